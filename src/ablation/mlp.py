@@ -14,12 +14,10 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ablation.architecture import CLASSES, HIDDEN_LAYERS, INPUTS, WEIGHT_SHAPES
 from ablation.errors import InputError
 
-INPUTS, HIDDEN1, HIDDEN2, CLASSES = 784, 20, 10, 10
-WEIGHT_SHAPES = {"fc1.weight": (HIDDEN1, INPUTS), "fc2.weight": (HIDDEN2, HIDDEN1), "fc3.weight": (CLASSES, HIDDEN2)}
-# The layers whose units are ablated, with their width and the weight matrix holding their incoming weights.
-HIDDEN_LAYERS = {"hidden1": (HIDDEN1, "fc1.weight"), "hidden2": (HIDDEN2, "fc2.weight")}
+HIDDEN1, HIDDEN2 = (width for width, _ in HIDDEN_LAYERS.values())
 NORMALISE_MEAN, NORMALISE_STD = 0.5, 0.5
 
 

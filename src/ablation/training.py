@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from ablation.mlp import CLASSES, Stack, initial_weights, normalise
+from ablation.architecture import CLASSES
+from ablation.mlp import Stack, initial_weights, normalise
 
 log = logging.getLogger(__name__)
 

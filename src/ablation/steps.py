@@ -1,0 +1,120 @@
+"""The MNIST study's steps as file-to-file functions: one per workflow rule, so each script is a single call.
+
+Tensors travel in `.pt` files loaded with `weights_only=True`; tables are CSV; every step carries the
+provenance (data source, settings, versions) of its inputs into its outputs.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from ablation import mnist, outcomes, provenance, statistics, unit_ablation
+from ablation.mlp import Stack, load_state_dict, normalise
+from ablation.training import TrainingSettings, train
+
+log = logging.getLogger("ablation")
+
+
+def _load(path: str | Path) -> dict:
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
+def prepare_mnist(source: str, path: str | None, download_dir: str, verify_md5: bool, seed: int,
+                  max_train: int | None, max_test: int | None, out_data: str, out_provenance: str) -> None:
+    data = mnist.load(source, path, Path(download_dir), verify_md5, seed).limited(max_train, max_test)
+    log.info("MNIST: %s", data.source)
+    torch.save(data.to_dict(), out_data)
+    provenance.write(provenance.record(data.source, {"mnist.source": source, "mnist.path": path}), out_provenance)
+
+
+def network_names(count: int) -> list[str]:
+    return [f"net{index:02d}" for index in range(count)]
+
+
+def train_networks(data_path: str, indices: list[int], seed: int, settings: TrainingSettings, threads: int,
+                   out_path: str) -> None:
+    torch.set_num_threads(threads)
+    data = mnist.MnistData.from_dict(_load(data_path))
+    names = [network_names(max(indices) + 1)[i] for i in indices]
+
+    def report(epoch: int, loss: torch.Tensor, accuracy: torch.Tensor) -> None:
+        log.info("epoch %3d/%d  loss %.4f  test accuracy %.2f %% (min %.2f, max %.2f) over %d networks",
+                 epoch, settings.epochs, loss.mean(), accuracy.mean(), accuracy.min(), accuracy.max(), len(names))
+
+    result = train([seed + i for i in indices], data.train_images, data.train_labels, data.test_images,
+                   data.test_labels, settings, on_epoch=report)
+    torch.save({
+        "names": names, "seeds": [seed + i for i in indices],
+        "initial": result.initial.__dict__, "trained": result.trained.__dict__,
+        "test_accuracy": result.test_accuracy, "train_loss": result.train_loss,
+        "data": data.source, "settings": settings.__dict__,
+    }, out_path)
+
+
+def gather_networks(chunk_paths: list[str], imported: dict[str, str] | None, out_networks: str,
+                    out_history: str) -> None:
+    """All networks in one file (trained chunks, then an imported network) and their training history."""
+    chunks = [_load(path) for path in chunk_paths]
+    names = [name for chunk in chunks for name in chunk["names"]]
+    initial = [Stack(**chunk["initial"]) for chunk in chunks]
+    trained = [Stack(**chunk["trained"]) for chunk in chunks]
+    if imported:
+        names.append(imported["name"])
+        initial.append(Stack.of([load_state_dict(imported["initial"])]))
+        trained.append(Stack.of([load_state_dict(imported["trained"])]))
+    torch.save({"names": names, "initial": Stack.concat(initial).__dict__, "trained": Stack.concat(trained).__dict__},
+               out_networks)
+    history = [
+        pd.DataFrame({"network": name, "epoch": np.arange(1, len(chunk["test_accuracy"]) + 1),
+                      "train_loss": chunk["train_loss"][:, i].numpy(), "test_accuracy": chunk["test_accuracy"][:, i].numpy()})
+        for chunk in chunks for i, name in enumerate(chunk["names"])
+    ]
+    pd.concat(history).to_csv(out_history, index=False)
+
+
+def load_networks(path: str) -> tuple[list[str], Stack, Stack]:
+    saved = _load(path)
+    return saved["names"], Stack(**saved["initial"]), Stack(**saved["trained"])
+
+
+def ablate(data_path: str, networks_path: str, threads: int, out_table: str, out_outcomes: str) -> None:
+    torch.set_num_threads(threads)
+    data = mnist.MnistData.from_dict(_load(data_path))
+    names, _, trained = load_networks(networks_path)
+    result = unit_ablation.evaluate(trained, names, normalise(data.test_images), data.test_labels, outcomes.plan())
+    outcomes.accuracy_table(result).to_csv(out_table, index=False, float_format="%.4f")
+    result.save(out_outcomes, {"data": data.source, "networks": names})
+
+
+def embed(data_path: str, perplexity: float, seed: int, threads: int, out_path: str) -> None:
+    from ablation.embedding import tsne
+
+    data = mnist.MnistData.from_dict(_load(data_path))
+    coords = tsne(data.test_images, perplexity=perplexity, seed=seed, n_jobs=threads)
+    pd.DataFrame({"x": coords[:, 0], "y": coords[:, 1], "label": data.test_labels.numpy()}).to_csv(
+        out_path, index=False, float_format="%.5f")
+
+
+def analyse(table_path: str, outcomes_path: str, networks_path: str, focus: str, resamples: int, alpha: float,
+            seed: int, out: dict[str, str]) -> None:
+    """Every statistic of the study, each into the table named by its key in `out`."""
+    table = pd.read_csv(table_path, dtype={"class": str, "units": str})
+    drops = outcomes.drops(table)
+    names, initial, trained = load_networks(networks_path)
+    mwu = statistics.mann_whitney(initial, trained, names)
+    summary, per_network = statistics.weight_change_vs_drop(mwu, drops, focus, resamples, seed)
+    tables = {
+        "mann_whitney": mwu.merge(statistics.unit_drops(drops), on=["network", "layer", "units"]),
+        "correlations": summary,
+        "per_network_correlations": per_network,
+        "selectivity": statistics.class_selectivity(drops),
+        "pair_interactions": statistics.pair_interactions(drops),
+        "class_gains": statistics.class_gains(outcomes.Outcomes.load(outcomes_path), alpha),
+    }
+    for name, frame in tables.items():
+        frame.to_csv(out[name], index=False)
