@@ -35,26 +35,26 @@ def _class_series(table: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def _accuracy_bars(ax: plt.Axes, intact: np.ndarray, ablated: np.ndarray, pair_only: np.ndarray | None = None) -> None:
-    """Black: accuracy after ablation; red: the drop (green where accuracy rose); orange: pair-only share."""
+    """Black: accuracy kept; red: the drop, of it orange the items only the pair loses; green: a gain."""
     x = np.arange(11)
     drop = intact - ablated
-    ax.bar(x, ablated, color=ACCURACY, label="accuracy after ablation")
-    redundant = np.zeros(11) if pair_only is None else np.clip(pair_only, 0, None)
-    ax.bar(x, np.clip(drop - redundant, 0, None), bottom=ablated, color=DROP, label="drop")
+    kept = np.minimum(intact, ablated)
+    lost = np.clip(drop, 0, None)
+    redundant = np.zeros(11) if pair_only is None else np.minimum(np.clip(pair_only, 0, None), lost)
+    ax.bar(x, kept, color=ACCURACY, label="accuracy kept")
+    ax.bar(x, lost - redundant, bottom=kept, color=DROP, label="drop")
     if pair_only is not None:
-        ax.bar(x, redundant, bottom=ablated + np.clip(drop - redundant, 0, None), color=PAIR_ONLY,
-               label="lost only by the pair (redundant)")
-    gain = np.clip(-drop, 0, None)
-    ax.bar(x, gain, bottom=intact, color=GAIN, label="gain")
+        ax.bar(x, redundant, bottom=kept + lost - redundant, color=PAIR_ONLY, label="lost only with the pair")
+    ax.bar(x, np.clip(-drop, 0, None), bottom=kept, color=GAIN, label="gain")
     for xi, d in zip(x, drop):
-        ax.text(xi, max(intact[xi], intact[xi] - d) + 1.5, f"{-d:+.1f}", ha="center", fontsize=7,
+        ax.text(xi, max(intact[xi], ablated[xi]) + 1.5, f"{-d:+.1f}", ha="center", fontsize=7,
                 color=GAIN if d < 0 else DROP)
     ax.axhline(ablated[0], ls="--", lw=0.8, color=ACCURACY)
     ax.set_xticks(x, ["all", *CLASS_LABELS])
     ax.set_xlabel("class")
     ax.set_ylabel("accuracy [%]")
-    ax.set_ylim(0, 115)
-    ax.legend(fontsize=7, loc="lower right", frameon=False)
+    ax.set_ylim(0, 112)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=4, frameon=False)
 
 
 def _tsne_overlay(ax: plt.Axes, coords: np.ndarray, layers: list[tuple[np.ndarray, str, str]]) -> None:
@@ -63,7 +63,7 @@ def _tsne_overlay(ax: plt.Axes, coords: np.ndarray, layers: list[tuple[np.ndarra
         ax.scatter(coords[mask, 0], coords[mask, 1], s=4, color=color, label=f"{label} ({mask.sum()})", rasterized=True)
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.legend(fontsize=7, loc="upper right", markerscale=3, frameon=False)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, 0), ncol=3, markerscale=3, frameon=False)
 
 
 def intact_accuracy(table: pd.DataFrame, network: str) -> Figure:

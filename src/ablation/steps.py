@@ -103,8 +103,7 @@ def embed(data_path: str, perplexity: float, seed: int, threads: int, out_path: 
 def analyse(table_path: str, outcomes_path: str, networks_path: str, focus: str, resamples: int, alpha: float,
             seed: int, out: dict[str, str]) -> None:
     """Every statistic of the study, each into the table named by its key in `out`."""
-    table = pd.read_csv(table_path, dtype={"class": str, "units": str})
-    drops = outcomes.drops(table)
+    drops = outcomes.drops(_table(table_path))
     names, initial, trained = load_networks(networks_path)
     mwu = statistics.mann_whitney(initial, trained, names)
     summary, per_network = statistics.weight_change_vs_drop(mwu, drops, focus, resamples, seed)
@@ -118,3 +117,29 @@ def analyse(table_path: str, outcomes_path: str, networks_path: str, focus: str,
     }
     for name, frame in tables.items():
         frame.to_csv(out[name], index=False)
+
+
+PAPER_ACCURACY = 94.64  # percent, the paper's intact MNIST network
+
+
+def paper_comparison(table_path: str, correlations_path: str, data_source: str, out_path: str) -> None:
+    """The paper's reported numbers beside the reproduction's (only what the paper states is compared)."""
+    table = _table(table_path)
+    intact = statistics.intact_accuracy(table).accuracy
+    focus_first = intact.iloc[0]
+    correlations = pd.read_csv(correlations_path)
+    pooled = correlations[(correlations.layer == "hidden1") & (correlations.measure == "p")
+                          & correlations.scope.str.startswith("all")].set_index("method").coefficient
+    rows = [
+        ("test accuracy of the intact network [%]", f"{PAPER_ACCURACY:.2f}", f"{focus_first:.2f} (first network)"),
+        ("test accuracy over all networks [%]", "not reported",
+         f"{intact.mean():.2f} ± {intact.std(ddof=0):.2f} (mean ± sd, {len(intact)} networks)"),
+        ("Pearson r, MWU p vs drop, all networks", "not reported", f"{pooled.get('pearson', float('nan')):.3f}"),
+        ("Spearman rho, MWU p vs drop, all networks", "not reported", f"{pooled.get('spearman', float('nan')):.3f}"),
+        ("data", "MNIST, 60,000 train / 10,000 test", data_source),
+    ]
+    pd.DataFrame(rows, columns=["quantity", "paper", "reproduction"]).to_csv(out_path, index=False)
+
+
+def _table(path: str) -> pd.DataFrame:
+    return pd.read_csv(path, dtype={"class": str, "units": str})

@@ -1,0 +1,32 @@
+rule train_mlp:
+    input:
+        data="results/data/mnist.pt",
+    output:
+        "results/mlp/networks/chunk{chunk}.pt",
+    params:
+        indices=lambda wildcards: chunk_indices(wildcards.chunk),
+        seed=MLP["seed"],
+        settings={key: MLP[key] for key in ("epochs", "batch_size", "learning_rate", "momentum")},
+    log:
+        "logs/train_mlp/chunk{chunk}.log",
+    threads: workflow.cores
+    resources:
+        runtime=60,
+        mem_mb=4000,
+    script:
+        "../scripts/train_mlp.py"
+
+
+rule gather_networks:
+    input:
+        chunks=expand("results/mlp/networks/chunk{chunk}.pt", chunk=CHUNKS),
+        imported=[IMPORTED["trained"], IMPORTED["initial"]] if IMPORTED else [],
+    output:
+        networks="results/mlp/networks.pt",
+        history="results/mlp/training_history.csv",
+    params:
+        imported=IMPORTED,
+    log:
+        "logs/gather_networks.log",
+    script:
+        "../scripts/gather_networks.py"

@@ -1,0 +1,5 @@
+from ablation import logs, steps
+
+logs.setup(snakemake.log[0])
+steps.ablate(snakemake.input.data, snakemake.input.networks, snakemake.threads, snakemake.output.table,
+             snakemake.output.outcomes)
