@@ -90,7 +90,7 @@ def accuracy_table(outcomes: Outcomes) -> pd.DataFrame:
     """Tidy accuracies: network, layer, units, class (`all` or 0-9), items, accuracy (percent)."""
     frames = []
     groups = [("all", np.ones_like(outcomes.labels, dtype=bool))]
-    groups += [(str(c), outcomes.labels == c) for c in range(CLASSES)]
+    groups += [(str(c), outcomes.labels == c) for c in range(CLASSES) if (outcomes.labels == c).any()]
     for class_name, selected in groups:
         accuracy = 100.0 * outcomes.correct[:, :, selected].mean(-1)  # (N, M)
         frames.append(

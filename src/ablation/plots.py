@@ -96,10 +96,11 @@ def unit_ablation(title: str, intact: pd.DataFrame, ablated: pd.DataFrame, coord
     figure, (bars, tsne) = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [1.4, 1]})
     share = None if pair_only_share is None else _class_series(pair_only_share, "share")
     _accuracy_bars(bars, _class_series(intact, "accuracy"), _class_series(ablated, "accuracy"), share)
-    layers = [(newly_wrong & ~(pair_only if pair_only is not None else False), DROP, "newly wrong"),
-              (newly_right, GAIN, "newly right")]
-    if pair_only is not None:
-        layers.append((pair_only, PAIR_ONLY, "wrong only with the pair"))
+    if pair_only is None:
+        layers = [(newly_wrong, DROP, "newly wrong"), (newly_right, GAIN, "newly right")]
+    else:
+        layers = [(newly_wrong & ~pair_only, DROP, "newly wrong"), (newly_right, GAIN, "newly right"),
+                  (pair_only, PAIR_ONLY, "wrong only with the pair")]
     _tsne_overlay(tsne, coords, layers)
     figure.suptitle(title)
     return figure

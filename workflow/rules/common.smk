@@ -1,6 +1,9 @@
 # Config validation, checks of user input that must fail before any job runs, and input functions.
 import copy
 import json
+
+import jsonschema
+import yaml
 import math
 from pathlib import Path
 
@@ -12,7 +15,20 @@ from ablation.figures import FIGURES
 from ablation.architecture import HIDDEN_LAYERS
 
 
-validate(config, "../schemas/config.schema.yaml")
+SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def validate_config():
+    """One line naming the wrong key (jsonschema's best match), then Snakemake's validation fills the defaults."""
+    schema = yaml.safe_load(SCHEMA.read_text())
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(config))
+    if error is not None:
+        key = ".".join(str(part) for part in error.absolute_path) or "config"
+        raise WorkflowError(f"Bad config: {key}: {error.message}; see config/README.md")
+    validate(config, str(SCHEMA))
+
+
+validate_config()
 
 MNIST = config["mnist"]
 MLP = config["mlp"]

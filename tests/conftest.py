@@ -1,0 +1,34 @@
+"""Shared fixtures: the real MNIST files beside the repository (skipped cleanly where absent)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_MNIST = REPO.parent / "shared" / "data" / "mnist" / "raw"
+
+
+@pytest.fixture(scope="session")
+def mnist_raw() -> Path:
+    if not all((SHARED_MNIST / f"{stem}.gz").exists() for stem in (
+        "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")):
+        pytest.skip(f"real MNIST not found at {SHARED_MNIST}")
+    return SHARED_MNIST
+
+
+@pytest.fixture()
+def mnist_copy(mnist_raw: Path, tmp_path: Path) -> Path:
+    """A writable copy of the four .gz files, for tests that damage one."""
+    folder = tmp_path / "mnist"
+    shutil.copytree(mnist_raw, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def mnist_data(mnist_raw: Path):
+    from ablation.mnist import load_from_folder
+
+    return load_from_folder(mnist_raw)

@@ -1,0 +1,89 @@
+import pickle
+
+import pytest
+import torch
+
+from ablation.errors import InputError
+from ablation.mlp import MLP, Stack, initial_weights, load_state_dict, normalise
+from ablation.training import TrainingSettings, train
+
+
+def _digits(n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randint(0, 256, (n, 28, 28), dtype=torch.uint8, generator=generator), torch.randint(0, 10, (n,), generator=generator)
+
+
+def test_initial_weights_depend_only_on_the_network_seed():
+    together = initial_weights([3, 4, 5])
+    alone = initial_weights([4])
+    assert torch.equal(together.fc1[1], alone.fc1[0]) and torch.equal(together.fc3[1], alone.fc3[0])
+    assert not torch.equal(together.fc1[0], together.fc1[1])
+
+
+def test_batched_training_equals_training_each_network_alone():
+    images, labels = _digits(600)
+    settings = TrainingSettings(epochs=2, batch_size=64, learning_rate=0.01)
+    batched = train([7, 8], images, labels, images[:100], labels[:100], settings)
+    for index, seed in enumerate([7, 8]):
+        model = MLP()
+        model.load_state_dict(initial_weights([seed]).network(0))
+        optimiser = torch.optim.SGD(model.parameters(), lr=settings.learning_rate, momentum=settings.momentum)
+        order = torch.Generator().manual_seed(settings.data_seed)
+        inputs = normalise(images)
+        for _ in range(settings.epochs):
+            permutation = torch.randperm(len(inputs), generator=order)
+            for start in range(0, len(inputs), settings.batch_size):
+                batch = permutation[start : start + settings.batch_size]
+                optimiser.zero_grad()
+                torch.nn.functional.cross_entropy(model(inputs[batch]), labels[batch]).backward()
+                optimiser.step()
+        for key, value in model.state_dict().items():
+            assert torch.allclose(batched.trained.network(index)[key], value, atol=1e-5), key
+
+
+def test_training_is_deterministic():
+    images, labels = _digits(300)
+    settings = TrainingSettings(epochs=1, batch_size=32)
+    first = train([0, 1], images, labels, images, labels, settings)
+    second = train([0, 1], images, labels, images, labels, settings)
+    assert all(torch.equal(a, b) for a, b in zip(first.trained.tensors(), second.trained.tensors()))
+
+
+def test_import_of_an_external_state_dict(tmp_path):
+    model = MLP()
+    torch.save(model.state_dict(), tmp_path / "net.pt")
+    loaded = load_state_dict(tmp_path / "net.pt")
+    assert all(torch.equal(loaded[key], value) for key, value in model.state_dict().items())
+    assert Stack.of([loaded]).network(0).keys() == model.state_dict().keys()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ({"fc1.weight": torch.zeros(20, 784), "fc2.weight": torch.zeros(10, 20)}, "expected exactly"),
+        ({"fc1.weight": torch.zeros(20, 784), "fc2.weight": torch.zeros(10, 20), "fc3.weight": torch.zeros(10, 9)},
+         r"fc3.weight has shape \(10, 9\), expected \(10, 10\)"),
+        ([torch.zeros(3)], "not a PyTorch state_dict"),
+    ],
+)
+def test_wrong_weights_are_one_clear_error(tmp_path, content, message):
+    torch.save(content, tmp_path / "bad.pt")
+    with pytest.raises(InputError, match=message):
+        load_state_dict(tmp_path / "bad.pt")
+
+
+class Payload:
+    def __reduce__(self):
+        return (print, ("unpickled!",))
+
+
+def test_arbitrary_pickles_are_never_unpickled(tmp_path, capsys):
+    (tmp_path / "evil.pt").write_bytes(pickle.dumps(Payload()))
+    with pytest.raises(InputError, match="not a loadable PyTorch state_dict"):
+        load_state_dict(tmp_path / "evil.pt")
+    assert "unpickled!" not in capsys.readouterr().out
+    (tmp_path / "garbage.pt").write_bytes(b"not a torch file")
+    with pytest.raises(InputError, match="not a loadable"):
+        load_state_dict(tmp_path / "garbage.pt")
+    with pytest.raises(InputError, match="does not exist"):
+        load_state_dict(tmp_path / "absent.pt")

@@ -1,0 +1,83 @@
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from statsmodels.stats.contingency_tables import mcnemar
+from statsmodels.stats.multitest import multipletests
+
+from ablation import statistics
+from ablation.mlp import initial_weights
+from ablation.outcomes import Ablation, Outcomes, plan
+
+
+def test_mann_whitney_matches_scipy_per_unit():
+    initial, trained = initial_weights([0, 1]), initial_weights([2, 3])
+    trained.fc1[:, 3] += 0.05  # one unit whose weights clearly moved
+    table = statistics.mann_whitney(initial, trained, ["a", "b"])
+    assert len(table) == 2 * (20 + 10)
+    row = table.query("network == 'b' and layer == 'hidden1' and units == '4'").iloc[0]
+    expected = stats.mannwhitneyu(trained.fc1[1, 3].numpy(), initial.fc1[1, 3].numpy(), alternative="two-sided")
+    assert row.U == pytest.approx(expected.statistic) and row.p == pytest.approx(expected.pvalue)
+    assert row.p < 1e-10
+    row = table.query("network == 'a' and layer == 'hidden2' and units == '10'").iloc[0]
+    assert row.p == pytest.approx(stats.mannwhitneyu(trained.fc2[0, 9].numpy(), initial.fc2[0, 9].numpy()).pvalue)
+
+
+def test_correlation_matches_scipy_with_a_bootstrap_interval():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=60)
+    y = 0.7 * x + rng.normal(size=60)
+    for method, function in (("pearson", stats.pearsonr), ("spearman", stats.spearmanr)):
+        result = statistics.correlation(x, y, method, resamples=500, seed=0)
+        assert result["coefficient"] == pytest.approx(function(x, y).statistic)
+        assert result["p"] == pytest.approx(function(x, y).pvalue)
+        assert result["ci_low"] < result["coefficient"] < result["ci_high"]
+        assert result == statistics.correlation(x, y, method, resamples=500, seed=0)  # seeded
+
+
+def _drops(values: dict[tuple[str, str], float]) -> pd.DataFrame:
+    return pd.DataFrame([{"network": "n", "layer": "hidden1", "units": u, "class": c, "drop": d}
+                         for (u, c), d in values.items()])
+
+
+def test_pair_interaction_is_pair_drop_minus_single_drops():
+    drops = _drops({("1", "all"): 2.0, ("2", "all"): 3.0, ("1+2", "all"): 9.0,
+                    ("1", "0"): 1.0, ("2", "0"): -4.0, ("1+2", "0"): -5.0})
+    table = statistics.pair_interactions(drops).set_index("class")
+    assert table.loc["all", "interaction"] == 4.0 and table.loc["all", "single_sum"] == 5.0
+    assert table.loc["0", "interaction"] == -2.0
+
+
+def test_class_selectivity_is_std_across_units_averaged_over_networks():
+    rows = []
+    for network, scale in (("a", 1.0), ("b", 3.0)):
+        for unit, drop in (("1", 0.0), ("2", 2.0), ("3", 4.0)):
+            rows.append({"network": network, "layer": "hidden1", "units": unit, "class": "7", "drop": drop * scale})
+    table = statistics.class_selectivity(pd.DataFrame(rows))
+    expected = np.mean([np.std([0, 2, 4]), np.std([0, 6, 12])])
+    assert table.selectivity.item() == pytest.approx(expected)
+
+
+def test_class_gains_match_statsmodels_mcnemar_and_bh_fdr():
+    rng = np.random.default_rng(3)
+    ablations = plan()[:6]
+    labels = rng.integers(0, 10, 400)
+    correct = rng.random((2, len(ablations), 400)) < 0.8
+    correct[0, 0, labels == 3] = False  # the intact network a fails class 3, its ablation 2 fixes it
+    correct[0, 2, labels == 3] = True
+    table = statistics.class_gains(Outcomes(["a", "b"], ablations, labels, correct), alpha=0.05)
+    assert len(table) == 2 * 5 * 10
+    for row in table.sample(15, random_state=0).itertuples():
+        n, m = ["a", "b"].index(row.network), [a.label for a in ablations].index(row.units)
+        selected = labels == int(row._4)
+        intact, ablated = correct[n, 0, selected], correct[n, m, selected]
+        b, c = int((~intact & ablated).sum()), int((intact & ~ablated).sum())
+        assert (row.gained, row.lost) == (b, c)
+        assert row.p == pytest.approx(mcnemar([[0, b], [c, 0]], exact=True).pvalue)
+    assert np.allclose(table.q, multipletests(table.p, method="fdr_bh")[1])
+    fixed = table.query("network == 'a' and units == '2' and `class` == '3'").iloc[0]
+    assert fixed.significant_gain and fixed.gained > 5
+
+
+def test_ablation_label_round_trip():
+    assert Ablation("hidden1", (0, 19)).label == "1+20"

@@ -1,0 +1,78 @@
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from ablation import outcomes, unit_ablation
+from ablation.architecture import HIDDEN_LAYERS
+from ablation.mlp import MLP, initial_weights, normalise
+from ablation.outcomes import Ablation, Outcomes
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    generator = torch.Generator().manual_seed(1)
+    images = torch.randint(0, 256, (700, 28, 28), dtype=torch.uint8, generator=generator)
+    return normalise(images), torch.randint(0, 10, (700,), generator=generator)
+
+
+def _explicitly_ablated(state_dict, ablation):
+    zeroed = {key: value.clone() for key, value in state_dict.items()}
+    if ablation.units:
+        zeroed[HIDDEN_LAYERS[ablation.layer][1]][list(ablation.units)] = 0.0
+    model = MLP()
+    model.load_state_dict(zeroed)
+    return model
+
+
+def test_plan_and_labels_follow_the_paper():
+    ablations = outcomes.plan()
+    assert len(ablations) == 1 + 20 + 190 + 10
+    assert [a.label for a in ablations[:3]] == ["none", "1", "2"]
+    assert Ablation("hidden1", (4, 9)).label == "5+10"
+
+
+def test_an_ablated_unit_outputs_exactly_zero(inputs):
+    x, _ = inputs
+    state_dict = initial_weights([3]).network(0)
+    for ablation in (Ablation("hidden1", (11,)), Ablation("hidden2", (4,)), Ablation("hidden1", (0, 19))):
+        h1, h2 = _explicitly_ablated(state_dict, ablation).hidden(x)
+        ablated = h1 if ablation.layer == "hidden1" else h2
+        assert torch.all(ablated[:, list(ablation.units)] == 0.0)
+        assert torch.count_nonzero(ablated) > 0
+
+
+def test_masked_evaluation_equals_explicit_weight_zeroing(inputs):
+    x, labels = inputs
+    stack = initial_weights([0, 1, 2])
+    # Sharpen the random networks a little so predictions are not all one class.
+    stack.fc1 *= 4
+    ablations = outcomes.plan()
+    predicted = unit_ablation.predictions(stack, x, ablations, tile=128)
+    for network in range(len(stack)):
+        for m, ablation in enumerate(ablations):
+            model = _explicitly_ablated(stack.network(network), ablation)
+            expected = model(x).argmax(-1)
+            assert torch.equal(predicted[network, m].long(), expected), (network, ablation)
+
+
+def test_accuracy_table_and_outcome_matrix(tmp_path):
+    labels = np.array([0, 0, 1, 1])
+    ablations = [Ablation("none", ()), Ablation("hidden1", (0,)), Ablation("hidden1", (1,)), Ablation("hidden1", (0, 1))]
+    correct = np.array([[[1, 1, 1, 0], [0, 1, 1, 1], [1, 1, 1, 0], [0, 0, 1, 1]]], dtype=bool)
+    result = Outcomes(["a"], ablations, labels, correct)
+    table = outcomes.accuracy_table(result)
+    assert list(table.columns) == ["network", "layer", "units", "class", "items", "accuracy"]
+    assert table.query("units == '1' and `class` == 'all'").accuracy.item() == 75.0
+    assert table.query("units == 'none' and `class` == '1'").accuracy.item() == 50.0
+    assert table.query("units == '1+2' and `class` == '0'").accuracy.item() == 0.0
+    assert result.newly_wrong(0, ablations[1]).tolist() == [True, False, False, False]
+    assert result.newly_right(0, ablations[1]).tolist() == [False, False, False, True]
+    # Item 1: right with each single ablation, wrong only with the pair.
+    assert result.pair_only_wrong(0, ablations[3]).tolist() == [False, True, False, False]
+    drops = outcomes.drops(table)
+    assert drops.query("units == '1+2' and `class` == 'all'")["drop"].item() == 25.0
+    result.save(tmp_path / "o.npz", {"data": "test"})
+    loaded = Outcomes.load(tmp_path / "o.npz")
+    assert np.array_equal(loaded.correct, correct) and loaded.ablations == ablations and loaded.networks == ["a"]
+    pd.testing.assert_frame_equal(outcomes.accuracy_table(loaded), table)
