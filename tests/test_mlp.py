@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from ablation.errors import InputError
-from ablation.mlp import MLP, Stack, initial_weights, load_state_dict, normalise
-from ablation.training import TrainingSettings, train
+from ablation.mlp import MLP, Stack, initial_weights, load_state_dict
+from ablation.training import TrainingSettings, train, train_alone
 
 
 def _digits(n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -25,18 +25,7 @@ def test_batched_training_equals_training_each_network_alone():
     settings = TrainingSettings(epochs=2, batch_size=64, learning_rate=0.01)
     batched = train([7, 8], images, labels, images[:100], labels[:100], settings)
     for index, seed in enumerate([7, 8]):
-        model = MLP()
-        model.load_state_dict(initial_weights([seed]).network(0))
-        optimiser = torch.optim.SGD(model.parameters(), lr=settings.learning_rate, momentum=settings.momentum)
-        order = torch.Generator().manual_seed(settings.data_seed)
-        inputs = normalise(images)
-        for _ in range(settings.epochs):
-            permutation = torch.randperm(len(inputs), generator=order)
-            for start in range(0, len(inputs), settings.batch_size):
-                batch = permutation[start : start + settings.batch_size]
-                optimiser.zero_grad()
-                torch.nn.functional.cross_entropy(model(inputs[batch]), labels[batch]).backward()
-                optimiser.step()
+        model = train_alone(seed, images, labels, settings)
         for key, value in model.state_dict().items():
             assert torch.allclose(batched.trained.network(index)[key], value, atol=1e-5), key
 

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from ablation.architecture import CLASSES
-from ablation.mlp import Stack, initial_weights, normalise
+from ablation.mlp import MLP, Stack, initial_weights, normalise
 
 log = logging.getLogger(__name__)
 
@@ -85,3 +85,20 @@ def train(
             on_epoch(epoch, losses[-1], test_accuracy)
     trained = Stack(*(w.detach().clone() for w in weights))
     return TrainingResult(initial, trained, torch.stack(accuracies), torch.stack(losses))
+
+
+def train_alone(seed: int, train_images: torch.Tensor, train_labels: torch.Tensor, settings: TrainingSettings) -> MLP:
+    """The plain reference: one `MLP`, one optimiser, the same minibatch order; what `train` must equal."""
+    model = MLP()
+    model.load_state_dict(initial_weights([seed]).network(0))
+    optimiser = torch.optim.SGD(model.parameters(), lr=settings.learning_rate, momentum=settings.momentum)
+    order = torch.Generator().manual_seed(settings.data_seed)
+    inputs = normalise(train_images)
+    for _ in range(settings.epochs):
+        permutation = torch.randperm(len(inputs), generator=order)
+        for start in range(0, len(inputs), settings.batch_size):
+            batch = permutation[start : start + settings.batch_size]
+            optimiser.zero_grad()
+            F.cross_entropy(model(inputs[batch]), train_labels[batch]).backward()
+            optimiser.step()
+    return model

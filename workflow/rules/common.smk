@@ -84,7 +84,9 @@ except InputError as error:
 SETTINGS = copy.deepcopy(config)
 # The report's first page names the data actually used, known once prepare_mnist has run.
 DATA_RECORD = Path("results/data/mnist.json")
-config["data_used"] = json.loads(DATA_RECORD.read_text())["data"] if DATA_RECORD.exists() else "not prepared yet"
+config["data_used"] = (
+    json.loads(DATA_RECORD.read_text())["data"] if DATA_RECORD.exists() else "see the data row of the Overview table"
+)
 
 UNIT_FIGURES = [
     (layer, unit, f"results/mlp/figures/units/{layer}_unit{unit:02d}.png")
