@@ -13,7 +13,7 @@ import pandas as pd
 
 from ablation import plots, roles
 from ablation.architecture import HIDDEN_LAYERS
-from ablation.outcomes import INTACT, Ablation, Outcomes, drops
+from ablation.outcomes import INTACT, Ablation, Outcomes, drops, read_table
 
 TABLE, OUTCOMES, TSNE, NETWORKS, HISTORY = "table", "outcomes", "tsne", "networks", "history"
 MWU, CORRELATIONS, PER_NETWORK = "mann_whitney", "correlations", "per_network_correlations"
@@ -55,17 +55,13 @@ ROLE_OF = {
 }
 
 
-def _table(path: str) -> pd.DataFrame:
-    return pd.read_csv(path, dtype={"class": str, "units": str})
-
-
 def _rows(table: pd.DataFrame, network: str, layer: str, units: str) -> pd.DataFrame:
     return table[(table.network == network) & (table.layer == layer) & (table.units == units)]
 
 
 def unit_figure(inputs: dict[str, str], network: str, layer: str, units: str, title: str) -> plots.Figure:
     """Class bars and t-SNE overlay for ablating `units` ('12' or '5+10', 1-based) of `layer`."""
-    table, result = _table(inputs[TABLE]), Outcomes.load(inputs[OUTCOMES])
+    table, result = read_table(inputs[TABLE]), Outcomes.load(inputs[OUTCOMES])
     coords = pd.read_csv(inputs[TSNE])[["x", "y"]].to_numpy()
     n = result.networks.index(network)
     ablation = Ablation(layer, tuple(int(u) - 1 for u in units.split("+")))
@@ -89,31 +85,31 @@ def _drop_matrix(table_drops: pd.DataFrame, network: str, layer: str) -> pd.Data
 
 def _draw(figure: str, inputs: dict[str, str], network: str) -> plots.Figure:
     if figure == "fig01_intact_accuracy":
-        return plots.intact_accuracy(_rows(_table(inputs[TABLE]), network, INTACT, INTACT), network)
+        return plots.intact_accuracy(_rows(read_table(inputs[TABLE]), network, INTACT, INTACT), network)
     if figure == "fig02_tsne":
         embedding = pd.read_csv(inputs[TSNE])
         return plots.tsne_classes(embedding[["x", "y"]].to_numpy(), embedding.label.to_numpy())
-    if figure in ROLE_OF and figure.startswith(("fig09", "fig10")):
-        interactions = _table(inputs[INTERACTIONS])
+    if ROLE_OF.get(figure) in roles.PAIR_ROLES:
+        interactions = read_table(inputs[INTERACTIONS])
         units, class_name = roles.pair_roles(interactions, network)[ROLE_OF[figure]]
         about = roles.PAIR_ROLES[ROLE_OF[figure]] + ("" if class_name == "all" else f" (class {class_name})")
         return unit_figure(inputs, network, "hidden1", units, f"Network {network}, ablating units {units} together: {about}")
-    if figure in ROLE_OF:
-        unit = roles.unit_roles(drops(_table(inputs[TABLE])), network)[ROLE_OF[figure]]
+    if ROLE_OF.get(figure) in roles.UNIT_ROLES:
+        unit = roles.unit_roles(drops(read_table(inputs[TABLE])), network)[ROLE_OF[figure]]
         return unit_figure(inputs, network, "hidden1", unit,
                            f"Network {network}, hidden layer 1, unit {unit}: {roles.UNIT_ROLES[ROLE_OF[figure]]}")
     if figure == "fig08_drop_heatmap":
-        table_drops = drops(_table(inputs[TABLE]))
+        table_drops = drops(read_table(inputs[TABLE]))
         return plots.drop_heatmap({layer: _drop_matrix(table_drops, network, layer) for layer in HIDDEN_LAYERS}, network)
     if figure == "fig11_weights":
         from ablation.steps import load_networks
 
         names, _, trained = load_networks(inputs[NETWORKS])
-        mwu = _table(inputs[MWU])
+        mwu = read_table(inputs[MWU])
         p = mwu[(mwu.network == network) & (mwu.layer == "hidden1")].sort_values("units", key=lambda s: s.astype(int)).p
         return plots.weight_images(trained.fc1[names.index(network)].numpy(), p.to_numpy(), network)
     if figure in ("fig12_weight_change_one_network", "fig13_weight_change_all_networks"):
-        mwu, summary = _table(inputs[MWU]), pd.read_csv(inputs[CORRELATIONS])
+        mwu, summary = read_table(inputs[MWU]), pd.read_csv(inputs[CORRELATIONS])
         mwu, summary = mwu[mwu.layer == "hidden1"], summary[(summary.layer == "hidden1") & (summary.measure == "p")]
         if figure == "fig12_weight_change_one_network":
             return plots.weight_change_scatter(mwu[mwu.network == network], summary[summary.scope == f"network {network}"],
@@ -124,11 +120,11 @@ def _draw(figure: str, inputs: dict[str, str], network: str) -> plots.Figure:
     if figure == "figA1_class_selectivity":
         return plots.class_selectivity(pd.read_csv(inputs[SELECTIVITY], dtype={"class": str}))
     if figure == "figA2_pair_matrix":
-        interactions = _table(inputs[INTERACTIONS])
+        interactions = read_table(inputs[INTERACTIONS])
         chosen = interactions[(interactions.network == network) & (interactions["class"] == "all")]
         return plots.pair_matrix(chosen, HIDDEN_LAYERS["hidden1"][0], network)
     if figure == "figA3_class_gains":
-        return plots.class_gains(_table(inputs[GAINS]))
+        return plots.class_gains(read_table(inputs[GAINS]))
     if figure == "figA4_training":
         return plots.training_curves(pd.read_csv(inputs[HISTORY]))
     raise KeyError(f"unknown figure '{figure}'; known: {', '.join(FIGURES)}")

@@ -116,3 +116,8 @@ def drops(table: pd.DataFrame) -> pd.DataFrame:
     intact = table[table.units == INTACT].set_index(["network", "class"]).accuracy.rename("intact")
     ablated = table[table.units != INTACT].join(intact, on=["network", "class"])
     return ablated.assign(drop=ablated.intact - ablated.accuracy)
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """A tidy result table with `units` and `class` kept as text (`12`, `5+10`, `all`, `3`)."""
+    return pd.read_csv(path, dtype={"class": str, "units": str})

@@ -103,7 +103,7 @@ def embed(data_path: str, perplexity: float, seed: int, threads: int, out_path: 
 def analyse(table_path: str, outcomes_path: str, networks_path: str, focus: str, resamples: int, alpha: float,
             seed: int, out: dict[str, str]) -> None:
     """Every statistic of the study, each into the table named by its key in `out`."""
-    drops = outcomes.drops(_table(table_path))
+    drops = outcomes.drops(outcomes.read_table(table_path))
     names, initial, trained = load_networks(networks_path)
     mwu = statistics.mann_whitney(initial, trained, names)
     summary, per_network = statistics.weight_change_vs_drop(mwu, drops, focus, resamples, seed)
@@ -124,7 +124,7 @@ PAPER_ACCURACY = 94.64  # percent, the paper's intact MNIST network
 
 def paper_comparison(table_path: str, correlations_path: str, data_source: str, out_path: str) -> None:
     """The paper's reported numbers beside the reproduction's (only what the paper states is compared)."""
-    table = _table(table_path)
+    table = outcomes.read_table(table_path)
     intact = statistics.intact_accuracy(table).accuracy
     focus_first = intact.iloc[0]
     correlations = pd.read_csv(correlations_path)
@@ -139,7 +139,3 @@ def paper_comparison(table_path: str, correlations_path: str, data_source: str, 
         ("data", "MNIST, 60,000 train / 10,000 test", data_source),
     ]
     pd.DataFrame(rows, columns=["quantity", "paper", "reproduction"]).to_csv(out_path, index=False)
-
-
-def _table(path: str) -> pd.DataFrame:
-    return pd.read_csv(path, dtype={"class": str, "units": str})
