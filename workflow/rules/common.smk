@@ -30,6 +30,8 @@ def validate_config():
 
 validate_config()
 
+# Threads a compute-heavy job asks for; Snakemake caps it at --cores on a workstation.
+MAX_THREADS = 8
 MNIST = config["mnist"]
 MLP = config["mlp"]
 ANALYSIS = config["analysis"]

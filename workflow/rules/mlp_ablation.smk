@@ -7,7 +7,7 @@ rule ablate_mlp:
         outcomes="results/mlp/outcomes.npz",
     log:
         "logs/ablate_mlp.log",
-    threads: workflow.cores
+    threads: MAX_THREADS
     resources:
         runtime=10,
         mem_mb=8000,
@@ -25,7 +25,7 @@ rule tsne:
         seed=ANALYSIS["seed"],
     log:
         "logs/tsne.log",
-    threads: workflow.cores
+    threads: MAX_THREADS
     resources:
         runtime=30,
         mem_mb=4000,

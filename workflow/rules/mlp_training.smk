@@ -9,7 +9,7 @@ rule train_mlp:
         settings={key: MLP[key] for key in ("epochs", "batch_size", "learning_rate", "momentum")},
     log:
         "logs/train_mlp/chunk{chunk}.log",
-    threads: workflow.cores
+    threads: MAX_THREADS
     resources:
         runtime=60,
         mem_mb=4000,
