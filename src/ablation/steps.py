@@ -74,7 +74,8 @@ def gather_networks(chunk_paths: list[str], imported: dict[str, str] | None, out
                       "train_loss": chunk["train_loss"][:, i].numpy(), "test_accuracy": chunk["test_accuracy"][:, i].numpy()})
         for chunk in chunks for i, name in enumerate(chunk["names"])
     ]
-    pd.concat(history).to_csv(out_history, index=False)
+    columns = ["network", "epoch", "train_loss", "test_accuracy"]
+    (pd.concat(history) if history else pd.DataFrame(columns=columns)).to_csv(out_history, index=False)
 
 
 def load_networks(path: str) -> tuple[list[str], Stack, Stack]:

@@ -1,18 +1,17 @@
 # Config validation, checks of user input that must fail before any job runs, and input functions.
 import copy
 import json
-
-import jsonschema
-import yaml
 import math
 from pathlib import Path
 
+import jsonschema
+import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+from ablation.architecture import HIDDEN_LAYERS
 from ablation.errors import InputError
 from ablation.figures import FIGURES
-from ablation.architecture import HIDDEN_LAYERS
 
 
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
