@@ -16,6 +16,7 @@ include: "workflow/rules/mnist_data.smk"
 include: "workflow/rules/mlp_training.smk"
 include: "workflow/rules/mlp_ablation.smk"
 include: "workflow/rules/mlp_figures.smk"
+include: "workflow/rules/vgg.smk"
 
 
 rule all:

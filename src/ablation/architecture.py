@@ -4,3 +4,7 @@ INPUTS, CLASSES = 784, 10
 # Each hidden layer: its width and the weight matrix that holds its units' incoming weights (one row per unit).
 HIDDEN_LAYERS = {"hidden1": (20, "fc1.weight"), "hidden2": (10, "fc2.weight")}
 WEIGHT_SHAPES = {"fc1.weight": (20, INPUTS), "fc2.weight": (10, 20), "fc3.weight": (CLASSES, 10)}
+
+# VGG19-BN's 16 conv layers by torchvision name (`features.<index>`), in network order: torch-free so the
+# workflow can check layer names when it is parsed; tests check it against torchvision's configuration.
+VGG_CONV_LAYERS = [f"features.{index}" for index in (0, 3, 7, 10, 14, 17, 20, 23, 27, 30, 33, 36, 40, 43, 46, 49)]

@@ -9,9 +9,10 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from ablation.architecture import HIDDEN_LAYERS
+from ablation.architecture import HIDDEN_LAYERS, VGG_CONV_LAYERS
 from ablation.errors import InputError
 from ablation.figures import FIGURES
+from ablation.vgg_figures import RECOVERY_FIGURE, VGG_FIGURES
 
 
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
@@ -35,6 +36,10 @@ MNIST = config["mnist"]
 MLP = config["mlp"]
 ANALYSIS = config["analysis"]
 IMPORTED = MLP["import"]
+VGG = config["vgg"]
+IMAGENET, ABLATION, RECOVERY = VGG["imagenet"], VGG["ablation"], VGG["recovery"]
+EMBEDDED = VGG["model"] == "embedded"
+VGG_LAYERS = ABLATION["layers"] or VGG_CONV_LAYERS
 
 
 def check_user_input():
@@ -74,10 +79,64 @@ def chunk_indices(chunk):
     return list(range(int(chunk) * size, min((int(chunk) + 1) * size, MLP["networks"])))
 
 
+def check_vgg_input():
+    """The VGG study's layer names, folders and weights, checked before any job runs."""
+    named = {
+        "vgg.ablation.layers": VGG_LAYERS,
+        "vgg.recovery.layers": RECOVERY["layers"] or [],
+        "vgg.figures.class_layers": VGG["figures"]["class_layers"],
+    }
+    for key, layers in named.items():
+        for layer in layers:
+            if layer not in VGG_CONV_LAYERS:
+                raise InputError(f"{key}: unknown layer '{layer}'; the conv layers are {', '.join(VGG_CONV_LAYERS)}")
+    for layer in [*VGG["figures"]["class_layers"], *(RECOVERY["layers"] or [])]:
+        if layer not in VGG_LAYERS:
+            raise InputError(f"layer '{layer}' is not in vgg.ablation.layers; add it there or choose another")
+    if EMBEDDED:
+        return
+    from ablation import imagenet, vgg
+
+    if not IMAGENET["val"]:
+        raise InputError("vgg.model is vgg19_bn but vgg.imagenet.val is empty; set it to the ImageNet validation folder")
+    imagenet.check_folder(IMAGENET["val"], "vgg.imagenet.val")
+    if RECOVERY["experiments"]:
+        if not IMAGENET["train"]:
+            raise InputError("recovery training needs vgg.imagenet.train (the ImageNet training folder); "
+                             "set it, or set vgg.recovery.experiments: [] to skip recovery training")
+        imagenet.check_folder(IMAGENET["train"], "vgg.imagenet.train")
+    if VGG["weights"]:
+        vgg.load_weights_file(VGG["weights"])
+
+
+def recovery_settings(experiment):
+    keys = ("ratio", "passes", "epochs", "min_epochs", "max_epochs", "tolerance", "patience", "batch_size",
+            "learning_rate", "momentum", "seed")
+    return {"experiment": int(experiment), "semantics": ABLATION["semantics"], **{key: RECOVERY[key] for key in keys}}
+
+
+def recovery_training_data():
+    if EMBEDDED:
+        return {"kind": "digits", "data": "results/data/mnist.pt", "max_images": RECOVERY["max_train_images"]}
+    return {"kind": "imagenet", "folder": IMAGENET["train"], "crop": IMAGENET["crop"],
+            "max_images": RECOVERY["max_train_images"]}
+
+
+def recovery_inputs(wildcards):
+    inputs = {"network": "results/vgg/network.pt", "images": "results/vgg/test_images.pt"}
+    if not RECOVERY["layers"]:  # chosen from the sweep
+        inputs["table"] = "results/vgg/ablations.csv"
+    if EMBEDDED:
+        inputs["data"] = "results/data/mnist.pt"
+    return inputs
+
+
 CHUNKS = [str(chunk) for chunk in range(math.ceil(MLP["networks"] / MLP["networks_per_job"]))]
 
 try:
     check_user_input()
+    if VGG["enabled"]:
+        check_vgg_input()
 except InputError as error:
     raise WorkflowError(f"Bad input: {error}") from None
 
@@ -85,9 +144,14 @@ except InputError as error:
 SETTINGS = copy.deepcopy(config)
 # The report's first page names the data actually used, known once prepare_mnist has run.
 DATA_RECORD = Path("results/data/mnist.json")
-config["data_used"] = (
-    json.loads(DATA_RECORD.read_text())["data"] if DATA_RECORD.exists() else "see the data row of the Overview table"
-)
+
+
+def data_used(record, otherwise):
+    return json.loads(Path(record).read_text())["data"] if Path(record).exists() else otherwise
+
+
+config["data_used"] = data_used(DATA_RECORD, "see the data row of the Overview table")
+config["vgg_data_used"] = data_used("results/vgg/data.json", "see results/vgg/provenance.json") if VGG["enabled"] else None
 
 UNIT_FIGURES = [
     (layer, unit, f"results/mlp/figures/units/{layer}_unit{unit:02d}.png")
@@ -100,3 +164,14 @@ FINAL_OUTPUTS = [
     "results/mlp/paper_comparison.csv",
     "results/mlp/provenance.json",
 ]
+VGG_FIGURE_IDS = [
+    figure for figure in VGG_FIGURES
+    if figure not in RECOVERY_FIGURE.values()
+    or any(RECOVERY_FIGURE[experiment] == figure for experiment in RECOVERY["experiments"])
+]
+if VGG["enabled"]:
+    FINAL_OUTPUTS += [
+        *(f"results/vgg/figures/{figure}.png" for figure in VGG_FIGURE_IDS),
+        "results/vgg/statistics/grouping_comparison.csv",
+        "results/vgg/provenance.json",
+    ]

@@ -1,0 +1,54 @@
+"""A preprocessed image set: uint8 tensors decoded once, normalised to float only per batch.
+
+The VGG study's evaluation images (ImageNet validation JPEGs, or digits for the embedded default) are decoded,
+resized and cropped once into this form and cached in one file; every ablation reads the same tensor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+IMAGENET_MEAN, IMAGENET_STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+
+
+@dataclass(frozen=True)
+class ImageSet:
+    images: torch.Tensor  # uint8 (N, 3, H, W), already resized and cropped
+    labels: torch.Tensor  # int64 (N,), class indices
+    classes: list[str]  # class index -> name (a wnid, a class name, or a digit)
+    mean: list[float]  # per-channel normalisation applied to images / 255
+    std: list[float]
+    source: str  # which data, in words: travels into every result's metadata and the report
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def save(self, path: str | Path) -> None:
+        torch.save(dict(self.__dict__), path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> ImageSet:
+        # mmap: a 50,000-image ImageNet cache (7.5 GB) is paged in per batch, not read into memory at once.
+        return cls(**torch.load(path, map_location="cpu", weights_only=True, mmap=True))
+
+    def normalise(self, images: torch.Tensor) -> torch.Tensor:
+        mean = torch.tensor(self.mean, device=images.device).view(1, -1, 1, 1)
+        std = torch.tensor(self.std, device=images.device).view(1, -1, 1, 1)
+        return (images.float() / 255.0 - mean) / std
+
+    def batches(self, batch_size: int, device: torch.device | str = "cpu") -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """Normalised float images and labels, in order."""
+        for start in range(0, len(self), batch_size):
+            images = self.images[start:start + batch_size].to(device, non_blocking=True)
+            yield self.normalise(images), self.labels[start:start + batch_size].to(device)
+
+    def limited(self, count: int | None) -> ImageSet:
+        """The first `count` images (all when None): a bounded run on a large set."""
+        if count is None or count >= len(self):
+            return self
+        return ImageSet(self.images[:count], self.labels[:count], self.classes, self.mean, self.std,
+                        f"{self.source}; first {count} images")

@@ -1,0 +1,130 @@
+"""The VGG study's steps as file-to-file functions: one per workflow rule, so each script is a single call.
+
+Networks and image sets travel in `.pt` files loaded with `weights_only=True`; tables are CSV. The network file
+and the image file each carry a `source` text, which the provenance record and the report repeat.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from ablation import filter_ablation, filter_groups, imagenet, mnist, provenance, recovery, vgg, vgg_statistics
+from ablation.imageset import ImageSet
+from ablation.vgg_training import TrainingSettings, device_for, train_embedded
+
+log = logging.getLogger("ablation")
+
+
+def _digits(data_path: str, split: str, count: int | None) -> ImageSet:
+    data = mnist.MnistData.from_dict(torch.load(data_path, map_location="cpu", weights_only=True))
+    images, labels = (data.train_images, data.train_labels) if split == "train" else (data.test_images, data.test_labels)
+    return vgg.digit_images(images, labels, f"{data.source} ({split} split, padded to 32x32)").limited(count)
+
+
+def train_network(data_path: str, width_divisor: int, max_train: int | None, max_test: int | None,
+                  settings: TrainingSettings, device: str, threads: int, out_network: str, out_history: str) -> None:
+    """The embedded default: a VGG19-BN with widths / width_divisor, trained on the digits."""
+    torch.set_num_threads(threads)
+    train, test = _digits(data_path, "train", max_train), _digits(data_path, "test", max_test)
+    architecture = vgg.embedded(width_divisor)
+    network, history = train_embedded(architecture, train, test, settings, device_for(device))
+    source = (f"embedded VGG19-BN (widths / {width_divisor}) trained {settings.epochs} epochs on {len(train)} "
+              f"digits of {train.source}")
+    vgg.save_network(out_network, architecture, network, source, history)
+    pd.DataFrame(history).to_csv(out_history, index=False)
+
+
+def fetch_network(weights_path: str | None, out_network: str, out_history: str) -> None:
+    """torchvision's pretrained vgg19_bn, from a local file or downloaded into TORCH_HOME."""
+    state_dict, source = vgg.pretrained_weights(weights_path)
+    network = vgg.VGG19_BN.build()
+    network.load_state_dict(state_dict)
+    vgg.save_network(out_network, vgg.VGG19_BN, network, source)
+    pd.DataFrame(columns=["epoch", "train_loss", "top1", "top5"]).to_csv(out_history, index=False)
+
+
+def _write_images(images: ImageSet, names: list[str], out_images: str, out_classes: str, out_record: str) -> None:
+    images.save(out_images)
+    pd.DataFrame({"class": range(len(names)), "name": names}).to_csv(out_classes, index=False)
+    Path(out_record).write_text(json.dumps({"data": images.source}) + "\n")
+    log.info("%d evaluation images: %s", len(images), images.source)
+
+
+def digit_test_images(data_path: str, max_test: int | None, out_images: str, out_classes: str, out_record: str) -> None:
+    images = _digits(data_path, "test", max_test)
+    _write_images(images, images.classes, out_images, out_classes, out_record)
+
+
+def imagenet_test_images(folder: str, resize: int, crop: int, max_per_class: int | None, workers: int,
+                         out_images: str, out_classes: str, out_record: str) -> None:
+    """The validation folder decoded once into a uint8 cache; class names from torchvision when all 1000 are there."""
+    images = imagenet.decode(folder, resize, crop, max_per_class, workers)
+    names = vgg.imagenet_class_names() if len(images.classes) == 1000 else images.classes
+    _write_images(images, names, out_images, out_classes, out_record)
+
+
+def ablate(network_path: str, images_path: str, layers: list[str], ratios: list[float], groupings: list[str],
+           groups_per_ratio: int, semantics: str, seed: int, batch_size: int, branch_images: int, precision: str,
+           device: str, threads: int, out_table: str, out_groups: str) -> None:
+    torch.set_num_threads(threads)
+    network, _ = vgg.load_network(network_path)
+    images = ImageSet.load(images_path)
+    conv_weights = {layer: network.features[vgg.features_index(layer)].weight for layer in layers}
+    ablations = filter_groups.plan(conv_weights, ratios, groupings, groups_per_ratio, seed)
+    log.info("%d ablations in %d layers, %d images, semantics %s", len(ablations), len(layers), len(images), semantics)
+    counts = filter_ablation.sweep(network, images, ablations, semantics, batch_size, branch_images,
+                                   device_for(device), precision)
+    filter_ablation.table(counts, ablations, len(images.classes)).to_csv(out_table, index=False, float_format="%.4f")
+    pd.DataFrame([(a.layer, a.grouping, a.ratio, a.group, " ".join(map(str, a.filters))) for a in ablations],
+                 columns=["layer", "grouping", "ratio", "group", "filters"]).to_csv(out_groups, index=False)
+
+
+def read_ablations(path: str) -> pd.DataFrame:
+    return pd.read_csv(path, dtype={"class": str})
+
+
+def statistics(table_path: str, out_comparison: str, out_selectivity: str) -> None:
+    table = read_ablations(table_path)
+    vgg_statistics.grouping_comparison(table).to_csv(out_comparison, index=False, float_format="%.3f")
+    vgg_statistics.class_selectivity(table).to_csv(out_selectivity, index=False, float_format="%.4f")
+
+
+def recovery_layers(layers: list[str] | None, table_path: str | None) -> list[str]:
+    """The configured layers, or the two whose similarity groups at the largest ratio cost the most top-5."""
+    if layers:
+        return layers
+    return vgg_statistics.largest_drop_layers(read_ablations(table_path), count=2)
+
+
+def recover(network_path: str, images_path: str, table_path: str | None, layers: list[str] | None,
+            train_source: dict[str, object], settings: recovery.RecoverySettings, device: str, threads: int,
+            workers: int, checkpoint_path: str, out_table: str) -> None:
+    """One recovery experiment over its layers; resumes from `checkpoint_path` if a killed run left one."""
+    torch.set_num_threads(threads)
+    network, _ = vgg.load_network(network_path)
+    test = ImageSet.load(images_path)
+    if train_source["kind"] == "digits":
+        train = _digits(str(train_source["data"]), "train", train_source["max_images"])
+        train_name = train.source
+    else:
+        train = imagenet.training_set(str(train_source["folder"]), int(train_source["crop"]),
+                                      train_source["max_images"], settings.seed)
+        train_name = f"ImageNet training images from '{train_source['folder']}' ({len(train)} images)"
+    chosen = recovery_layers(layers, table_path)
+    log.info("experiment %d on %s; training on %s", settings.experiment, ", ".join(chosen), train_name)
+    checkpoint = recovery.Checkpoint(checkpoint_path,
+                                     recovery.fingerprint(network, chosen, settings, test.source + train_name))
+    result = recovery.run(network, chosen, train, test, settings, checkpoint, device_for(device), workers)
+    result.to_csv(out_table, index=False, float_format="%.4f")
+    Path(checkpoint_path).unlink(missing_ok=True)  # finished: the table holds everything
+
+
+def provenance_record(network_path: str, images_path: str, settings: dict[str, object], out_path: str) -> None:
+    network_source = torch.load(network_path, map_location="cpu", weights_only=True, mmap=True)["source"]
+    record = provenance.record(ImageSet.load(images_path).source, {"vgg": settings})
+    provenance.write({**record, "network": network_source}, out_path)

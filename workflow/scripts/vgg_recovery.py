@@ -1,0 +1,8 @@
+from ablation import logs, vgg_steps
+from ablation.recovery import RecoverySettings
+
+logs.setup(snakemake.log[0])
+vgg_steps.recover(snakemake.input.network, snakemake.input.images, snakemake.input.get("table"),
+                  snakemake.params.layers, snakemake.params.train_source, RecoverySettings(**snakemake.params.settings),
+                  snakemake.params.device, snakemake.threads, snakemake.params.workers, snakemake.params.checkpoint,
+                  snakemake.output[0])
