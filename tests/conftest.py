@@ -9,6 +9,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MNIST = REPO.parent / "shared" / "data" / "mnist" / "raw"
+SHARED_IMAGENET = REPO.parent / "shared" / "data" / "imagenet-sample"
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,9 @@ from ablation.errors import InputError
 from ablation.imagenet import check_folder, decode, training_set, wnids
 from ablation.imageset import IMAGENET_MEAN, ImageSet
 
-SAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "imagenet-sample"
+from conftest import SHARED_IMAGENET
+
+SAMPLE = SHARED_IMAGENET
 KEY = "vgg.imagenet.val"
 
 

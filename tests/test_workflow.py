@@ -10,11 +10,13 @@ import pandas as pd
 import pytest
 import torch
 import yaml
+from torchvision.models import vgg19_bn
 
 from ablation.figures import FIGURES
+from ablation.vgg_figures import VGG_FIGURES
 from ablation.mlp import MLP
 
-from conftest import REPO, SHARED_MNIST
+from conftest import REPO, SHARED_IMAGENET, SHARED_MNIST
 
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--cores", "2"]
 
@@ -23,6 +25,15 @@ def snakemake(workdir: Path, config: dict, *arguments: str) -> subprocess.Comple
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
     return subprocess.run([*SNAKEMAKE, "--directory", str(workdir), "--configfile", str(workdir / "config.yaml"),
                            *arguments], capture_output=True, text=True, timeout=1200)
+
+
+# The embedded VGG study cut to a minute: fewer digits, epochs, layers and passes; the same rules and figures.
+SMALL_VGG = {
+    "embedded": {"epochs": 2, "max_train_images": 1500, "max_test_images": 300},
+    "ablation": {"layers": ["features.0", "features.20", "features.33", "features.46"], "ratios": [0.1, 0.25],
+                 "groups_per_ratio": 2},
+    "recovery": {"passes": 2, "epochs": 1, "min_epochs": 1, "max_epochs": 2, "max_train_images": 300},
+}
 
 
 def small_config(workdir: Path) -> dict:
@@ -39,6 +50,7 @@ def small_config(workdir: Path) -> dict:
                 "import": {"name": "external", "trained": str(workdir / "external trained.pt"),
                            "initial": str(workdir / "external initial.pt")}},
         "analysis": {"bootstrap_resamples": 200, "focus_network": "net01"},
+        "vgg": SMALL_VGG,
     }
 
 
@@ -64,6 +76,27 @@ def test_study_produces_the_tidy_table_and_every_figure(study):
     assert len(history) == 3 * 3  # three trained networks, three epochs; the imported one has no history
 
 
+def test_vgg_study_produces_its_table_recovery_runs_and_figures(study):
+    table = pd.read_csv(study / "results/vgg/ablations.csv", dtype={"class": str})
+    ablated = table[table.layer != "none"]
+    assert set(ablated.layer) == set(SMALL_VGG["ablation"]["layers"])
+    assert set(ablated.grouping) == {"similarity", "random", "l1"}
+    # per layer: 2 ratios x (2 similarity + 2 random + 1 l1 groups); plus the intact network; x (all + 10 classes)
+    assert len(table) == (4 * 2 * 5 + 1) * 11
+    assert table.top1.between(0, 100).all() and (table.top5 >= table.top1).all()
+    for experiment, passes in ((1, [0, 1, 1, 2, 2]), (2, None)):
+        recovery = pd.read_csv(study / f"results/vgg/recovery/experiment{experiment}.csv")
+        assert recovery.layer.nunique() == 2 and set(recovery.layer) <= set(SMALL_VGG["ablation"]["layers"])
+        if passes:
+            assert list(recovery[recovery.layer == recovery.layer.iloc[0]]["pass"]) == passes
+        assert not (study / f"results/vgg/recovery/experiment{experiment}.checkpoint.pt").exists()
+    growing = recovery.groupby("layer").ablated_filters.max() / recovery.groupby("layer").layer_filters.first()
+    assert (growing == 0.5).all(), "experiment 2 ablates 25 % more per pass"
+    for figure in VGG_FIGURES:
+        assert (study / f"results/vgg/figures/{figure}.png").stat().st_size > 10_000, figure
+    assert "embedded VGG19-BN" in (study / "results/vgg/provenance.json").read_text()
+
+
 def test_report_holds_every_figure_and_names_the_data(study):
     # As the README runs it: no --cores.
     result = subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
@@ -71,9 +104,9 @@ def test_report_holds_every_figure_and_names_the_data(study):
                              "--report", str(study / "report.html")], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     html = (study / "report.html").read_text()
-    for figure in FIGURES:
+    for figure in [*FIGURES, *VGG_FIGURES]:
         assert f"{figure}.png" in html, figure
-    assert "hidden2_unit10.png" in html
+    assert "hidden2_unit10.png" in html and "grouping_comparison.csv" in html
     assert ("local folder" if SHARED_MNIST.is_dir() else "bundled 5,000") in html
 
 
@@ -93,6 +126,15 @@ def test_rerun_has_nothing_to_do(study):
         ({"mnist": {"path": "/no/such/folder"}}, "mnist.path '/no/such/folder' is not a folder"),
         ({"mlp": {"import": {"name": "x", "trained": "/no/net.pt", "initial": "/no/net.pt"}}}, "does not exist"),
         ({"analysis": {"focus_network": "net99"}}, "analysis.focus_network 'net99' is not one of the networks"),
+        ({"vgg": {"ablation": {"ratios": [0.1, 1.5]}}}, "vgg.ablation.ratios.1: 1.5 is greater than or equal to the maximum of 1"),
+        ({"vgg": {"ablation": {"ratios": [0]}}}, "vgg.ablation.ratios.0: 0 is less than or equal to the minimum of 0"),
+        ({"vgg": {"ablation": {"layers": ["features.34"]}}}, "vgg.ablation.layers: unknown layer 'features.34'"),
+        ({"vgg": {"recovery": {"layers": ["features.3"]}, "ablation": {"layers": ["features.0"]},
+                  "figures": {"class_layers": ["features.0", "features.0"]}}},
+         "layer 'features.3' is not in vgg.ablation.layers"),
+        ({"vgg": {"ablation": {"semantics": "zero"}}}, "vgg.ablation.semantics: 'zero' is not one of"),
+        ({"vgg": {"model": "vgg19_bn"}}, "vgg.imagenet.val is empty"),
+        ({"vgg": {"model": "vgg19_bn", "imagenet": {"val": "/no/such/val"}}}, "vgg.imagenet.val '/no/such/val' is not a folder"),
     ],
 )
 def test_bad_config_fails_before_any_job(tmp_path, change, message):
@@ -102,3 +144,41 @@ def test_bad_config_fails_before_any_job(tmp_path, change, message):
     assert message in output, output[-2000:]
     assert "Bad " in output and "schema" not in output
     assert not (tmp_path / "results").exists()
+
+
+def test_imagenet_folder_without_images_fails_before_any_job(tmp_path):
+    (tmp_path / "val" / "n01440764").mkdir(parents=True)
+    (tmp_path / "val" / "n01440764" / "notes.txt").write_text("no images here")
+    result = snakemake(tmp_path, {"vgg": {"model": "vgg19_bn", "imagenet": {"val": str(tmp_path / "val")}}}, "--dry-run")
+    assert result.returncode != 0 and "holds no images" in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_imagenet_path_with_random_vgg19_bn_weights(tmp_path):
+    """torchvision's vgg19_bn (random weights from a local file) on the 1,000 real ImageNet JPEGs, at 56x56."""
+    if not (SHARED_IMAGENET / "val").is_dir():
+        pytest.skip(f"ImageNet sample not found at {SHARED_IMAGENET}")
+    torch.manual_seed(0)
+    torch.save(vgg19_bn().state_dict(), tmp_path / "random vgg19_bn.pt")
+    val = str(SHARED_IMAGENET / "val")
+    config = {
+        "vgg": {
+            "model": "vgg19_bn", "weights": str(tmp_path / "random vgg19_bn.pt"), "device": "cpu",
+            "imagenet": {"val": val, "train": val, "resize": 64, "crop": 56, "workers": 2},
+            "ablation": {"layers": ["features.40", "features.46", "features.49"], "ratios": [0.25],
+                         "groupings": ["similarity", "l1"], "groups_per_ratio": 1},
+            "recovery": {"experiments": [1], "layers": ["features.49"], "passes": 1, "epochs": 1,
+                         "batch_size": 16, "max_train_images": 32},
+            "figures": {"class_layers": ["features.46", "features.49"]},
+        },
+    }
+    targets = ["results/vgg/figures/fig18_vgg_class_drops_first_layer.png", "results/vgg/recovery/experiment1.csv"]
+    result = snakemake(tmp_path, config, *targets)
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = pd.read_csv(tmp_path / "results/vgg/ablations.csv", dtype={"class": str})
+    assert len(table) == (3 * 2 + 1) * 1001 and set(table[table["class"] == "all"].images) == {1000}
+    names = pd.read_csv(tmp_path / "results/vgg/classes.csv")
+    assert list(names.name[:2]) == ["tench", "goldfish"]  # torchvision's class names, in the wnid order
+    assert "ImageNet images from" in (tmp_path / "logs/vgg/test_images.log").read_text()
+    recovery = pd.read_csv(tmp_path / "results/vgg/recovery/experiment1.csv")
+    assert list(recovery.epoch) == [0, 0, 1] and recovery.ablated_filters.max() == 128

@@ -107,23 +107,25 @@ def head(network: nn.Module, x: torch.Tensor, start: int) -> torch.Tensor:
     return network.classifier(torch.flatten(network.avgpool(x), 1))
 
 
+def _gpu_fast_path(device: torch.device, precision: str) -> bool:
+    """bf16 autocast and channels_last: on a GPU the ranking of logits, not their last bits, decides top-1/top-5."""
+    return device.type == "cuda" and precision == "auto"
+
+
 def _autocast(device: torch.device, precision: str):
-    # bf16 on a GPU: the ablations' ranking of logits, not their last bits, decides top-1/top-5.
-    if device.type == "cuda" and precision == "auto":
-        return torch.autocast("cuda", dtype=torch.bfloat16)
-    return nullcontext()
+    return torch.autocast("cuda", dtype=torch.bfloat16) if _gpu_fast_path(device, precision) else nullcontext()
 
 
 def _prepare(network: nn.Module, device: torch.device, precision: str) -> nn.Module:
     network = network.eval().to(device)
-    if device.type == "cuda" and precision == "auto":
+    if _gpu_fast_path(device, precision):
         network = network.to(memory_format=torch.channels_last)
     return network
 
 
 def _batches(images: ImageSet, batch_size: int, device: torch.device, precision: str):
     for x, y in images.batches(batch_size, device):
-        if device.type == "cuda" and precision == "auto":
+        if _gpu_fast_path(device, precision):
             x = x.contiguous(memory_format=torch.channels_last)
         yield x, y
 
@@ -133,20 +135,26 @@ def _progress(done: int, total: int) -> None:
         log.info("%d/%d images", done, total)
 
 
+def _branches(network: nn.Module, ablations: Sequence[FilterAblation], semantics: str,
+              device: torch.device) -> dict[int, tuple[list[int], torch.Tensor]]:
+    """Mask point -> (table rows, keep masks (ablations, channels)) of the ablations that branch there."""
+    rows: dict[int, list[int]] = {}
+    masks: dict[int, list[torch.Tensor]] = {}
+    for row, ablation in enumerate(ablations, start=1):
+        point = mask_point(ablation.layer, semantics)
+        channels = network.features[features_index(ablation.layer)].out_channels
+        rows.setdefault(point, []).append(row)
+        masks.setdefault(point, []).append(keep_mask(channels, ablation.filters, device))
+    return {point: (rows[point], torch.stack(masks[point])) for point in rows}
+
+
 @torch.inference_mode()
 def sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblation], semantics: str,
           batch_size: int = 64, branch_images: int = 512, device: str = "cpu", precision: str = "auto") -> Counts:
     """Top-1/top-5 hits of the intact network (row 0) and of every ablation (row i + 1), per class."""
     device_ = torch.device(device)
     network = _prepare(network, device_, precision)
-    branches: dict[int, tuple[list[int], torch.Tensor]] = {}
-    for row, ablation in enumerate(ablations, start=1):
-        point = mask_point(ablation.layer, semantics)
-        channels = network.features[features_index(ablation.layer)].out_channels
-        rows, masks = branches.setdefault(point, ([], []))
-        rows.append(row)
-        masks.append(keep_mask(channels, ablation.filters, device_))
-    branches = {point: (rows, torch.stack(masks)) for point, (rows, masks) in branches.items()}
+    branches = _branches(network, ablations, semantics, device_)
     counts = Counts.zeros(len(ablations) + 1, len(images.classes), device_)
     done = 0
     with _autocast(device_, precision):
@@ -162,7 +170,7 @@ def sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblati
                 for start in range(0, len(rows), chunk):
                     part = masks[start:start + chunk].to(h.dtype)
                     branched = (h.unsqueeze(0) * part[:, None, :, None, None]).flatten(0, 1)
-                    if device_.type == "cuda" and precision == "auto":
+                    if _gpu_fast_path(device_, precision):
                         branched = branched.contiguous(memory_format=torch.channels_last)
                     logits = head(network, branched, index + 1).view(len(part), len(x), -1)
                     counts.add(rows[start:start + chunk], logits, y)

@@ -82,10 +82,12 @@ def train_epoch(forward: Callable[[torch.Tensor], torch.Tensor], optimizer: torc
 
 def train_embedded(architecture: Architecture, train: ImageSet, test: ImageSet, settings: TrainingSettings,
                    device: str = "cpu") -> tuple[nn.Module, list[dict[str, float]]]:
-    """The embedded VGG19-BN trained from scratch (SGD with momentum); the history has one row per epoch."""
+    """The embedded VGG19-BN trained from scratch (SGD with momentum, cosine schedule); one history row per epoch."""
     torch.manual_seed(settings.seed)
     network = architecture.build().to(device)
     optimizer = torch.optim.SGD(network.parameters(), lr=settings.learning_rate, momentum=settings.momentum)
+    # Cosine decay to zero: the network ends converged, so recovery training measures recovery, not more training.
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=settings.epochs)
     history = []
     for epoch in range(1, settings.epochs + 1):
         torch.manual_seed(derived_seed(settings.seed, "dropout", epoch))
@@ -93,6 +95,7 @@ def train_embedded(architecture: Architecture, train: ImageSet, test: ImageSet, 
         loss = train_epoch(network, optimizer,
                            training_batches(train, settings.batch_size, derived_seed(settings.seed, epoch), device),
                            device)
+        schedule.step()
         top1, top5 = filter_ablation.evaluate(network, test, device=device).accuracy()
         log.info("epoch %d/%d  loss %.4f  test top-1 %.2f %%  top-5 %.2f %%", epoch, settings.epochs, loss, top1, top5)
         history.append({"epoch": epoch, "train_loss": loss, "top1": top1, "top5": top5})

@@ -100,6 +100,10 @@ def check_vgg_input():
     if not IMAGENET["val"]:
         raise InputError("vgg.model is vgg19_bn but vgg.imagenet.val is empty; set it to the ImageNet validation folder")
     imagenet.check_folder(IMAGENET["val"], "vgg.imagenet.val")
+    classes = len(imagenet.wnids(IMAGENET["val"]))
+    if classes != vgg.VGG19_BN.classes:
+        raise InputError(f"vgg.imagenet.val '{IMAGENET['val']}' has {classes} class folders; the pretrained vgg19_bn "
+                         "numbers its outputs by all 1000 ImageNet wnids: give the full validation folder")
     if RECOVERY["experiments"]:
         if not IMAGENET["train"]:
             raise InputError("recovery training needs vgg.imagenet.train (the ImageNet training folder); "

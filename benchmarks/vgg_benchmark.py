@@ -1,0 +1,140 @@
+"""Benchmark of the VGG filter-ablation engine against plain per-ablation evaluation, in the same run.
+
+The engine computes each batch's intact forward pass once and branches every ablation from its layer's
+activation; the baseline runs the whole network once per ablation (the same precision and memory format).
+Reported: wall time, images/s (test images fully swept per second, and ablated-image evaluations per second),
+the engine's speed-up, and the ratio to the FLOP floor: the engine's FLOPs (counted with torch's
+FlopCounterMode) at the dense-matmul throughput of the same device, measured in the same run.
+
+    python benchmarks/vgg_benchmark.py                                 # embedded model, 32x32 digits, CPU
+    python benchmarks/vgg_benchmark.py --model vgg19_bn --size 224 --images 256 --device cuda
+    python benchmarks/vgg_benchmark.py --model vgg19_bn --imagenet ../shared/data/imagenet-sample/val
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from ablation import filter_ablation, filter_groups, imagenet, vgg
+from ablation.architecture import VGG_CONV_LAYERS
+from ablation.filter_ablation import head, mask_point
+from ablation.imageset import IMAGENET_MEAN, IMAGENET_STD, ImageSet
+from ablation.vgg_training import device_for
+
+
+def synthetic_images(count: int, size: int, classes: int) -> ImageSet:
+    generator = torch.Generator().manual_seed(0)
+    images = torch.randint(0, 256, (count, 3, size, size), dtype=torch.uint8, generator=generator)
+    return ImageSet(images, torch.arange(count) % classes, [str(c) for c in range(classes)], IMAGENET_MEAN,
+                    IMAGENET_STD, f"{count} random {size}x{size} images")
+
+
+def flops(function, *arguments) -> int:
+    counter = FlopCounterMode(display=False)
+    with counter, torch.no_grad():
+        function(*arguments)
+    return counter.get_total_flops()
+
+
+def floor_flops_per_image(network, ablations, semantics: str, size: int) -> tuple[int, int]:
+    """(engine, plain) FLOPs per test image: one intact pass plus each ablation's suffix, vs a full pass each."""
+    x = torch.zeros(1, 3, size, size)
+    full = flops(network, x)
+    activations, h = {}, x
+    with torch.no_grad():
+        for index, module in enumerate(network.features):
+            h = module(h)
+            activations[index] = h.clone()
+    suffix = {point: flops(head, network, activations[point], point + 1)
+              for point in {mask_point(a.layer, semantics) for a in ablations}}
+    engine = full + sum(suffix[mask_point(a.layer, semantics)] for a in ablations)
+    return engine, full * (len(ablations) + 1)
+
+
+def matmul_throughput(device: str, seconds: float = 2.0) -> float:
+    """Dense-matmul FLOP/s in the precision the engine computes in (bf16 on a GPU, float32 on the CPU)."""
+    n = 8192 if device.startswith("cuda") else 1024
+    dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
+    a, b = torch.randn(n, n, device=device, dtype=dtype), torch.randn(n, n, device=device, dtype=dtype)
+    a @ b
+    synchronise(device)
+    runs, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        a @ b
+        runs += 1
+    synchronise(device)
+    return 2 * n**3 * runs / (time.perf_counter() - start)
+
+
+def synchronise(device: str) -> None:
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+
+
+def timed(function, device: str, *arguments, **keywords):
+    synchronise(device)
+    start = time.perf_counter()
+    result = function(*arguments, **keywords)
+    synchronise(device)
+    return time.perf_counter() - start, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", choices=vgg.MODELS, default="embedded")
+    parser.add_argument("--size", type=int, help="input size (default 32 embedded, 224 vgg19_bn)")
+    parser.add_argument("--images", type=int, default=512, help="synthetic test images")
+    parser.add_argument("--imagenet", help="an ImageNet folder to decode instead of synthetic images")
+    parser.add_argument("--layers", nargs="+", default=VGG_CONV_LAYERS)
+    parser.add_argument("--ratios", nargs="+", type=float, default=[0.01, 0.05, 0.1, 0.25])
+    parser.add_argument("--groups", type=int, default=3)
+    parser.add_argument("--semantics", choices=filter_ablation.SEMANTICS, default="activation")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--branch-images", type=int, default=512)
+    parser.add_argument("--precision", choices=filter_ablation.PRECISIONS, default="auto")
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--skip-plain", action="store_true", help="engine only (the baseline can take hours)")
+    args = parser.parse_args()
+
+    device = device_for(args.device)
+    torch.manual_seed(0)
+    architecture = vgg.VGG19_BN if args.model == "vgg19_bn" else vgg.embedded(8)
+    network = architecture.build().eval()  # random weights: the work does not depend on their values
+    size = args.size or (224 if args.model == "vgg19_bn" else vgg.DIGIT_SIZE)
+    images = (imagenet.decode(args.imagenet, resize=round(size * 8 / 7), crop=size, workers=2).limited(args.images)
+              if args.imagenet else synthetic_images(args.images, size, architecture.classes))
+    weights = {layer: network.features[vgg.features_index(layer)].weight for layer in args.layers}
+    ablations = filter_groups.plan(weights, args.ratios, list(filter_groups.GROUPINGS), args.groups, seed=0)
+    engine_flops, plain_flops = floor_flops_per_image(network, ablations, args.semantics, size)
+    print(f"{args.model} at {size}x{size} on {device} ({torch.cuda.get_device_name() if device.startswith('cuda') else 'CPU'}, "
+          f"{torch.get_num_threads()} threads), precision {args.precision}: {len(ablations)} ablations in "
+          f"{len(args.layers)} layers, {len(images)} images ({images.source})")
+
+    settings = dict(semantics=args.semantics, batch_size=args.batch_size, device=device, precision=args.precision)
+    filter_ablation.sweep(network, images.limited(args.batch_size), ablations[:4], branch_images=args.branch_images,
+                          **settings)  # warm-up: kernels, allocator
+    engine_s, engine = timed(filter_ablation.sweep, device, network, images, ablations,
+                             branch_images=args.branch_images, **settings)
+    peak = matmul_throughput(device)
+    evaluations = len(images) * (len(ablations) + 1)
+    floor_s = engine_flops * len(images) / peak
+    print(f"dense matmul throughput on this device: {peak / 1e12:.2f} TFLOP/s")
+    print(f"engine: {engine_s:.1f} s, {len(images) / engine_s:.1f} test images/s fully swept, "
+          f"{evaluations / engine_s:.0f} ablated-image evaluations/s; FLOP floor {floor_s:.1f} s "
+          f"-> {engine_s / floor_s:.2f}x the floor")
+    print(f"FLOPs per test image: engine {engine_flops / 1e9:.2f} G, plain {plain_flops / 1e9:.2f} G "
+          f"(branch sharing saves {plain_flops / engine_flops:.2f}x the arithmetic)")
+    if args.skip_plain:
+        return
+    plain_s, plain = timed(filter_ablation.plain_sweep, device, network, images, ablations, **settings)
+    same = torch.equal(plain.top1, engine.top1) and torch.equal(plain.top5, engine.top5)
+    print(f"plain: {plain_s:.1f} s, {len(images) / plain_s:.1f} test images/s, {evaluations / plain_s:.0f} "
+          f"evaluations/s -> engine {plain_s / engine_s:.2f}x faster; identical counts: {same}")
+
+
+if __name__ == "__main__":
+    main()
