@@ -75,11 +75,12 @@ def synchronise(device: str) -> None:
         torch.cuda.synchronize()
 
 
-def timed(function, device: str, *arguments, **keywords):
-    synchronise(device)
+def timed(function, on: str, /, *arguments, **keywords):
+    """Seconds `function` takes on device `on` (GPU work waited for), and its result."""
+    synchronise(on)
     start = time.perf_counter()
     result = function(*arguments, **keywords)
-    synchronise(device)
+    synchronise(on)
     return time.perf_counter() - start, result
 
 

@@ -23,8 +23,9 @@ SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snake
 
 def snakemake(workdir: Path, config: dict, *arguments: str) -> subprocess.CompletedProcess:
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-    return subprocess.run([*SNAKEMAKE, "--directory", str(workdir), "--configfile", str(workdir / "config.yaml"),
-                           *arguments], capture_output=True, text=True, timeout=1200)
+    # Arguments (targets, flags) before --configfile, which would take further words as config files.
+    return subprocess.run([*SNAKEMAKE, *arguments, "--directory", str(workdir), "--configfile",
+                           str(workdir / "config.yaml")], capture_output=True, text=True, timeout=1200)
 
 
 # The embedded VGG study cut to a minute: fewer digits, epochs, layers and passes; the same rules and figures.

@@ -95,10 +95,13 @@ def statistics(table_path: str, out_comparison: str, out_selectivity: str) -> No
 
 
 def recovery_layers(layers: list[str] | None, table_path: str | None) -> list[str]:
-    """The configured layers, or the two whose similarity groups at the largest ratio cost the most top-5."""
+    """The configured layers, or the two whose similarity groups (else the first grouping run) at the largest
+    ratio cost the most top-5."""
     if layers:
         return layers
-    return vgg_statistics.largest_drop_layers(read_ablations(table_path), count=2)
+    table = read_ablations(table_path)
+    grouping = vgg_statistics.grouping_order(table.grouping[table.layer != vgg_statistics.INTACT])[0]
+    return vgg_statistics.largest_drop_layers(table, count=2, grouping=grouping)
 
 
 def recover(network_path: str, images_path: str, table_path: str | None, layers: list[str] | None,

@@ -2,6 +2,8 @@
 # training and one rule per figure (Figs. 14-22). Rules that compute on a GPU ask for gpu=1 and run on the CPU
 # where there is none.
 VGG_DEVICE = VGG["device"]
+# Cluster time limits in minutes: the embedded default takes minutes, paper scale hours on one GPU.
+SCALE = 1 if EMBEDDED else 60
 
 if EMBEDDED:
 
@@ -98,8 +100,8 @@ rule ablate_vgg:
     threads: MAX_THREADS
     resources:
         gpu=1,
-        runtime=24 * 60,
-        mem_mb=32000,
+        runtime=20 * SCALE,
+        mem_mb=4000 if EMBEDDED else 32000,
     script:
         "../scripts/ablate_vgg.py"
 
@@ -143,8 +145,8 @@ rule vgg_recovery:
     threads: MAX_THREADS
     resources:
         gpu=1,
-        runtime=3 * 24 * 60,
-        mem_mb=32000,
+        runtime=60 * SCALE,
+        mem_mb=4000 if EMBEDDED else 32000,
     script:
         "../scripts/vgg_recovery.py"
 
