@@ -12,6 +12,13 @@ report: "report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+
+
+# Every rule runs in this image under --use-apptainer (build: containers/README.md).
+container: config["container"]
+
+
+
 include: "workflow/rules/mnist_data.smk"
 include: "workflow/rules/mlp_training.smk"
 include: "workflow/rules/mlp_ablation.smk"

@@ -21,11 +21,13 @@ from conftest import REPO, SHARED_IMAGENET, SHARED_MNIST
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--cores", "2"]
 
 
-def snakemake(workdir: Path, config: dict, *arguments: str) -> subprocess.CompletedProcess:
+def snakemake(workdir: Path, config: dict, *arguments: str, env: dict[str, str] | None = None,
+              cores: bool = True) -> subprocess.CompletedProcess:
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
     # Arguments (targets, flags) before --configfile, which would take further words as config files.
-    return subprocess.run([*SNAKEMAKE, *arguments, "--directory", str(workdir), "--configfile",
-                           str(workdir / "config.yaml")], capture_output=True, text=True, timeout=1200)
+    command = SNAKEMAKE if cores else SNAKEMAKE[:-2]
+    return subprocess.run([*command, *arguments, "--directory", str(workdir), "--configfile",
+                           str(workdir / "config.yaml")], capture_output=True, text=True, timeout=1200, env=env)
 
 
 # The embedded VGG study cut to a minute: fewer digits, epochs, layers and passes; the same rules and figures.

@@ -2,6 +2,7 @@
 import copy
 import json
 import math
+import os
 from pathlib import Path
 
 import jsonschema
@@ -143,6 +144,22 @@ try:
         check_vgg_input()
 except InputError as error:
     raise WorkflowError(f"Bad input: {error}") from None
+
+def external_folders():
+    """Configured inputs outside the working directory, which a container sees only when they are bound."""
+    files = [VGG["weights"], *([IMPORTED["trained"], IMPORTED["initial"]] if IMPORTED else [])]
+    folders = [MNIST["path"], IMAGENET["val"], IMAGENET["train"], *(Path(f).parent for f in files if f)]
+    here = Path.cwd().resolve()
+    resolved = {Path(folder).resolve() for folder in folders if folder and Path(folder).exists()}
+    return sorted(str(folder) for folder in resolved if not folder.is_relative_to(here))
+
+
+# Container options for --use-apptainer, as environment variables that Apptainer reads and that every job inherits
+# (cluster jobs re-read this file): the data folders bound in, and --nv (APPTAINER_NV) so jobs see the host's
+# NVIDIA GPUs (Snakemake has no per-rule container arguments; on a host without a GPU Apptainer only warns).
+BINDS = [bind for bind in os.environ.get("APPTAINER_BIND", "").split(",") if bind]
+os.environ["APPTAINER_BIND"] = ",".join(BINDS + [folder for folder in external_folders() if folder not in BINDS])
+os.environ.setdefault("APPTAINER_NV", "true")
 
 # The settings as validated: what the provenance records.
 SETTINGS = copy.deepcopy(config)

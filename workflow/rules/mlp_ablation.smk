@@ -58,6 +58,7 @@ rule mlp_statistics:
 
 
 rule paper_comparison:
+    localrule: True
     input:
         table="results/mlp/ablations.csv",
         correlations="results/mlp/statistics/correlations.csv",
@@ -75,6 +76,7 @@ rule paper_comparison:
 
 
 rule provenance:
+    localrule: True
     input:
         data="results/data/mnist.json",
     output:

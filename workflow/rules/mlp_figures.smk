@@ -13,6 +13,7 @@ for figure, spec in FIGURES.items():
     rule:
         name:
             f"figure_{figure}"
+        localrule: True
         input:
             provenance="results/mlp/provenance.json",
             **{key: RESULT_FILES[key] for key in spec.inputs},
@@ -32,6 +33,7 @@ for figure, spec in FIGURES.items():
 
 
 rule unit_figures:
+    localrule: True
     input:
         provenance="results/mlp/provenance.json",
         table=RESULT_FILES["table"],

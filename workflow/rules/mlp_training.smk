@@ -18,6 +18,7 @@ rule train_mlp:
 
 
 rule gather_networks:
+    localrule: True
     input:
         chunks=expand("results/mlp/networks/chunk{chunk}.pt", chunk=CHUNKS),
         imported=[IMPORTED["trained"], IMPORTED["initial"]] if IMPORTED else [],

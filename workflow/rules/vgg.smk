@@ -107,6 +107,7 @@ rule ablate_vgg:
 
 
 rule vgg_statistics:
+    localrule: True
     input:
         table="results/vgg/ablations.csv",
     output:
@@ -152,6 +153,7 @@ rule vgg_recovery:
 
 
 rule vgg_provenance:
+    localrule: True
     input:
         network="results/vgg/network.pt",
         images="results/vgg/test_images.pt",
@@ -179,6 +181,7 @@ for figure in VGG_FIGURE_IDS:
     rule:
         name:
             f"figure_{figure}"
+        localrule: True
         input:
             provenance="results/vgg/provenance.json",
             **{key: VGG_RESULT_FILES[key] for key in spec.inputs},

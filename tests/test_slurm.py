@@ -1,0 +1,142 @@
+"""A real single-node SLURM cluster on localhost (Debian's slurm-wlm and munge) runs a small configuration of the
+workflow through workflow/profiles/slurm to the report. Skipped, with the reason, where the cluster cannot start."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from test_workflow import SMALL_VGG, snakemake
+
+DAEMONS = ("munged", "slurmctld", "slurmd", "sbatch")
+COMPUTE_RULES = {"prepare_mnist", "train_mlp", "ablate_mlp", "tsne", "mlp_statistics", "vgg_network",
+                 "vgg_test_images", "ablate_vgg", "vgg_recovery"}
+GPU_RULES = {"vgg_network", "ablate_vgg", "vgg_recovery"}
+
+
+def slurm_conf(folder: Path, host: str) -> str:
+    # Own ports, state and logs in `folder`: no clash with a cluster this machine may already run. One fake GPU
+    # (a gres backed by /dev/null) so the rules' gpu=1 requests are scheduled as on a real GPU node.
+    return f"""ClusterName=ablation-test
+SlurmctldHost={host}
+SlurmctldPort=6917
+SlurmdPort=6918
+AuthType=auth/munge
+SlurmUser=root
+SlurmdUser=root
+StateSaveLocation={folder}/state
+SlurmdSpoolDir={folder}/spool
+SlurmctldPidFile={folder}/slurmctld.pid
+SlurmdPidFile={folder}/slurmd.pid
+SlurmctldLogFile={folder}/slurmctld.log
+SlurmdLogFile={folder}/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+MpiDefault=none
+ReturnToService=2
+MinJobAge=86400
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+GresTypes=gpu
+NodeName={host} CPUs={min(os.cpu_count() or 1, 2)} RealMemory=16000 Gres=gpu:1 State=UNKNOWN
+PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+"""
+
+
+def munge_works() -> bool:
+    encoded = subprocess.run(["munge", "-n"], capture_output=True)
+    return encoded.returncode == 0 and subprocess.run(["unmunge"], input=encoded.stdout,
+                                                      capture_output=True).returncode == 0
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    missing = [daemon for daemon in DAEMONS if shutil.which(daemon) is None and not Path(f"/usr/sbin/{daemon}").exists()]
+    if missing:
+        pytest.skip(f"SLURM cannot start: {', '.join(missing)} not installed (apt-get install slurm-wlm munge)")
+    if os.geteuid() != 0:
+        pytest.skip("SLURM cannot start: the test cluster's daemons need root")
+    folder = tmp_path_factory.mktemp("slurm")
+    for sub in ("state", "spool"):
+        (folder / sub).mkdir()
+    host = socket.gethostname().split(".")[0]
+    (folder / "slurm.conf").write_text(slurm_conf(folder, host))
+    (folder / "gres.conf").write_text(f"NodeName={host} Name=gpu File=/dev/null\n")
+    env = {**os.environ, "SLURM_CONF": str(folder / "slurm.conf")}
+    started_munge = False
+    if not munge_works():
+        Path("/run/munge").mkdir(parents=True, exist_ok=True)
+        subprocess.run(["munged", "--force"], capture_output=True)
+        started_munge = True
+    for daemon in ("slurmctld", "slurmd"):
+        subprocess.run([daemon], env=env, capture_output=True)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        state = subprocess.run(["sinfo", "--noheader", "--format=%T"], env=env, capture_output=True, text=True)
+        if state.stdout.strip() == "idle":
+            break
+        time.sleep(1)
+    else:
+        log = (folder / "slurmctld.log").read_text()[-1500:] if (folder / "slurmctld.log").exists() else ""
+        stop(folder, started_munge)
+        pytest.skip(f"SLURM cannot start: node state {state.stdout.strip() or state.stderr.strip()!r}; {log}")
+    yield env
+    subprocess.run(["scancel", "--user", "root"], env=env, capture_output=True)
+    stop(folder, started_munge)
+
+
+def stop(folder: Path, started_munge: bool) -> None:
+    for pid_file in ("slurmd.pid", "slurmctld.pid"):
+        if (folder / pid_file).exists():
+            subprocess.run(["kill", (folder / pid_file).read_text().strip()], capture_output=True)
+    if started_munge:
+        subprocess.run(["pkill", "-x", "munged"], capture_output=True)
+
+
+def jobs_by_rule(env: dict[str, str]) -> dict[str, list[str]]:
+    """Every job the cluster ran, as `scontrol show job` one-liners, by the rule named in its comment."""
+    shown = subprocess.run(["scontrol", "show", "job", "--oneliner"], env=env, capture_output=True, text=True).stdout
+    by_rule: dict[str, list[str]] = {}
+    for line in shown.splitlines():
+        comment = next((field for field in line.split() if field.startswith("Comment=rule_")), None)
+        if comment:
+            rule = next(r for r in COMPUTE_RULES | {"other"} if comment.startswith(f"Comment=rule_{r}"))
+            by_rule.setdefault(rule, []).append(line)
+    return by_rule
+
+
+def test_workflow_runs_through_the_slurm_profile_to_the_report(cluster, tmp_path):
+    config = {
+        "mnist": {"source": "bundled", "max_train_items": 1000, "max_test_items": 300},
+        "mlp": {"networks": 2, "epochs": 1},
+        "analysis": {"bootstrap_resamples": 100},
+        "vgg": SMALL_VGG,
+    }
+    result = snakemake(tmp_path, config, "--profile", str(REPO / "workflow/profiles/slurm"), "--slurm-no-account",
+                       "--slurm-status-command", "squeue", "--max-threads", "2", "--local-cores", "2",
+                       "--seconds-between-status-checks", "2", env=cluster, cores=False)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    by_rule = jobs_by_rule(cluster)
+    assert set(by_rule) == COMPUTE_RULES, "compute rules go to the cluster; figures and tables run locally"
+    for rule, jobs in by_rule.items():
+        assert all("JobState=COMPLETED" in job for job in jobs), rule
+        assert all(("gres:gpu:1" in job or "gres/gpu=1" in job) == (rule in GPU_RULES) for job in jobs), rule
+    report = subprocess.run([*snakemake_report(tmp_path)], capture_output=True, text=True, timeout=600, env=cluster)
+    assert report.returncode == 0, report.stderr[-3000:]
+    assert "fig22_recovery_experiment2.png" in (tmp_path / "report.html").read_text()
+
+
+def snakemake_report(workdir: Path) -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+            "--configfile", str(workdir / "config.yaml"), "--report", str(workdir / "report.html")]
