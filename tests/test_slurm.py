@@ -23,7 +23,8 @@ GPU_RULES = {"vgg_network", "ablate_vgg", "vgg_recovery"}
 
 def slurm_conf(folder: Path, host: str) -> str:
     # Own ports, state and logs in `folder`: no clash with a cluster this machine may already run. One fake GPU
-    # (a gres backed by /dev/null) so the rules' gpu=1 requests are scheduled as on a real GPU node.
+    # (a gres backed by /dev/null) so the rules' gpu=1 requests are scheduled as on a real GPU node. Configless:
+    # slurmd fetches this file from slurmctld and points its jobs' SLURM_CONF at its copy, so job steps find it.
     return f"""ClusterName=ablation-test
 SlurmctldHost={host}
 SlurmctldPort=6917
@@ -46,6 +47,7 @@ ReturnToService=2
 MinJobAge=86400
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
+SlurmctldParameters=enable_configless
 GresTypes=gpu
 NodeName={host} CPUs={min(os.cpu_count() or 1, 2)} RealMemory=16000 Gres=gpu:1 State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
@@ -77,8 +79,9 @@ def cluster(tmp_path_factory):
         Path("/run/munge").mkdir(parents=True, exist_ok=True)
         subprocess.run(["munged", "--force"], capture_output=True)
         started_munge = True
-    for daemon in ("slurmctld", "slurmd"):
-        subprocess.run([daemon], env=env, capture_output=True)
+    subprocess.run(["slurmctld"], env=env, capture_output=True)
+    time.sleep(1)
+    subprocess.run(["slurmd", "--conf-server", f"{host}:6917"], capture_output=True)
     deadline = time.time() + 30
     while time.time() < deadline:
         state = subprocess.run(["sinfo", "--noheader", "--format=%T"], env=env, capture_output=True, text=True)
@@ -117,13 +120,14 @@ def jobs_by_rule(env: dict[str, str]) -> dict[str, list[str]]:
 def test_workflow_runs_through_the_slurm_profile_to_the_report(cluster, tmp_path):
     config = {
         "mnist": {"source": "bundled", "max_train_items": 1000, "max_test_items": 300},
-        "mlp": {"networks": 2, "epochs": 1},
+        "mlp": {"networks": 1, "epochs": 1},
         "analysis": {"bootstrap_resamples": 100},
-        "vgg": SMALL_VGG,
+        "vgg": {**SMALL_VGG, "recovery": {**SMALL_VGG["recovery"], "experiments": [1], "passes": 1}},
     }
     result = snakemake(tmp_path, config, "--profile", str(REPO / "workflow/profiles/slurm"), "--slurm-no-account",
                        "--slurm-status-command", "squeue", "--max-threads", "2", "--local-cores", "2",
-                       "--seconds-between-status-checks", "2", env=cluster, cores=False)
+                       "--seconds-between-status-checks", "2", "--slurm-init-seconds-before-status-checks", "2",
+                       env=cluster, cores=False)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     by_rule = jobs_by_rule(cluster)
     assert set(by_rule) == COMPUTE_RULES, "compute rules go to the cluster; figures and tables run locally"
