@@ -104,11 +104,14 @@ def test_every_job_runs_in_the_image_with_nv_and_external_data_bound(tmp_path):
            "FAKE_APPTAINER_LOG": str(log)}
     for variable in ("APPTAINER_BIND", "APPTAINER_NV"):
         env.pop(variable, None)
-    result = snakemake(workdir, config, "--profile", str(REPO / "workflow/profiles/default"), env=env)
+    # Compute rules (the GPU ones among them) and local figure rules; the full workflow runs in test_workflow.
+    targets = ["results/mlp/ablations.csv", "results/mlp/figures/fig01_intact_accuracy.png",
+               "results/vgg/recovery/experiment1.csv", "results/vgg/figures/fig14_vgg_layer_drops.png"]
+    result = snakemake(workdir, config, *targets, "--profile", str(REPO / "workflow/profiles/default"), env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     calls = [json.loads(line) for line in log.read_text().splitlines()]
     jobs = len(re.findall(r"^Finished jobid: \d+ \(Rule: (?!all\))", result.stdout + result.stderr, re.MULTILINE))
-    assert len(calls) == jobs > 40, "one container call per job"
+    assert len(calls) == jobs >= 12, "one container call per job"
     assert {call["image"] for call in calls} == {str(image)}
     for rule, script in GPU_SCRIPTS.items():
         gpu_calls = [call for call in calls if script in call["command"]]
@@ -116,4 +119,4 @@ def test_every_job_runs_in_the_image_with_nv_and_external_data_bound(tmp_path):
         assert gpu_calls and all(call["APPTAINER_NV"] == "true" for call in gpu_calls), rule
     assert all(str(outside.resolve()) in call["APPTAINER_BIND"].split(",") for call in calls)
     assert all(str(workdir) not in call["APPTAINER_BIND"] for call in calls), "the working directory is there anyway"
-    assert (workdir / "results/vgg/figures/fig22_recovery_experiment2.png").exists()
+    assert all((workdir / target).exists() for target in targets)

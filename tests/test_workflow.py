@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -111,6 +119,7 @@ def test_report_holds_every_figure_and_names_the_data(study):
         assert f"{figure}.png" in html, figure
     assert "hidden2_unit10.png" in html and "grouping_comparison.csv" in html
     assert ("local folder" if SHARED_MNIST.is_dir() else "bundled 5,000") in html
+    assert "vgg.recovery.seed" in html and "torch 2.14.1" in html and "padded to 32x32" in html
 
 
 def test_rerun_has_nothing_to_do(study):
@@ -185,3 +194,102 @@ def test_imagenet_path_with_random_vgg19_bn_weights(tmp_path):
     assert "ImageNet images from" in (tmp_path / "logs/vgg/test_images.log").read_text()
     recovery = pd.read_csv(tmp_path / "results/vgg/recovery/experiment1.csv")
     assert list(recovery.epoch) == [0, 0, 1] and recovery.ablated_filters.max() == 128
+
+
+def kill_when(workdir: Path, target: str, marker: Path, text: str | None = None, timeout: float = 600) -> None:
+    """Start the workflow towards `target` and SIGKILL it with all its jobs as soon as `marker` (holding `text`)
+    appears, as a crash or a pulled plug would."""
+    command = [*SNAKEMAKE, target, "--directory", str(workdir), "--configfile", str(workdir / "config.yaml")]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + timeout
+    while time.time() < deadline and process.poll() is None:
+        if marker.exists() and (text is None or text in marker.read_text()):
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            return
+        time.sleep(0.02)
+    process.kill()
+    pytest.fail(f"the run ended (or timed out) before {marker.name} showed {text!r}")
+
+
+def checksums(workdir: Path) -> dict[str, str]:
+    return {str(path.relative_to(workdir)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted((workdir / "results").rglob("*.csv"))}
+
+
+def test_killed_runs_resume_and_every_table_is_bit_identical(study, tmp_path_factory):
+    """SIGKILL in the middle of training, of the VGG sweep and of recovery training; rerunning the same command
+    completes each time, recovery training resumes from its epoch checkpoint, and every table these runs made
+    (training histories, both ablation tables, the filter groups, recovery) equals the uninterrupted run's (`study`,
+    same config) byte for byte: the same config and seeds give the same numbers."""
+    workdir = tmp_path_factory.mktemp("killed")
+    config = small_config(workdir)
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    stages = [
+        ("results/mlp/ablations.csv", workdir / "logs/train_mlp/chunk0.log", "epoch   1/", "results/mlp/networks/chunk0.pt"),
+        ("results/vgg/ablations.csv", workdir / "logs/vgg/ablate.log", "ablations in", "results/vgg/ablations.csv"),
+        ("results/vgg/recovery/experiment2.csv", workdir / "results/vgg/recovery/experiment2.checkpoint.pt", None,
+         "results/vgg/recovery/experiment2.csv"),
+    ]
+    for target, marker, text, unfinished in stages:
+        kill_when(workdir, target, marker, text)
+        assert not (workdir / unfinished).exists(), f"killed too late: {unfinished} was already written"
+        rerun = snakemake(workdir, config, target)
+        assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert "resuming from" in (workdir / "logs/vgg/recovery_experiment2.log").read_text()
+    got = checksums(workdir)
+    assert len(got) >= 6 and got == {path: checksums(study)[path] for path in got}, "tables differ"
+
+
+# Runs inside the report page: decodes every embedded image, and reports them with what the page rendered.
+BROWSER_CHECK = """<script>
+window.addEventListener("load", async () => {
+  const images = Object.entries(results).filter(([, r]) => r.mime_type.startsWith("image/"));
+  const decoded = await Promise.all(images.map(([path, r]) => new Promise(done => {
+    const img = new Image();
+    img.onload = () => done([path, img.naturalWidth]);
+    img.onerror = () => done([path, 0]);
+    img.src = r.data_uri;
+  })));
+  const out = document.createElement("pre");
+  out.id = "browser-check";
+  out.textContent = JSON.stringify({widths: Object.fromEntries(decoded), text: document.body.innerText.length});
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    pytest.skip("no headless Chromium (apt-get install chromium)")
+
+
+def test_report_renders_every_figure_in_headless_chromium(study):
+    browser = chromium()
+    report = study / "report.html"
+    if not report.exists():
+        test_report_holds_every_figure_and_names_the_data(study)
+    checked = study / "report_checked.html"
+    checked.write_text(report.read_text().replace("</body>", BROWSER_CHECK + "</body>"))
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
+             "--virtual-time-budget=30000"]
+    dom = subprocess.run([browser, *flags, "--dump-dom", checked.as_uri()], capture_output=True, text=True,
+                         timeout=300).stdout
+    found = re.search(r'<pre id="browser-check">(.*?)</pre>', dom, re.DOTALL)
+    assert found, "the check script did not run: the report page did not load"
+    check = json.loads(html.unescape(found.group(1)))
+    assert check["text"] > 100, "the report app rendered no text"
+    figures = [f"results/mlp/figures/{f}.png" for f in FIGURES] + [f"results/vgg/figures/{f}.png" for f in VGG_FIGURES]
+    figures += [f"results/mlp/figures/units/hidden{layer}_unit{unit:02d}.png"
+                for layer, width in ((1, 20), (2, 10)) for unit in range(1, width + 1)]
+    assert set(figures) <= set(check["widths"]), set(figures) - set(check["widths"])
+    assert all(check["widths"][figure] > 100 for figure in figures), "every figure decodes to an image"
+    # The first page as a person sees it, kept for CI's artifacts.
+    artifacts = Path(os.environ.get("ARTIFACTS", REPO / "test-artifacts"))
+    artifacts.mkdir(parents=True, exist_ok=True)
+    screenshot = artifacts / "report.png"
+    subprocess.run([browser, *flags, "--window-size=1400,1000", f"--screenshot={screenshot}", report.as_uri()],
+                   capture_output=True, timeout=300)
+    assert screenshot.stat().st_size > 10_000

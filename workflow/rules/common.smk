@@ -1,8 +1,10 @@
 # Config validation, checks of user input that must fail before any job runs, and input functions.
 import copy
+import fcntl
 import json
 import math
 import os
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -10,6 +12,7 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+from ablation import provenance
 from ablation.architecture import HIDDEN_LAYERS, VGG_CONV_LAYERS
 from ablation.errors import InputError
 from ablation.figures import FIGURES
@@ -145,6 +148,7 @@ try:
 except InputError as error:
     raise WorkflowError(f"Bad input: {error}") from None
 
+
 def external_folders():
     """Configured inputs outside the working directory, which a container sees only when they are bound."""
     files = [VGG["weights"], *([IMPORTED["trained"], IMPORTED["initial"]] if IMPORTED else [])]
@@ -161,6 +165,24 @@ BINDS = [bind for bind in os.environ.get("APPTAINER_BIND", "").split(",") if bin
 os.environ["APPTAINER_BIND"] = ",".join(BINDS + [folder for folder in external_folders() if folder not in BINDS])
 os.environ.setdefault("APPTAINER_NV", "true")
 
+def clear_stale_locks():
+    """Snakemake's lock files outlive a crash (SIGKILL, power loss) and block the rerun until --unlock. The first
+    Snakemake process of a run holds an OS lock on .snakemake/ablation.run for its lifetime, which the OS releases
+    however the process dies: whoever can take it is the only live run here, so any lock files left are stale."""
+    global RUN_LOCK
+    Path(".snakemake").mkdir(exist_ok=True)
+    handle = open(".snakemake/ablation.run", "a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # a live run (this run's parent, for a job) holds it: its locks are real
+        handle.close()
+        return
+    RUN_LOCK = handle  # held until this process exits
+    shutil.rmtree(".snakemake/locks", ignore_errors=True)
+
+
+clear_stale_locks()
+
 # The settings as validated: what the provenance records.
 SETTINGS = copy.deepcopy(config)
 # The report's first page names the data actually used, known once prepare_mnist has run.
@@ -172,6 +194,7 @@ def data_used(record, otherwise):
 
 
 config["data_used"] = data_used(DATA_RECORD, "see the data row of the Overview table")
+config["versions_used"] = ", ".join(f"{name} {number}" for name, number in provenance.versions().items())
 config["vgg_data_used"] = data_used("results/vgg/data.json", "see results/vgg/provenance.json") if VGG["enabled"] else None
 
 UNIT_FIGURES = [
@@ -185,11 +208,8 @@ FINAL_OUTPUTS = [
     "results/mlp/paper_comparison.csv",
     "results/mlp/provenance.json",
 ]
-VGG_FIGURE_IDS = [
-    figure for figure in VGG_FIGURES
-    if figure not in RECOVERY_FIGURE.values()
-    or any(RECOVERY_FIGURE[experiment] == figure for experiment in RECOVERY["experiments"])
-]
+SKIPPED_RECOVERY = {RECOVERY_FIGURE[experiment] for experiment in (1, 2) if experiment not in RECOVERY["experiments"]}
+VGG_FIGURE_IDS = [figure for figure in VGG_FIGURES if figure not in SKIPPED_RECOVERY]
 if VGG["enabled"]:
     FINAL_OUTPUTS += [
         *(f"results/vgg/figures/{figure}.png" for figure in VGG_FIGURE_IDS),
