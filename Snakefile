@@ -18,7 +18,6 @@ include: "workflow/rules/common.smk"
 container: config["container"]
 
 
-
 include: "workflow/rules/mnist_data.smk"
 include: "workflow/rules/mlp_training.smk"
 include: "workflow/rules/mlp_ablation.smk"
