@@ -59,10 +59,22 @@ def _rows(table: pd.DataFrame, network: str, layer: str, units: str) -> pd.DataF
     return table[(table.network == network) & (table.layer == layer) & (table.units == units)]
 
 
-def unit_figure(inputs: dict[str, str], network: str, layer: str, units: str, title: str) -> plots.Figure:
+@dataclass(frozen=True)
+class UnitView:
+    """What every unit figure reads, loaded once: the accuracy table, the outcome matrix, the t-SNE map."""
+    table: pd.DataFrame
+    outcomes: Outcomes
+    coords: np.ndarray
+
+    @classmethod
+    def load(cls, inputs: dict[str, str]) -> UnitView:
+        coords = pd.read_csv(inputs[TSNE])[["x", "y"]].to_numpy()
+        return cls(read_table(inputs[TABLE]), Outcomes.load(inputs[OUTCOMES]), coords)
+
+
+def unit_figure(view: UnitView, network: str, layer: str, units: str, title: str) -> plots.Figure:
     """Class bars and t-SNE overlay for ablating `units` ('12' or '5+10', 1-based) of `layer`."""
-    table, result = read_table(inputs[TABLE]), Outcomes.load(inputs[OUTCOMES])
-    coords = pd.read_csv(inputs[TSNE])[["x", "y"]].to_numpy()
+    result = view.outcomes
     n = result.networks.index(network)
     ablation = Ablation(layer, tuple(int(u) - 1 for u in units.split("+")))
     pair_only, share = None, None
@@ -71,7 +83,7 @@ def unit_figure(inputs: dict[str, str], network: str, layer: str, units: str, ti
         per_class = [pair_only.mean()] + [pair_only[result.labels == c].mean() for c in range(10)]
         share = pd.DataFrame({"class": ["all", *plots.CLASS_LABELS], "share": 100.0 * np.array(per_class)})
     return plots.unit_ablation(
-        title, _rows(table, network, INTACT, INTACT), _rows(table, network, layer, units), coords,
+        title, _rows(view.table, network, INTACT, INTACT), _rows(view.table, network, layer, units), view.coords,
         result.newly_wrong(n, ablation), result.newly_right(n, ablation), pair_only, share,
     )
 
@@ -93,10 +105,11 @@ def _draw(figure: str, inputs: dict[str, str], network: str) -> plots.Figure:
         interactions = read_table(inputs[INTERACTIONS])
         units, class_name = roles.pair_roles(interactions, network)[ROLE_OF[figure]]
         about = roles.PAIR_ROLES[ROLE_OF[figure]] + ("" if class_name == "all" else f" (class {class_name})")
-        return unit_figure(inputs, network, "hidden1", units, f"Network {network}, ablating units {units} together: {about}")
+        title = f"Network {network}, ablating units {units} together: {about}"
+        return unit_figure(UnitView.load(inputs), network, "hidden1", units, title)
     if ROLE_OF.get(figure) in roles.UNIT_ROLES:
         unit = roles.unit_roles(drops(read_table(inputs[TABLE])), network)[ROLE_OF[figure]]
-        return unit_figure(inputs, network, "hidden1", unit,
+        return unit_figure(UnitView.load(inputs), network, "hidden1", unit,
                            f"Network {network}, hidden layer 1, unit {unit}: {roles.UNIT_ROLES[ROLE_OF[figure]]}")
     if figure == "fig08_drop_heatmap":
         table_drops = drops(read_table(inputs[TABLE]))
@@ -139,7 +152,8 @@ def make(figure: str, inputs: dict[str, str], network: str, output: str, metadat
 def make_units(inputs: dict[str, str], network: str, units: list[tuple[str, str]], outputs: list[str],
                metadata: str) -> None:
     """One figure per (layer, unit), drawn in one process: the figures share every input."""
+    view = UnitView.load(inputs)
     for (layer, unit), output in zip(units, outputs):
-        drawn = unit_figure(inputs, network, layer, unit, f"Network {network}, {layer}, unit {unit}")
+        drawn = unit_figure(view, network, layer, unit, f"Network {network}, {layer}, unit {unit}")
         drawn.savefig(output, metadata={"Description": metadata})
         plots.plt.close(drawn)
