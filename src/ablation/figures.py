@@ -144,9 +144,7 @@ def _draw(figure: str, inputs: dict[str, str], network: str) -> plots.Figure:
 
 
 def make(figure: str, inputs: dict[str, str], network: str, output: str, metadata: str) -> None:
-    drawn = _draw(figure, inputs, network)
-    drawn.savefig(output, metadata={"Description": metadata})
-    plots.plt.close(drawn)
+    plots.save(_draw(figure, inputs, network), output, metadata)
 
 
 def make_units(inputs: dict[str, str], network: str, units: list[tuple[str, str]], outputs: list[str],
@@ -154,6 +152,4 @@ def make_units(inputs: dict[str, str], network: str, units: list[tuple[str, str]
     """One figure per (layer, unit), drawn in one process: the figures share every input."""
     view = UnitView.load(inputs)
     for (layer, unit), output in zip(units, outputs):
-        drawn = unit_figure(view, network, layer, unit, f"Network {network}, {layer}, unit {unit}")
-        drawn.savefig(output, metadata={"Description": metadata})
-        plots.plt.close(drawn)
+        plots.save(unit_figure(view, network, layer, unit, f"Network {network}, {layer}, unit {unit}"), output, metadata)

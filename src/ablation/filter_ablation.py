@@ -28,12 +28,12 @@ from torch.utils.hooks import RemovableHandle
 
 from ablation.filter_groups import FilterAblation
 from ablation.imageset import ImageSet
+from ablation.outcomes import INTACT
 from ablation.vgg import features_index
 
 log = logging.getLogger("ablation")
 SEMANTICS = ("activation", "literal")
 PRECISIONS = ("auto", "float32")
-INTACT = "none"
 
 
 def mask_point(layer: str, semantics: str) -> int:
@@ -112,8 +112,11 @@ def _gpu_fast_path(device: torch.device, precision: str) -> bool:
     return device.type == "cuda" and precision == "auto"
 
 
-def _autocast(device: torch.device, precision: str):
-    return torch.autocast("cuda", dtype=torch.bfloat16) if _gpu_fast_path(device, precision) else nullcontext()
+def autocast(device: torch.device | str, precision: str = "auto"):
+    """bf16 autocast on a GPU (unless precision is float32); nothing on the CPU."""
+    if _gpu_fast_path(torch.device(device), precision):
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return nullcontext()
 
 
 def _prepare(network: nn.Module, device: torch.device, precision: str) -> nn.Module:
@@ -157,7 +160,7 @@ def sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblati
     branches = _branches(network, ablations, semantics, device_)
     counts = Counts.zeros(len(ablations) + 1, len(images.classes), device_)
     done = 0
-    with _autocast(device_, precision):
+    with autocast(device_, precision):
         for x, y in _batches(images, batch_size, device_, precision):
             counts.images.index_add_(0, y, torch.ones_like(y))
             chunk = max(1, branch_images // len(x))
@@ -187,7 +190,7 @@ def evaluate(network: nn.Module, images: ImageSet, batch_size: int = 64, device:
     device_ = torch.device(device)
     network = _prepare(network, device_, precision)
     counts = Counts.zeros(1, len(images.classes), device_)
-    with _autocast(device_, precision):
+    with autocast(device_, precision):
         for x, y in _batches(images, batch_size, device_, precision):
             counts.images.index_add_(0, y, torch.ones_like(y))
             counts.add([0], network(x).unsqueeze(0), y)

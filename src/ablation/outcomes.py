@@ -119,5 +119,5 @@ def drops(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """A tidy result table with `units` and `class` kept as text (`12`, `5+10`, `all`, `3`)."""
+    """A tidy result table (MNIST or VGG) with `units` and `class` kept as text (`12`, `5+10`, `all`, `3`)."""
     return pd.read_csv(path, dtype={"class": str, "units": str})

@@ -23,8 +23,9 @@ STYLE = {
 plt.rcParams.update(STYLE)
 
 
-def save(figure: Figure, path: str) -> None:
-    figure.savefig(path)
+def save(figure: Figure, path: str, description: str | None = None) -> None:
+    """Write the figure, with `description` (the provenance) in the PNG's metadata if given, and free it."""
+    figure.savefig(path, metadata={"Description": description} if description is not None else None)
     plt.close(figure)
 
 

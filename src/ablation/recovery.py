@@ -134,7 +134,10 @@ class _AblatedLayer:
         zero_filters(self.network, self.layer, self.filters)
 
     def close(self) -> None:
+        """Remove the mask and unfreeze the prefix: the network is plain again for the next pass."""
         self.hook.remove()
+        for parameter in self.prefix.parameters():
+            parameter.requires_grad_(True)
 
 
 def _row(settings: RecoverySettings, layer: str, pass_: int, ablated: int, channels: int, epoch: int,
@@ -193,6 +196,4 @@ def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageS
                                  "network": network.state_dict(), "optimizer": optimizer.state_dict()})
             carried = copy.deepcopy(network.state_dict())
             model.close()
-            for parameter in network.parameters():
-                parameter.requires_grad_(True)
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -79,7 +79,8 @@ VGG19_BN = Architecture("vgg19_bn", 1000)
 
 def check_state_dict(state_dict: object, architecture: Architecture, origin: str) -> dict[str, torch.Tensor]:
     """The weights of `architecture`, or an InputError naming the first missing, unexpected or misshaped key."""
-    expected = architecture.build().state_dict()
+    with torch.device("meta"):  # shapes only: no memory, no random initialisation of 143 million weights
+        expected = architecture.build().state_dict()
     if not isinstance(state_dict, Mapping) or not all(isinstance(v, torch.Tensor) for v in state_dict.values()):
         raise InputError(f"'{origin}' is not a PyTorch state_dict of tensors; save one with torch.save(model.state_dict())")
     missing, unexpected = sorted(set(expected) - set(state_dict)), sorted(set(state_dict) - set(expected))

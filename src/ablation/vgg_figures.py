@@ -10,6 +10,7 @@ import pandas as pd
 
 from ablation import plots, vgg_plots
 from ablation.figures import FigureSpec
+from ablation.outcomes import read_table
 
 TABLE, CLASSES, SELECTIVITY, RECOVERY1, RECOVERY2 = "table", "classes", "selectivity", "recovery1", "recovery2"
 SWEEP, CLASS_VIEW, RECOVERY = "7 VGG19-BN: filter-group ablations", "8 VGG19-BN: classes", "9 VGG19-BN: recovery training"
@@ -36,7 +37,7 @@ def _draw(figure: str, inputs: dict[str, str], class_layers: list[str]) -> plots
         return vgg_plots.recovery_experiment1(pd.read_csv(inputs[RECOVERY1]))
     if figure == "fig22_recovery_experiment2":
         return vgg_plots.recovery_experiment2(pd.read_csv(inputs[RECOVERY2]))
-    table = pd.read_csv(inputs[TABLE], dtype={"class": str})
+    table = read_table(inputs[TABLE])
     if figure == "fig14_vgg_layer_drops":
         return vgg_plots.layer_drops(table)
     if figure == "fig15_vgg_ratio_curves":
@@ -52,6 +53,4 @@ def _draw(figure: str, inputs: dict[str, str], class_layers: list[str]) -> plots
 
 
 def make(figure: str, inputs: dict[str, str], class_layers: list[str], output: str, metadata: str) -> None:
-    drawn = _draw(figure, inputs, class_layers)
-    drawn.savefig(output, metadata={"Description": metadata})
-    plots.plt.close(drawn)
+    plots.save(_draw(figure, inputs, class_layers), output, metadata)

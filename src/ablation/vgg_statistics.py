@@ -12,7 +12,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-INTACT = "none"  # layer and grouping of the intact network's rows
+from ablation.outcomes import INTACT  # layer and grouping of the intact network's rows
+
 ALL = "all"  # the class of the whole test set
 GROUPINGS = ("similarity", "random", "l1")
 MEASURES = ("top1", "top5")

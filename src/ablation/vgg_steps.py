@@ -15,6 +15,7 @@ import torch
 
 from ablation import filter_ablation, filter_groups, imagenet, mnist, provenance, recovery, vgg, vgg_statistics
 from ablation.imageset import ImageSet
+from ablation.outcomes import read_table
 from ablation.vgg_training import TrainingSettings, device_for, train_embedded
 
 log = logging.getLogger("ablation")
@@ -84,12 +85,8 @@ def ablate(network_path: str, images_path: str, layers: list[str], ratios: list[
                  columns=["layer", "grouping", "ratio", "group", "filters"]).to_csv(out_groups, index=False)
 
 
-def read_ablations(path: str) -> pd.DataFrame:
-    return pd.read_csv(path, dtype={"class": str})
-
-
 def statistics(table_path: str, out_comparison: str, out_selectivity: str) -> None:
-    table = read_ablations(table_path)
+    table = read_table(table_path)
     vgg_statistics.grouping_comparison(table).to_csv(out_comparison, index=False, float_format="%.3f")
     vgg_statistics.class_selectivity(table).to_csv(out_selectivity, index=False, float_format="%.4f")
 
@@ -99,7 +96,7 @@ def recovery_layers(layers: list[str] | None, table_path: str | None) -> list[st
     ratio cost the most top-5."""
     if layers:
         return layers
-    table = read_ablations(table_path)
+    table = read_table(table_path)
     grouping = vgg_statistics.grouping_order(table.grouping[table.layer != vgg_statistics.INTACT])[0]
     return vgg_statistics.largest_drop_layers(table, count=2, grouping=grouping)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 import torch
@@ -59,17 +58,13 @@ def training_batches(data: TrainingData, batch_size: int, seed: int, device: str
         yield images.to(device, non_blocking=True), labels.to(device, non_blocking=True)
 
 
-def _autocast(device: str):
-    return torch.autocast("cuda", dtype=torch.bfloat16) if device.startswith("cuda") else nullcontext()
-
-
 def train_epoch(forward: Callable[[torch.Tensor], torch.Tensor], optimizer: torch.optim.Optimizer,
                 batches: Iterator[tuple[torch.Tensor, torch.Tensor]], device: str,
                 after_step: Callable[[], None] | None = None) -> float:
     """One pass over `batches`; returns the mean cross-entropy."""
     total, count = 0.0, 0
     for images, labels in batches:
-        with _autocast(device):
+        with filter_ablation.autocast(device):
             loss = F.cross_entropy(forward(images).float(), labels)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()

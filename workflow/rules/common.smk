@@ -165,6 +165,7 @@ BINDS = [bind for bind in os.environ.get("APPTAINER_BIND", "").split(",") if bin
 os.environ["APPTAINER_BIND"] = ",".join(BINDS + [folder for folder in external_folders() if folder not in BINDS])
 os.environ.setdefault("APPTAINER_NV", "true")
 
+
 def clear_stale_locks():
     """Snakemake's lock files outlive a crash (SIGKILL, power loss) and block the rerun until --unlock. The first
     Snakemake process of a run holds an OS lock on .snakemake/ablation.run for its lifetime, which the OS releases
