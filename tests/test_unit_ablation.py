@@ -42,6 +42,13 @@ def test_an_ablated_unit_outputs_exactly_zero(inputs):
         assert torch.count_nonzero(ablated) > 0
 
 
+# The engine and an explicitly zeroed `MLP` compute the same logits in a different order (one product for all
+# ablations vs one network each); they differ by up to 3.6e-7 with ATen's default, AVX2 and AVX-512 kernels alike.
+# Random networks have near-ties (here 37 of 464,100 items with the two largest logits within 1e-5), where that
+# rounding may decide the argmax: predictions must agree wherever the gap exceeds TIE, 28x the largest difference.
+TIE = 1e-5
+
+
 def test_masked_evaluation_equals_explicit_weight_zeroing(inputs):
     x, labels = inputs
     stack = initial_weights([0, 1, 2])
@@ -49,11 +56,16 @@ def test_masked_evaluation_equals_explicit_weight_zeroing(inputs):
     stack.fc1 *= 4
     ablations = outcomes.plan()
     predicted = unit_ablation.predictions(stack, x, ablations, tile=128)
+    near_ties = 0
     for network in range(len(stack)):
         for m, ablation in enumerate(ablations):
-            model = _explicitly_ablated(stack.network(network), ablation)
-            expected = model(x).argmax(-1)
-            assert torch.equal(predicted[network, m].long(), expected), (network, ablation)
+            with torch.no_grad():
+                logits = _explicitly_ablated(stack.network(network), ablation)(x)
+            top = logits.topk(2, dim=-1).values
+            decided = top[:, 0] - top[:, 1] > TIE
+            near_ties += int((~decided).sum())
+            assert torch.equal(predicted[network, m].long()[decided], logits.argmax(-1)[decided]), (network, ablation)
+    assert near_ties < 1e-3 * predicted.numel(), "near-ties are rare: the comparison covers nearly every item"
 
 
 def test_accuracy_table_and_outcome_matrix(tmp_path):

@@ -236,3 +236,13 @@ def test_recovery_experiment2_lays_the_passes_end_to_end(tmp_path):
     assert [float(np.asarray(line.get_xdata())[0]) for line in ax.get_lines() if line.get_linestyle() == ":"] == [
         0, 3, 5]
     saved(figure, 4, tmp_path)
+
+
+def test_largest_drop_layers_compare_images_lost_and_break_ties_by_layer_order():
+    rows = [("none", "none", 0.0, 0, 0, "all", 50, 80.0, 90.0)]
+    for layer, top5 in (("features.30", 80.0), ("features.20", 80.0 + 1e-5), ("features.10", 80.0), ("features.40", 86.0)):
+        rows.append((layer, "similarity", 0.25, 0, 16, "all", 50, 70.0, top5))
+    table = pd.DataFrame(rows, columns=["layer", "grouping", "ratio", "group", "filters", "class", "images", "top1", "top5"])
+    # Three layers lose the same 5 of 50 images (one up to float noise): the earliest wins.
+    assert vgg_statistics.largest_drop_layers(table, count=1) == ["features.10"]
+    assert vgg_statistics.largest_drop_layers(table, count=3) == ["features.10", "features.20", "features.30"]

@@ -26,7 +26,8 @@ from ablation.mlp import MLP
 
 from conftest import REPO, SHARED_IMAGENET, SHARED_MNIST
 
-SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--cores", "2"]
+# As the README runs it: --rerun-incomplete redoes the jobs a dead run left unfinished.
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--rerun-incomplete", "--cores", "2"]
 
 
 def snakemake(workdir: Path, config: dict, *arguments: str, env: dict[str, str] | None = None,
@@ -120,6 +121,12 @@ def test_report_holds_every_figure_and_names_the_data(study):
     assert "hidden2_unit10.png" in html and "grouping_comparison.csv" in html
     assert ("local folder" if SHARED_MNIST.is_dir() else "bundled 5,000") in html
     assert "vgg.recovery.seed" in html and "torch 2.14.1" in html and "padded to 32x32" in html
+    capability = torch.backends.cpu.get_cpu_capability()
+    assert f"ATen {capability} kernels" in html and "train_mlp_chunk1" in html and "vgg_recovery_experiment2" in html
+    for name, jobs in (("mlp", {"train_mlp_chunk0", "ablate_mlp", "tsne", "mlp_statistics"}),
+                       ("vgg", {"vgg_network", "ablate_vgg", "vgg_recovery_experiment1", "vgg_recovery_experiment2"})):
+        machines = json.loads((study / f"results/{name}/provenance.json").read_text())["machines"]
+        assert jobs <= set(machines) and all(m["aten_cpu_capability"] == capability for m in machines.values())
 
 
 def test_rerun_has_nothing_to_do(study):
@@ -165,6 +172,48 @@ def test_imagenet_folder_without_images_fails_before_any_job(tmp_path):
     assert result.returncode != 0 and "holds no images" in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize(("damage", "message"), [
+    ("truncated", "is not a loadable PyTorch state_dict"),
+    ("non-finite", "fc1.weight holds 1 NaN or infinite values"),
+])
+def test_broken_imported_weights_fail_before_any_job(tmp_path, damage, message):
+    state = MLP().state_dict()
+    torch.save(state, tmp_path / "initial.pt")
+    if damage == "truncated":  # an interrupted copy
+        whole = (tmp_path / "initial.pt").read_bytes()
+        (tmp_path / "trained.pt").write_bytes(whole[: len(whole) // 2])
+    else:
+        state["fc1.weight"][4, 100] = float("nan")
+        torch.save(state, tmp_path / "trained.pt")
+    imported = {"name": "x", "trained": str(tmp_path / "trained.pt"), "initial": str(tmp_path / "initial.pt")}
+    result = snakemake(tmp_path, {"mlp": {"import": imported}}, "--dry-run")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "Bad input: " in output and message in output, output[-2000:]
+    assert "Traceback" not in output and not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize(("damage", "message"), [
+    ("swapped", "has MD5"),  # images and labels files exchanged
+    ("no test files", "MNIST file t10k-images-idx3-ubyte(.gz) is missing"),
+])
+def test_broken_mnist_folder_fails_in_the_first_job_with_one_line(mnist_copy, tmp_path, damage, message):
+    """Found inside a job: one line naming the problem and the fix, in the job's log and on the terminal."""
+    if damage == "swapped":
+        images, labels = mnist_copy / "train-images-idx3-ubyte.gz", mnist_copy / "train-labels-idx1-ubyte.gz"
+        images.rename(tmp_path / "images"), labels.rename(images), (tmp_path / "images").rename(labels)
+    else:
+        for stem in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+            (mnist_copy / f"{stem}.gz").unlink()
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    result = snakemake(workdir, {"mnist": {"source": "path", "path": str(mnist_copy)}}, "results/data/mnist.pt")
+    assert result.returncode != 0
+    log = (workdir / "logs/prepare_mnist.log").read_text()
+    reported = [line for line in log.splitlines() if "Bad input: " in line]
+    assert len(reported) == 1 and message in reported[0] and "Traceback" not in log, log
+    assert reported[0].split("Bad input: ")[1] in result.stderr and "Traceback" not in result.stderr
+
+
 @pytest.mark.slow
 def test_imagenet_path_with_random_vgg19_bn_weights(tmp_path):
     """torchvision's vgg19_bn (random weights from a local file) on the 1,000 real ImageNet JPEGs, at 56x56."""
@@ -207,7 +256,7 @@ def kill_when(workdir: Path, target: str, marker: Path, text: str | None = None,
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
             return
-        time.sleep(0.02)
+        time.sleep(0.005)
     process.kill()
     pytest.fail(f"the run ended (or timed out) before {marker.name} showed {text!r}")
 
@@ -217,14 +266,32 @@ def checksums(workdir: Path) -> dict[str, str]:
             for path in sorted((workdir / "results").rglob("*.csv"))}
 
 
+def kill_after_the_output_is_written(workdir: Path, config: dict, output: str, attempts: int = 3) -> None:
+    """SIGKILL the run while a job has written its output but not yet finished (Snakemake still marks the output
+    incomplete): the window in which a rerun without --rerun-incomplete stops with IncompleteFilesException."""
+    for _ in range(attempts):
+        kill_when(workdir, output, workdir / output)
+        plain = subprocess.run([*(part for part in SNAKEMAKE if part != "--rerun-incomplete"), output, "--dry-run",
+                                "--directory", str(workdir), "--configfile", str(workdir / "config.yaml")],
+                               capture_output=True, text=True, timeout=600)
+        if "IncompleteFilesException" in plain.stdout + plain.stderr:
+            return
+        (workdir / output).unlink()  # the job had finished already: try again
+    pytest.fail(f"never killed inside the window after {output} was written")
+
+
 def test_killed_runs_resume_and_every_table_is_bit_identical(study, tmp_path_factory):
-    """SIGKILL in the middle of training, of the VGG sweep and of recovery training; rerunning the same command
-    completes each time, recovery training resumes from its epoch checkpoint, and every table these runs made
-    (training histories, both ablation tables, the filter groups, recovery) equals the uninterrupted run's (`study`,
-    same config) byte for byte: the same config and seeds give the same numbers."""
+    """SIGKILL after training wrote its output but before its job ended, and in the middle of training, of the VGG
+    sweep and of recovery training; rerunning the README's command completes each time, recovery training resumes
+    from its epoch checkpoint, and every table these runs made (training histories, both ablation tables, the filter
+    groups, recovery) equals the uninterrupted run's (`study`, same config) byte for byte: the same config and seeds
+    give the same numbers."""
     workdir = tmp_path_factory.mktemp("killed")
     config = small_config(workdir)
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    kill_after_the_output_is_written(workdir, config, "results/mlp/networks/chunk1.pt")
+    rerun = snakemake(workdir, config, "results/mlp/networks/chunk1.pt")
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
     stages = [
         ("results/mlp/ablations.csv", workdir / "logs/train_mlp/chunk0.log", "epoch   1/", "results/mlp/networks/chunk0.pt"),
         ("results/vgg/ablations.csv", workdir / "logs/vgg/ablate.log", "ablations in", "results/vgg/ablations.csv"),

@@ -37,8 +37,8 @@ FIGURES = {
     "fig06_subset_selective": FigureSpec("Fig. 6", UNIT_VIEW, "2 MNIST: single-unit ablations"),
     "fig07_largest_class_gain": FigureSpec("Fig. 7", UNIT_VIEW, "2 MNIST: single-unit ablations"),
     "fig08_drop_heatmap": FigureSpec("Fig. 8", (TABLE,), "2 MNIST: single-unit ablations"),
-    "fig09_super_additive_pair": FigureSpec("Fig. 9", (*UNIT_VIEW, INTERACTIONS), "3 MNIST: pairwise ablations"),
-    "fig10_positive_synergy_pair": FigureSpec("Fig. 10", (*UNIT_VIEW, INTERACTIONS), "3 MNIST: pairwise ablations"),
+    "fig09_super_additive_pair": FigureSpec("Fig. 9", UNIT_VIEW, "3 MNIST: pairwise ablations"),
+    "fig10_positive_synergy_pair": FigureSpec("Fig. 10", UNIT_VIEW, "3 MNIST: pairwise ablations"),
     "fig11_weights": FigureSpec("Fig. 11", (NETWORKS, MWU), "4 MNIST: weights and importance"),
     "fig12_weight_change_one_network": FigureSpec("Fig. 12", (MWU, CORRELATIONS), "4 MNIST: weights and importance"),
     "fig13_weight_change_all_networks": FigureSpec("Fig. 13", (MWU, CORRELATIONS, PER_NETWORK),
@@ -102,8 +102,7 @@ def _draw(figure: str, inputs: dict[str, str], network: str) -> plots.Figure:
         embedding = pd.read_csv(inputs[TSNE])
         return plots.tsne_classes(embedding[["x", "y"]].to_numpy(), embedding.label.to_numpy())
     if ROLE_OF.get(figure) in roles.PAIR_ROLES:
-        interactions = read_table(inputs[INTERACTIONS])
-        units, class_name = roles.pair_roles(interactions, network)[ROLE_OF[figure]]
+        units, class_name = roles.pair_roles(drops(read_table(inputs[TABLE])), network)[ROLE_OF[figure]]
         about = roles.PAIR_ROLES[ROLE_OF[figure]] + ("" if class_name == "all" else f" (class {class_name})")
         title = f"Network {network}, ablating units {units} together: {about}"
         return unit_figure(UnitView.load(inputs), network, "hidden1", units, title)

@@ -14,6 +14,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ablation import weights
 from ablation.architecture import CLASSES, HIDDEN_LAYERS, INPUTS, WEIGHT_SHAPES
 from ablation.errors import InputError
 
@@ -109,14 +110,6 @@ def check_state_dict(state_dict: object, origin: str) -> dict[str, torch.Tensor]
 
 def load_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     """Load an external network's weights safely (weights_only: never unpickles arbitrary objects)."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"weights file '{path}' does not exist; fix mlp.import in the config")
-    try:
-        state_dict = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # torch raises several types for non-tensor pickles and garbage
-        raise InputError(
-            f"'{path}' is not a loadable PyTorch state_dict ({type(error).__name__}: {str(error).splitlines()[0]}); "
-            "save the weights with torch.save(model.state_dict(), path)"
-        ) from error
-    return check_state_dict(state_dict, str(path))
+    state_dict = check_state_dict(weights.load(path, "mlp.import"), str(path))
+    weights.check_finite(state_dict, str(path))
+    return state_dict

@@ -118,6 +118,12 @@ def drops(table: pd.DataFrame) -> pd.DataFrame:
     return ablated.assign(drop=ablated.intact - ablated.accuracy)
 
 
+def hits(accuracy: pd.Series | np.ndarray, items: pd.Series | np.ndarray) -> np.ndarray:
+    """Test items right, recovered exactly from a table's percentages (written to 4 decimals: the rounding moves a
+    count by at most 0.005 for up to 10,000 items per row)."""
+    return np.rint(np.asarray(accuracy, dtype=float) * np.asarray(items) / 100.0).astype(np.int64)
+
+
 def read_table(path: str | Path) -> pd.DataFrame:
     """A tidy result table (MNIST or VGG) with `units` and `class` kept as text (`12`, `5+10`, `all`, `3`)."""
     return pd.read_csv(path, dtype={"class": str, "units": str})

@@ -1,12 +1,19 @@
 """Pick the units and pairs that the paper's figures feature, by the role they play rather than by unit number.
 
-Each rule is deterministic (ties go to the lower unit number) and works on the focus network's first hidden
-layer, so the figures show the same kind of unit whatever network is analysed.
+Every score is computed exactly from the counts of test items (how many each ablation gets right, per class), in
+rational arithmetic: no float rounding enters a comparison, so two machines whose counts agree (say AVX2 and
+AVX-512 kernels, which may differ in the last bits of a logit) pick the same unit. An exact tie goes to the lower
+unit number (for pairs: the first pair in table order, then the lower class). The rules work on the focus
+network's first hidden layer, so the figures show the same kind of unit whatever network is analysed.
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pandas as pd
+
+from ablation.outcomes import hits
 
 UNIT_ROLES = {
     "largest_drop": "largest overall accuracy drop",
@@ -20,43 +27,58 @@ PAIR_ROLES = {
     "positive_synergy": "largest class gain of a pair beyond the sum of the two single effects",
 }
 
+Drops = dict[str, dict[str, Fraction]]  # units label -> class (`all`, `0`...) -> drop in %p, exact
 
-def _class_matrix(drops: pd.DataFrame, network: str, layer: str) -> pd.DataFrame:
-    """Single-unit class drops of one network and layer: units (1-based, numeric order) x classes 0-9."""
-    part = drops[(drops.network == network) & (drops.layer == layer) & (drops["class"] != "all")
-                 & ~drops.units.str.contains(r"\+")]
-    matrix = part.pivot(index="units", columns="class", values="drop")
-    return matrix.loc[sorted(matrix.index, key=int), sorted(matrix.columns, key=int)]
+
+def exact_drops(drops: pd.DataFrame, network: str, layer: str) -> Drops:
+    """Every ablation's drop of one network and layer as an exact fraction of test items (percentage points)."""
+    part = drops[(drops.network == network) & (drops.layer == layer)]
+    lost = hits(part.intact, part["items"]) - hits(part.accuracy, part["items"])
+    exact: Drops = {}
+    for units, class_name, items, count in zip(part.units, part["class"], part["items"], lost):
+        exact.setdefault(units, {})[class_name] = Fraction(100 * int(count), int(items))
+    return exact
+
+
+def _unit_number(units: str) -> int:
+    return int(units)
 
 
 def unit_roles(drops: pd.DataFrame, network: str, layer: str = "hidden1") -> dict[str, str]:
-    classes = _class_matrix(drops, network, layer)
-    overall = drops[(drops.network == network) & (drops.layer == layer) & (drops["class"] == "all")
-                    & ~drops.units.str.contains(r"\+")].set_index("units")["drop"].loc[classes.index]
-    ranked = pd.DataFrame(pd.DataFrame(-classes.to_numpy()).apply(sorted, axis=1).tolist(), index=classes.index) * -1
+    singles = {units: by_class for units, by_class in exact_drops(drops, network, layer).items() if "+" not in units}
+
+    def ranked(units: str) -> list[Fraction]:
+        return sorted((drop for name, drop in singles[units].items() if name != "all"), reverse=True)
+
     scores = {
-        "largest_drop": overall,
-        "class_selective": ranked[0] - ranked[1],
-        "negligible": -overall.abs(),
-        "subset_selective": ranked.iloc[:, :3].mean(axis=1) - ranked.iloc[:, 3:].mean(axis=1),
-        "largest_class_gain": -classes.min(axis=1),
+        "largest_drop": lambda u: singles[u]["all"],
+        "class_selective": lambda u: ranked(u)[0] - ranked(u)[1],
+        "negligible": lambda u: -abs(singles[u]["all"]),
+        "subset_selective": lambda u: sum(ranked(u)[:3]) / 3 - sum(ranked(u)[3:]) / len(ranked(u)[3:]),
+        "largest_class_gain": lambda u: -ranked(u)[-1],
     }
     chosen: dict[str, str] = {}
     for role, score in scores.items():
         # A unit plays one role only; the first role that claims it keeps it.
-        remaining = score.drop(list(chosen.values()))
-        chosen[role] = str(remaining.idxmax())
+        remaining = [units for units in singles if units not in chosen.values()]
+        chosen[role] = max(remaining, key=lambda u: (score(u), -_unit_number(u)))
     return chosen
 
 
-def pair_roles(interactions: pd.DataFrame, network: str, layer: str = "hidden1") -> dict[str, tuple[str, str]]:
-    """Role -> (pair label like '4+16', class: 'all' or the class it concerns)."""
-    part = interactions[(interactions.network == network) & (interactions.layer == layer)]
-    overall = part[part["class"] == "all"]
-    super_additive = overall.loc[overall.interaction.idxmax()]
-    classes = part[part["class"] != "all"]
-    synergy = classes.loc[classes.interaction.idxmin()]
-    return {
-        "super_additive": (str(super_additive.units), "all"),
-        "positive_synergy": (str(synergy.units), str(synergy["class"])),
+def pair_roles(drops: pd.DataFrame, network: str, layer: str = "hidden1") -> dict[str, tuple[str, str]]:
+    """Role -> (pair label like '4+16', class: 'all' or the class it concerns).
+
+    A pair's interaction is its drop minus the two single drops; `super_additive` has the largest overall one,
+    `positive_synergy` the most negative class one (a gain beyond the singles').
+    """
+    exact = exact_drops(drops, network, layer)
+    interactions = {
+        (pair, class_name): drop - sum(exact[unit][class_name] for unit in pair.split("+"))
+        for pair, by_class in exact.items() if "+" in pair for class_name, drop in by_class.items()
     }
+    order = {key: position for position, key in enumerate(interactions)}
+    overall = [key for key in interactions if key[1] == "all"]
+    classes = [key for key in interactions if key[1] != "all"]
+    super_additive = max(overall, key=lambda key: (interactions[key], -order[key]))
+    synergy = min(classes, key=lambda key: (interactions[key], order[key]))
+    return {"super_additive": super_additive, "positive_synergy": synergy}

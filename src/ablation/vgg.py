@@ -17,6 +17,7 @@ from torch import nn
 from torchvision.models import VGG19_BN_Weights, vgg19_bn
 from torchvision.models.vgg import VGG, cfgs, make_layers
 
+from ablation import weights
 from ablation.errors import InputError
 from ablation.imageset import ImageSet
 
@@ -96,14 +97,9 @@ def check_state_dict(state_dict: object, architecture: Architecture, origin: str
 
 def load_weights_file(path: str | Path) -> dict[str, torch.Tensor]:
     """A local vgg19_bn state_dict, loaded without unpickling code and checked key by key."""
-    if not Path(path).is_file():
-        raise InputError(f"vgg.weights '{path}' does not exist; give a vgg19_bn state_dict file or null to download")
-    try:
-        state_dict = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # torch raises many types for non-state_dict files
-        raise InputError(f"vgg.weights '{path}' is not a PyTorch state_dict ({type(error).__name__}); "
-                         "save one with torch.save(model.state_dict())") from None
-    return check_state_dict(state_dict, VGG19_BN, str(path))
+    state_dict = check_state_dict(weights.load(path, "vgg.weights"), VGG19_BN, str(path))
+    weights.check_finite(state_dict, str(path))
+    return state_dict
 
 
 def pretrained_weights(path: str | None) -> tuple[dict[str, torch.Tensor], str]:

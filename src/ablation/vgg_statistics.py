@@ -9,10 +9,11 @@ Every standard deviation here is the population one (ddof=0, `DDOF`), as in the 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from fractions import Fraction
 
 import pandas as pd
 
-from ablation.outcomes import INTACT  # layer and grouping of the intact network's rows
+from ablation.outcomes import INTACT, hits  # INTACT: layer and grouping of the intact network's rows
 
 ALL = "all"  # the class of the whole test set
 GROUPINGS = ("similarity", "random", "l1")
@@ -125,11 +126,16 @@ def class_selectivity(table: pd.DataFrame) -> pd.DataFrame:
 def largest_drop_layers(table: pd.DataFrame, count: int = 2, grouping: str = "similarity") -> list[str]:
     """The `count` layers with the largest mean `all`-class top-5 drop at the grouping's largest ratio.
 
-    Returned in network order; the recovery experiments retrain these layers.
+    Compared exactly, in test images lost (rational means, no float rounding), ties to the earlier layer: two
+    machines whose counts agree choose the same layers. Returned in network order; the recovery experiments
+    retrain these layers.
     """
-    overall = overall_means(table, grouping)
+    ablated = drops(table)
+    overall = ablated[(ablated["class"] == ALL) & (ablated.grouping == grouping)]
     if overall.empty:
         raise ValueError(f"no '{grouping}' ablations in the table; groupings: {sorted(set(table.grouping))}")
     at_largest = overall[overall.ratio == overall.ratio.max()]
-    chosen = at_largest.sort_values("top5_drop_mean", ascending=False, kind="stable").layer.head(count)
+    lost = pd.Series(hits(at_largest.top5_drop, at_largest.images), index=at_largest.index)
+    mean_lost = {layer: Fraction(int(part.sum()), len(part)) for layer, part in lost.groupby(at_largest.layer)}
+    chosen = sorted(mean_lost, key=lambda layer: (-mean_lost[layer], layer_index(layer)))[:count]
     return layer_order(chosen)

@@ -124,7 +124,8 @@ def recover(network_path: str, images_path: str, table_path: str | None, layers:
     Path(checkpoint_path).unlink(missing_ok=True)  # finished: the table holds everything
 
 
-def provenance_record(network_path: str, images_path: str, settings: dict[str, object], out_path: str) -> None:
+def provenance_record(network_path: str, images_path: str, settings: dict[str, object], machine_paths: list[str],
+                      out_path: str) -> None:
     network_source = torch.load(network_path, map_location="cpu", weights_only=True, mmap=True)["source"]
-    record = provenance.record(ImageSet.load(images_path).source, {"vgg": settings})
+    record = provenance.record(ImageSet.load(images_path).source, {"vgg": settings}, provenance.gather(machine_paths))
     provenance.write({**record, "network": network_source}, out_path)

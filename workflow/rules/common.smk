@@ -140,6 +140,16 @@ def recovery_inputs(wildcards):
 
 
 CHUNKS = [str(chunk) for chunk in range(math.ceil(MLP["networks"] / MLP["networks_per_job"]))]
+# What each computing job ran on (CPU instruction sets, threads, GPU), gathered into the provenance files.
+MLP_MACHINES = [
+    *(f"results/mlp/machines/train_mlp_chunk{chunk}.json" for chunk in CHUNKS),
+    *(f"results/mlp/machines/{job}.json" for job in ("ablate_mlp", "tsne", "mlp_statistics")),
+]
+VGG_MACHINES = [
+    *(["results/vgg/machines/vgg_network.json"] if EMBEDDED else []),
+    "results/vgg/machines/ablate_vgg.json",
+    *(f"results/vgg/machines/vgg_recovery_experiment{experiment}.json" for experiment in RECOVERY["experiments"]),
+]
 
 try:
     check_user_input()
@@ -196,6 +206,9 @@ def data_used(record, otherwise):
 
 config["data_used"] = data_used(DATA_RECORD, "see the data row of the Overview table")
 config["versions_used"] = ", ".join(f"{name} {number}" for name, number in provenance.versions().items())
+config["machines_used"] = provenance.describe({
+    job: record for path in ("results/mlp/provenance.json", "results/vgg/provenance.json") if Path(path).exists()
+    for job, record in provenance.read(path).get("machines", {}).items()}) or "see results/*/provenance.json"
 config["vgg_data_used"] = data_used("results/vgg/data.json", "see results/vgg/provenance.json") if VGG["enabled"] else None
 
 UNIT_FIGURES = [

@@ -5,6 +5,7 @@ rule ablate_mlp:
     output:
         table="results/mlp/ablations.csv",
         outcomes="results/mlp/outcomes.npz",
+        machine="results/mlp/machines/ablate_mlp.json",
     log:
         "logs/ablate_mlp.log",
     threads: MAX_THREADS
@@ -19,7 +20,8 @@ rule tsne:
     input:
         data="results/data/mnist.pt",
     output:
-        "results/mlp/tsne.csv",
+        tsne="results/mlp/tsne.csv",
+        machine="results/mlp/machines/tsne.json",
     params:
         perplexity=ANALYSIS["tsne_perplexity"],
         seed=ANALYSIS["seed"],
@@ -43,6 +45,7 @@ rule mlp_statistics:
         networks="results/mlp/networks.pt",
     output:
         **{name: f"results/mlp/statistics/{name}.csv" for name in STATISTICS},
+        machine="results/mlp/machines/mlp_statistics.json",
     params:
         focus=focus_network(),
         resamples=ANALYSIS["bootstrap_resamples"],
@@ -79,6 +82,7 @@ rule provenance:
     localrule: True
     input:
         data="results/data/mnist.json",
+        machines=MLP_MACHINES,
     output:
         "results/mlp/provenance.json",
     params:

@@ -2,7 +2,8 @@ rule train_mlp:
     input:
         data="results/data/mnist.pt",
     output:
-        "results/mlp/networks/chunk{chunk}.pt",
+        networks="results/mlp/networks/chunk{chunk}.pt",
+        machine="results/mlp/machines/train_mlp_chunk{chunk}.json",
     params:
         indices=lambda wildcards: chunk_indices(wildcards.chunk),
         seed=MLP["seed"],

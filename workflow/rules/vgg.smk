@@ -13,6 +13,7 @@ if EMBEDDED:
         output:
             network="results/vgg/network.pt",
             history="results/vgg/training_history.csv",
+            machine="results/vgg/machines/vgg_network.json",
         params:
             width_divisor=VGG["embedded"]["width_divisor"],
             max_train=VGG["embedded"]["max_train_images"],
@@ -88,6 +89,7 @@ rule ablate_vgg:
     output:
         table="results/vgg/ablations.csv",
         groups="results/vgg/groups.csv",
+        machine="results/vgg/machines/ablate_vgg.json",
     params:
         settings={
             "layers": VGG_LAYERS,
@@ -130,7 +132,8 @@ rule vgg_recovery:
     input:
         unpack(recovery_inputs),
     output:
-        "results/vgg/recovery/experiment{experiment}.csv",
+        table="results/vgg/recovery/experiment{experiment}.csv",
+        machine="results/vgg/machines/vgg_recovery_experiment{experiment}.json",
     wildcard_constraints:
         experiment="[12]",
     params:
@@ -157,6 +160,7 @@ rule vgg_provenance:
     input:
         network="results/vgg/network.pt",
         images="results/vgg/test_images.pt",
+        machines=VGG_MACHINES,
     output:
         "results/vgg/provenance.json",
     params:
