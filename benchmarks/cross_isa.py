@@ -3,8 +3,9 @@
 Runs the same workflow and config once per instruction set on this machine (each in its own folder), selecting
 the kernels with the environment variables that PyTorch's libraries read (ATen: `ATEN_CPU_CAPABILITY`, oneDNN:
 `ONEDNN_MAX_CPU_ISA`, MKL: `MKL_ENABLE_INSTRUCTIONS`), then compares every result table against the first
-run: the largest absolute difference per float column, whether every other column agrees, and the units, pairs
-and recovery layers that the figures feature.
+run: the largest absolute difference of the numbers the report shows (accuracies, drops, correlations, recovery),
+the share of test-item outcomes that differ, and the units, pairs and recovery layers that the figures feature.
+A kept folder is reused: Snakemake reruns nothing there, so the comparison can be repeated for free.
 
     python benchmarks/cross_isa.py --study small            # the test suite's small study (real MNIST subset)
     python benchmarks/cross_isa.py --study default          # the embedded default run (minutes per ISA)
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ablation import outcomes, roles
+from ablation import outcomes, roles, vgg_statistics
 
 REPO = Path(__file__).resolve().parents[1]
 # An x86-64 machine of each kind, as far as one machine can pretend: every library held to the same ISA.
@@ -35,38 +36,69 @@ MACHINES = {
 }
 
 
-def run(workdir: Path, config: dict | None, environment: dict[str, str]) -> float:
+def run(workdir: Path, config: dict, environment: dict[str, str]) -> float:
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
     command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--cores", "2",
-               "--directory", str(workdir)]
-    if config is not None:
-        (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-        command += ["--configfile", str(workdir / "config.yaml")]
+               "--rerun-incomplete", "--directory", str(workdir), "--configfile", str(workdir / "config.yaml")]
     start = time.perf_counter()
     subprocess.run(command, check=True, env={**os.environ, **environment}, capture_output=True, text=True)
     return time.perf_counter() - start
 
 
-def compare(reference: Path, other: Path) -> pd.DataFrame:
+def table_differences(reference: Path, other: Path) -> pd.DataFrame:
     """Per result table: identical bytes, or the largest absolute difference of each float column."""
     rows = []
     for path in sorted((reference / "results").rglob("*.csv")):
         name = str(path.relative_to(reference))
-        mine, theirs = pd.read_csv(path), pd.read_csv(other / name)
         if path.read_bytes() == (other / name).read_bytes():
             rows.append({"table": name, "column": "(all)", "max_abs_diff": 0.0, "other_columns": "identical bytes"})
             continue
+        mine, theirs = pd.read_csv(path), pd.read_csv(other / name)
         if mine.shape != theirs.shape:
             rows.append({"table": name, "column": "(shape)", "max_abs_diff": np.nan,
                          "other_columns": f"{mine.shape} vs {theirs.shape}"})
             continue
         floats = [c for c in mine.columns if mine[c].dtype.kind == "f"]
-        others = [c for c in mine.columns if c not in floats]
-        differing = [c for c in others if not mine[c].equals(theirs[c])]
+        differing = [c for c in mine.columns if c not in floats and not mine[c].equals(theirs[c])]
         agree = "agree" if not differing else "differ: " + ", ".join(differing)
         for column in floats:
-            difference = (mine[column] - theirs[column]).abs().max()
-            rows.append({"table": name, "column": column, "max_abs_diff": difference, "other_columns": agree})
+            rows.append({"table": name, "column": column, "max_abs_diff": (mine[column] - theirs[column]).abs().max(),
+                         "other_columns": agree})
     return pd.DataFrame(rows)
+
+
+def quantities(workdir: Path) -> dict[str, pd.Series]:
+    """The numbers a reader takes from the report, each a Series indexed so that two runs align."""
+    found: dict[str, pd.Series] = {}
+    mnist = outcomes.read_table(workdir / "results/mlp/ablations.csv").set_index(["network", "layer", "units", "class"])
+    intact = mnist.index.get_level_values("units") == outcomes.INTACT
+    overall = mnist.index.get_level_values("class") == "all"
+    found["MNIST intact accuracy [%]"] = mnist.accuracy[intact & overall]
+    found["MNIST ablated accuracy, overall [%]"] = mnist.accuracy[~intact & overall]
+    found["MNIST ablated accuracy, per class [%]"] = mnist.accuracy[~intact & ~overall]
+    correlations = pd.read_csv(workdir / "results/mlp/statistics/correlations.csv")
+    found["MNIST correlations, weight change vs drop (r, rho)"] = correlations.set_index(
+        ["scope", "layer", "measure", "method"]).coefficient
+    vgg = outcomes.read_table(workdir / "results/vgg/ablations.csv")
+    found["VGG intact top-1 / top-5 [%]"] = vgg[(vgg.layer == outcomes.INTACT) & (vgg["class"] == "all")][
+        ["top1", "top5"]].stack()
+    means = vgg_statistics.overall_means(vgg).set_index(["layer", "grouping", "ratio"])
+    found["VGG mean top-5 drop per layer, grouping, ratio [%p]"] = means.top5_drop_mean
+    for experiment in (1, 2):
+        recovery = pd.read_csv(workdir / f"results/vgg/recovery/experiment{experiment}.csv")
+        last = recovery.groupby(["layer", "pass"]).tail(1).reset_index(drop=True)
+        found[f"VGG recovery experiment {experiment}, top-5 at each pass's end [%]"] = last.top5
+    return found
+
+
+def differences(reference: dict[str, pd.Series], other: dict[str, pd.Series]) -> pd.Series:
+    return pd.Series({name: (values - other[name]).abs().max() for name, values in reference.items()})
+
+
+def outcome_flips(reference: Path, other: Path) -> float:
+    """Share of (network, ablation, test item) outcomes, right or wrong, that differ between two runs."""
+    first, second = (outcomes.Outcomes.load(folder / "results/mlp/outcomes.npz").correct for folder in (reference, other))
+    return float((first != second).mean())
 
 
 def featured(workdir: Path) -> dict[str, object]:
@@ -86,31 +118,40 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--study", choices=("small", "default"), default="small")
     parser.add_argument("--machines", nargs="+", choices=list(MACHINES), default=list(MACHINES))
-    parser.add_argument("--keep", type=Path, help="run in this folder and keep the results")
+    parser.add_argument("--keep", type=Path, help="run in this folder and keep the results (reused if complete)")
+    parser.add_argument("--tables", action="store_true", help="also print every table's float differences")
     arguments = parser.parse_args()
     base = arguments.keep or Path(tempfile.mkdtemp(prefix="cross_isa_"))
     folders = {}
     for machine in arguments.machines:
         workdir = base / machine
         workdir.mkdir(parents=True, exist_ok=True)
-        config = None
         if arguments.study == "small":
             sys.path.insert(0, str(REPO / "tests"))
             from test_workflow import small_config
 
             config = small_config(workdir)
+        else:
+            config = yaml.safe_load((REPO / "config/config.yaml").read_text())
         seconds = run(workdir, config, MACHINES[machine])
         print(f"{machine}: {seconds / 60:.1f} min ({MACHINES[machine]})", flush=True)
         folders[machine] = workdir
     first, *rest = arguments.machines
-    pd.set_option("display.width", 200, "display.max_rows", 500)
-    for machine in rest:
-        print(f"\n{machine} against {first}:")
-        difference = compare(folders[first], folders[machine])
-        print(difference[difference.column != "(all)"].to_string(index=False))
-        print(f"{(difference.column == '(all)').sum()} of {difference.table.nunique()} tables identical byte for byte")
+    pd.set_option("display.width", 200, "display.max_rows", 500, "display.max_colwidth", 80)
+    reference = quantities(folders[first])
+    summary = pd.DataFrame({f"{machine} vs {first}": differences(reference, quantities(folders[machine]))
+                            for machine in rest})
+    summary.loc["MNIST test-item outcomes that differ [share]"] = [outcome_flips(folders[first], folders[m]) for m in rest]
+    print(f"\nlargest absolute difference against {first}:")
+    print(summary.to_string(float_format=lambda v: f"{v:.3g}"))
     print("\nfeatured units, pairs and recovery layers:")
     print(pd.DataFrame({machine: featured(folder) for machine, folder in folders.items()}).to_string())
+    if arguments.tables:
+        for machine in rest:
+            difference = table_differences(folders[first], folders[machine])
+            print(f"\n{machine} against {first}, every table:")
+            print(difference[difference.column != "(all)"].to_string(index=False))
+            print(f"{(difference.column == '(all)').sum()} of {difference.table.nunique()} tables identical byte for byte")
 
 
 if __name__ == "__main__":

@@ -193,7 +193,7 @@ def test_broken_imported_weights_fail_before_any_job(tmp_path, damage, message):
 
 
 @pytest.mark.parametrize(("damage", "message"), [
-    ("swapped", "has MD5"),  # images and labels files exchanged
+    ("swapped", "it is MNIST's train-labels-idx1-ubyte.gz, so two files are swapped"),
     ("no test files", "MNIST file t10k-images-idx3-ubyte(.gz) is missing"),
 ])
 def test_broken_mnist_folder_fails_in_the_first_job_with_one_line(mnist_copy, tmp_path, damage, message):

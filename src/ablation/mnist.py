@@ -85,10 +85,14 @@ def _read_idx(raw: Path, stem: str, verify_md5: bool) -> torch.Tensor:
         if unpacked.exists():
             tensor = read_sn3_pascalvincent_tensor(str(unpacked))
         else:
-            if verify_md5 and md5sum(packed) != MD5[stem]:
+            found = md5sum(packed) if verify_md5 else MD5[stem]
+            if found != MD5[stem]:
+                other = next((name for name, md5 in MD5.items() if md5 == found), None)
                 raise InputError(
-                    f"'{packed}' has MD5 {md5sum(packed)}, expected {MD5[stem]}: the file is corrupt or not the "
-                    "original MNIST; download it again (mnist.source: download) or set mnist.verify_md5: false"
+                    f"'{packed}' has MD5 {found}, expected {MD5[stem]}: " + (
+                        f"it is MNIST's {other}.gz, so two files are swapped: give each file its original name"
+                        if other else "the file is corrupt or not the original MNIST; download it again "
+                        "(mnist.source: download) or set mnist.verify_md5: false")
                 )
             with tempfile.TemporaryDirectory() as tmp:
                 target = Path(tmp) / stem

@@ -40,10 +40,6 @@ def exact_drops(drops: pd.DataFrame, network: str, layer: str) -> Drops:
     return exact
 
 
-def _unit_number(units: str) -> int:
-    return int(units)
-
-
 def unit_roles(drops: pd.DataFrame, network: str, layer: str = "hidden1") -> dict[str, str]:
     singles = {units: by_class for units, by_class in exact_drops(drops, network, layer).items() if "+" not in units}
 
@@ -61,7 +57,7 @@ def unit_roles(drops: pd.DataFrame, network: str, layer: str = "hidden1") -> dic
     for role, score in scores.items():
         # A unit plays one role only; the first role that claims it keeps it.
         remaining = [units for units in singles if units not in chosen.values()]
-        chosen[role] = max(remaining, key=lambda u: (score(u), -_unit_number(u)))
+        chosen[role] = max(remaining, key=lambda u: (score(u), -int(u)))
     return chosen
 
 
