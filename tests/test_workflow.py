@@ -200,7 +200,9 @@ def test_broken_mnist_folder_fails_in_the_first_job_with_one_line(mnist_copy, tm
     """Found inside a job: one line naming the problem and the fix, in the job's log and on the terminal."""
     if damage == "swapped":
         images, labels = mnist_copy / "train-images-idx3-ubyte.gz", mnist_copy / "train-labels-idx1-ubyte.gz"
-        images.rename(tmp_path / "images"), labels.rename(images), (tmp_path / "images").rename(labels)
+        images.rename(tmp_path / "images")
+        labels.rename(images)
+        (tmp_path / "images").rename(labels)
     else:
         for stem in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
             (mnist_copy / f"{stem}.gz").unlink()
@@ -266,7 +268,7 @@ def checksums(workdir: Path) -> dict[str, str]:
             for path in sorted((workdir / "results").rglob("*.csv"))}
 
 
-def kill_after_the_output_is_written(workdir: Path, config: dict, output: str, attempts: int = 3) -> None:
+def kill_after_the_output_is_written(workdir: Path, output: str, attempts: int = 3) -> None:
     """SIGKILL the run while a job has written its output but not yet finished (Snakemake still marks the output
     incomplete): the window in which a rerun without --rerun-incomplete stops with IncompleteFilesException."""
     for _ in range(attempts):
@@ -289,7 +291,7 @@ def test_killed_runs_resume_and_every_table_is_bit_identical(study, tmp_path_fac
     workdir = tmp_path_factory.mktemp("killed")
     config = small_config(workdir)
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-    kill_after_the_output_is_written(workdir, config, "results/mlp/networks/chunk1.pt")
+    kill_after_the_output_is_written(workdir, "results/mlp/networks/chunk1.pt")
     rerun = snakemake(workdir, config, "results/mlp/networks/chunk1.pt")
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     stages = [
