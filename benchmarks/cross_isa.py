@@ -86,13 +86,19 @@ def quantities(workdir: Path) -> dict[str, pd.Series]:
     found["VGG mean top-5 drop per layer, grouping, ratio [%p]"] = means.top5_drop_mean
     for experiment in (1, 2):
         recovery = pd.read_csv(workdir / f"results/vgg/recovery/experiment{experiment}.csv")
-        last = recovery.groupby(["layer", "pass"]).tail(1).reset_index(drop=True)
+        # Aligned by layer and pass: where two runs chose different layers, only the shared ones are compared.
+        last = recovery.groupby(["layer", "pass"]).tail(1).set_index(["layer", "pass"])
         found[f"VGG recovery experiment {experiment}, top-5 at each pass's end [%]"] = last.top5
     return found
 
 
-def differences(reference: dict[str, pd.Series], other: dict[str, pd.Series]) -> pd.Series:
-    return pd.Series({name: (values - other[name]).abs().max() for name, values in reference.items()})
+def differences(reference: dict[str, pd.Series], other: dict[str, pd.Series]) -> pd.DataFrame:
+    """Largest and median absolute difference of each quantity (over the entries both runs have)."""
+    rows = {}
+    for name, values in reference.items():
+        difference = (values - other[name]).abs().dropna()
+        rows[name] = {"largest": difference.max(), "median": difference.median()}
+    return pd.DataFrame(rows).T
 
 
 def outcome_flips(reference: Path, other: Path) -> float:
@@ -139,9 +145,11 @@ def main() -> None:
     first, *rest = arguments.machines
     pd.set_option("display.width", 200, "display.max_rows", 500, "display.max_colwidth", 80)
     reference = quantities(folders[first])
-    summary = pd.DataFrame({f"{machine} vs {first}": differences(reference, quantities(folders[machine]))
-                            for machine in rest})
-    summary.loc["MNIST test-item outcomes that differ [share]"] = [outcome_flips(folders[first], folders[m]) for m in rest]
+    summary = pd.concat({f"{machine} vs {first}": differences(reference, quantities(folders[machine]))
+                         for machine in rest}, axis=1)
+    for machine in rest:
+        flips = outcome_flips(folders[first], folders[machine])
+        summary.loc["MNIST test-item outcomes that differ [share]", (f"{machine} vs {first}", "largest")] = flips
     print(f"\nlargest absolute difference against {first}:")
     print(summary.to_string(float_format=lambda v: f"{v:.3g}"))
     print("\nfeatured units, pairs and recovery layers:")
