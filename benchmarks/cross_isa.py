@@ -2,10 +2,11 @@
 
 Runs the same workflow and config once per instruction set on this machine (each in its own folder), selecting
 the kernels with the environment variables that PyTorch's libraries read (ATen: `ATEN_CPU_CAPABILITY`, oneDNN:
-`ONEDNN_MAX_CPU_ISA`, MKL: `MKL_ENABLE_INSTRUCTIONS`), then compares every result table against the first
-run: the largest absolute difference of the numbers the report shows (accuracies, drops, correlations, recovery),
-the share of test-item outcomes that differ, and the units, pairs and recovery layers that the figures feature.
-A kept folder is reused: Snakemake reruns nothing there, so the comparison can be repeated for free.
+`ONEDNN_MAX_CPU_ISA`, MKL: `MKL_ENABLE_INSTRUCTIONS`), then compares each run with the first: the largest and
+median absolute difference of the numbers the report shows (accuracies, drops, correlations, recovery), the share
+of test-item outcomes that differ, and the units, pairs and recovery layers that the figures feature (`--tables`:
+also every table's float columns). A kept folder is reused: Snakemake reruns nothing there. On a CPU without
+AVX-512, leave `avx512` out of `--machines`.
 
     python benchmarks/cross_isa.py --study small            # the test suite's small study (real MNIST subset)
     python benchmarks/cross_isa.py --study default          # the embedded default run (minutes per ISA)
