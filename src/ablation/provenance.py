@@ -62,7 +62,7 @@ def describe(machines: dict[str, dict[str, object]]) -> str:
     for job, record in machines.items():
         kernels = (f"{record['cpu']}, ATen {record['aten_cpu_capability']} kernels, oneDNN ISA "
                    f"{record['onednn_max_cpu_isa']}, MKL instructions {record['mkl_enable_instructions']}, "
-                   f"{record['threads']} threads" + (f", GPU {record['gpu']}" if record["gpu"] else ", no GPU"))
+                   f"{record['threads']} thread{'s' if record['threads'] != 1 else ''}" + (f", GPU {record['gpu']}" if record["gpu"] else ", no GPU"))
         jobs.setdefault(kernels, []).append(job)
     return "; ".join(f"{kernels} ({', '.join(names)})" for kernels, names in jobs.items())
 
