@@ -44,9 +44,9 @@ def test_an_ablated_unit_outputs_exactly_zero(inputs):
 
 # The engine and an explicitly zeroed `MLP` compute the same logits in a different order (one product for all
 # ablations vs one network each); they differ by up to 3.6e-7 with ATen's default, AVX2 and AVX-512 kernels and 1, 2
-# or 4 threads alike.
-# Random networks have near-ties (here 37 of 464,100 items with the two largest logits within 1e-5), where that
-# rounding may decide the argmax: predictions must agree wherever the gap exceeds TIE, 28x the largest difference.
+# or 4 threads alike. Random networks have near-ties (here 37 of 464,100 items with the two largest logits within
+# 1e-5), where that rounding may decide the argmax: predictions must agree wherever the gap exceeds TIE, 28x the
+# largest difference.
 TIE = 1e-5
 
 
