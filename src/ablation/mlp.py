@@ -110,6 +110,4 @@ def check_state_dict(state_dict: object, origin: str) -> dict[str, torch.Tensor]
 
 def load_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     """Load an external network's weights safely (weights_only: never unpickles arbitrary objects)."""
-    state_dict = check_state_dict(weights.load(path, "mlp.import"), str(path))
-    weights.check_finite(state_dict, str(path))
-    return state_dict
+    return weights.load_state_dict(path, "mlp.import", check_state_dict)

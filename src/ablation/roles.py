@@ -42,16 +42,16 @@ def exact_drops(drops: pd.DataFrame, network: str, layer: str) -> Drops:
 
 def unit_roles(drops: pd.DataFrame, network: str, layer: str = "hidden1") -> dict[str, str]:
     singles = {units: by_class for units, by_class in exact_drops(drops, network, layer).items() if "+" not in units}
-
-    def ranked(units: str) -> list[Fraction]:
-        return sorted((drop for name, drop in singles[units].items() if name != "all"), reverse=True)
-
+    overall = {units: by_class["all"] for units, by_class in singles.items()}
+    # Each unit's class drops, largest first.
+    ranked = {units: sorted((drop for name, drop in by_class.items() if name != "all"), reverse=True)
+              for units, by_class in singles.items()}
     scores = {
-        "largest_drop": lambda u: singles[u]["all"],
-        "class_selective": lambda u: ranked(u)[0] - ranked(u)[1],
-        "negligible": lambda u: -abs(singles[u]["all"]),
-        "subset_selective": lambda u: sum(ranked(u)[:3]) / 3 - sum(ranked(u)[3:]) / len(ranked(u)[3:]),
-        "largest_class_gain": lambda u: -ranked(u)[-1],
+        "largest_drop": lambda u: overall[u],
+        "class_selective": lambda u: ranked[u][0] - ranked[u][1],
+        "negligible": lambda u: -abs(overall[u]),
+        "subset_selective": lambda u: sum(ranked[u][:3]) / 3 - sum(ranked[u][3:]) / len(ranked[u][3:]),
+        "largest_class_gain": lambda u: -ranked[u][-1],
     }
     chosen: dict[str, str] = {}
     for role, score in scores.items():

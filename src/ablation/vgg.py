@@ -97,9 +97,7 @@ def check_state_dict(state_dict: object, architecture: Architecture, origin: str
 
 def load_weights_file(path: str | Path) -> dict[str, torch.Tensor]:
     """A local vgg19_bn state_dict, loaded without unpickling code and checked key by key."""
-    state_dict = check_state_dict(weights.load(path, "vgg.weights"), VGG19_BN, str(path))
-    weights.check_finite(state_dict, str(path))
-    return state_dict
+    return weights.load_state_dict(path, "vgg.weights", lambda loaded, origin: check_state_dict(loaded, VGG19_BN, origin))
 
 
 def pretrained_weights(path: str | None) -> tuple[dict[str, torch.Tensor], str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import torch
@@ -24,6 +24,14 @@ def load(path: str | Path, config_key: str) -> object:
             f"{': ' + detail if detail else ''}); it is truncated or not a torch.save file: "
             "save the weights again with torch.save(model.state_dict(), path)"
         ) from None
+
+
+def load_state_dict(path: str | Path, config_key: str,
+                    check: Callable[[object, str], dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    """A state_dict that `check` accepts (keys and shapes) and whose weights are all finite."""
+    state_dict = check(load(path, config_key), str(path))
+    check_finite(state_dict, str(path))
+    return state_dict
 
 
 def check_finite(state_dict: Mapping[str, torch.Tensor], origin: str) -> None:
