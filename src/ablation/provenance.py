@@ -69,7 +69,9 @@ def describe(machines: dict[str, dict[str, object]]) -> str:
 
 def record(data_source: str, settings: dict[str, object],
            machines: dict[str, dict[str, object]] | None = None) -> dict[str, object]:
-    return {"data": data_source, "settings": settings, "versions": versions(), "machines": machines or {}}
+    """What made an output; `machines` (the computing jobs' records) where the output gathers them."""
+    found = {"data": data_source, "settings": settings, "versions": versions()}
+    return {**found, "machines": machines} if machines else found
 
 
 def write(metadata: dict[str, object], path: str | Path) -> None:
