@@ -70,7 +70,7 @@ def main() -> None:
           f"speed-up {looped / batched:.1f}x; projected 100 epochs batched: {batched / args.epochs * 100 / 60:.1f} min")
 
     stack, inputs, ablations = initial_weights(seeds), normalise(data.test_images), outcomes.plan()
-    engine = timed(unit_ablation.evaluate, stack, [str(s) for s in seeds], inputs, data.test_labels, ablations)
+    engine = timed(unit_ablation.evaluate, stack, [str(s) for s in seeds], data.test_images, data.test_labels, ablations)
     plain = timed(per_ablation_passes, stack, inputs, ablations)
     print(f"all {len(ablations)} ablations x {args.networks} nets on 10,000 test digits: engine {engine:.2f} s, "
           f"per-ablation passes {plain:.2f} s, speed-up {plain / engine:.1f}x")

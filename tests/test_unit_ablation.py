@@ -55,7 +55,8 @@ def test_masked_evaluation_equals_explicit_weight_zeroing(inputs):
     stack = initial_weights([0, 1, 2])
     # Sharpen the random networks a little so predictions are not all one class.
     stack.fc1 *= 4
-    ablations = outcomes.plan()
+    # Every single and pair, and sets of more units (Fig. A.2 ablates four) in either layer.
+    ablations = outcomes.plan() + [Ablation("hidden1", (5, 10, 12, 17)), Ablation("hidden2", (0, 3, 7))]
     predicted = unit_ablation.predictions(stack, x, ablations, tile=128)
     near_ties = 0
     for network in range(len(stack)):
@@ -89,3 +90,28 @@ def test_accuracy_table_and_outcome_matrix(tmp_path):
     loaded = Outcomes.load(tmp_path / "o.npz")
     assert np.array_equal(loaded.correct, correct) and loaded.ablations == ablations and loaded.networks == ["a"]
     pd.testing.assert_frame_equal(outcomes.accuracy_table(loaded), table)
+
+
+def test_as_published_evaluates_ablations_on_binarised_digits_and_the_intact_network_on_the_originals():
+    generator = torch.Generator().manual_seed(5)
+    images = torch.randint(0, 256, (500, 28, 28), dtype=torch.uint8, generator=generator)
+    labels = torch.randint(0, 10, (500,), generator=generator)
+    stack = initial_weights([7])
+    stack.fc1 *= 4
+    ablations = [Ablation("none", ()), Ablation("hidden1", (2,)), Ablation("hidden1", (0, 1, 2, 3))]
+    clean = unit_ablation.evaluate(stack, ["n"], images, labels, ablations, "clean")
+    published = unit_ablation.evaluate(stack, ["n"], images, labels, ablations, "as_published")
+    binary = unit_ablation.binarised(images)
+    assert set(binary.unique().tolist()) == {0, 255} and torch.equal(binary == 255, images > 10)
+    for m, ablation in enumerate(ablations):
+        for result, inputs in ((clean, images), (published, binary if ablation.units else images)):
+            with torch.no_grad():
+                logits = _explicitly_ablated(stack.network(0), ablation)(normalise(inputs))
+            top = logits.topk(2, dim=-1).values
+            decided = (top[:, 0] - top[:, 1] > TIE).numpy()
+            expected = (logits.argmax(-1) == labels).numpy()
+            assert decided.mean() > 0.99 and np.array_equal(result.correct[0, m][decided], expected[decided])
+    assert np.array_equal(published.correct[0, 0], clean.correct[0, 0])
+    assert not np.array_equal(published.correct[0, 1:], clean.correct[0, 1:]), "binarising changes the ablated rows"
+    with pytest.raises(ValueError, match="unknown evaluation"):
+        unit_ablation.evaluate(stack, ["n"], images, labels, ablations, "binary")

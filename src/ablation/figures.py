@@ -1,7 +1,8 @@
-"""The MNIST figures from the study's result files: `make(figure, inputs, output)` draws one figure.
+"""The MNIST figures: one drawing function per figure id, of the same name, each reading the study's result files.
 
-`FIGURES` maps each figure id to the paper figure it reproduces and the result files it reads; the workflow
-builds one rule per entry from it, so a figure's rule, inputs and caption sit together.
+`FIGURES` maps each id to the paper figure it reproduces (`fig01_` ... `fig13_`, `figA1_` ... `figA4_`, numbered as
+in the paper) or to none (`extra_`: figures the paper does not have), the result files it reads and its report
+category; the workflow builds one rule per entry, with the caption `report/<id>.rst`.
 """
 
 from __future__ import annotations
@@ -13,46 +14,47 @@ import pandas as pd
 
 from ablation import plots, roles
 from ablation.architecture import HIDDEN_LAYERS
-from ablation.outcomes import INTACT, Ablation, Outcomes, drops, read_table
+from ablation.outcomes import INTACT, Ablation, Outcomes, accuracy_table, drops, read_table
 
-TABLE, OUTCOMES, TSNE, NETWORKS, HISTORY = "table", "outcomes", "tsne", "networks", "history"
+TABLE, RUN, FEATURED, TSNE, NETWORKS, HISTORY = "table", "featured_run", "featured", "tsne", "networks", "history"
 MWU, CORRELATIONS, PER_NETWORK = "mann_whitney", "correlations", "per_network_correlations"
 SELECTIVITY, INTERACTIONS, GAINS = "selectivity", "pair_interactions", "class_gains"
 
 
 @dataclass(frozen=True)
 class FigureSpec:
-    paper: str  # the paper figure it reproduces
+    paper: str | None  # the paper figure it reproduces; None for a figure the paper does not have
     inputs: tuple[str, ...]
     category: str
 
 
-UNIT_VIEW = (TABLE, OUTCOMES, TSNE)
+INTACT_NETWORK, SINGLES, WEIGHTS = "1 MNIST: intact network", "2 MNIST: single-unit ablations", "3 MNIST: weights and importance"
+PAIRS, APPENDIX, EXTRA = "4 MNIST: pairwise ablations", "5 MNIST: appendix", "6 MNIST: beyond the paper"
+FEATURED_VIEW = (FEATURED, RUN, TSNE)
 FIGURES = {
-    "fig01_intact_accuracy": FigureSpec("Fig. 1", (TABLE,), "1 MNIST: intact network"),
-    "fig02_tsne": FigureSpec("Fig. 2", (TSNE,), "1 MNIST: intact network"),
-    "fig03_largest_drop": FigureSpec("Fig. 3", UNIT_VIEW, "2 MNIST: single-unit ablations"),
-    "fig04_class_selective": FigureSpec("Fig. 4", UNIT_VIEW, "2 MNIST: single-unit ablations"),
-    "fig05_negligible": FigureSpec("Fig. 5", UNIT_VIEW, "2 MNIST: single-unit ablations"),
-    "fig06_subset_selective": FigureSpec("Fig. 6", UNIT_VIEW, "2 MNIST: single-unit ablations"),
-    "fig07_largest_class_gain": FigureSpec("Fig. 7", UNIT_VIEW, "2 MNIST: single-unit ablations"),
-    "fig08_drop_heatmap": FigureSpec("Fig. 8", (TABLE,), "2 MNIST: single-unit ablations"),
-    "fig09_super_additive_pair": FigureSpec("Fig. 9", UNIT_VIEW, "3 MNIST: pairwise ablations"),
-    "fig10_positive_synergy_pair": FigureSpec("Fig. 10", UNIT_VIEW, "3 MNIST: pairwise ablations"),
-    "fig11_weights": FigureSpec("Fig. 11", (NETWORKS, MWU), "4 MNIST: weights and importance"),
-    "fig12_weight_change_one_network": FigureSpec("Fig. 12", (MWU, CORRELATIONS), "4 MNIST: weights and importance"),
-    "fig13_weight_change_all_networks": FigureSpec("Fig. 13", (MWU, CORRELATIONS, PER_NETWORK),
-                                                   "4 MNIST: weights and importance"),
-    "figA1_class_selectivity": FigureSpec("Fig. A.1", (SELECTIVITY,), "5 MNIST: appendix"),
-    "figA2_pair_matrix": FigureSpec("Fig. A.2", (INTERACTIONS,), "5 MNIST: appendix"),
-    "figA3_class_gains": FigureSpec("Fig. A.3", (GAINS,), "5 MNIST: appendix"),
-    "figA4_training": FigureSpec("Fig. A.4", (HISTORY,), "5 MNIST: appendix"),
+    "fig01_tsne": FigureSpec("Fig. 1", (TSNE,), INTACT_NETWORK),
+    "fig02_intact_network": FigureSpec("Fig. 2", (RUN, TSNE), INTACT_NETWORK),
+    "fig03_largest_drop": FigureSpec("Fig. 3", FEATURED_VIEW, SINGLES),
+    "fig04_class_selective": FigureSpec("Fig. 4", FEATURED_VIEW, SINGLES),
+    "fig05_negligible": FigureSpec("Fig. 5", FEATURED_VIEW, SINGLES),
+    "fig06_subset_selective": FigureSpec("Fig. 6", FEATURED_VIEW, SINGLES),
+    "fig07_largest_class_gain": FigureSpec("Fig. 7", FEATURED_VIEW, SINGLES),
+    "fig08_weights_before_after": FigureSpec("Fig. 8", (NETWORKS, MWU), WEIGHTS),
+    "fig09_weight_change_vs_drop": FigureSpec("Fig. 9", (MWU, CORRELATIONS), WEIGHTS),
+    "fig10_coefficient_distribution": FigureSpec("Fig. 10", (PER_NETWORK,), WEIGHTS),
+    "fig11_class_selectivity": FigureSpec("Fig. 11", (SELECTIVITY,), WEIGHTS),
+    "fig12_super_additive_pair": FigureSpec("Fig. 12", FEATURED_VIEW, PAIRS),
+    "fig13_positive_synergy_pair": FigureSpec("Fig. 13", FEATURED_VIEW, PAIRS),
+    "figA1_second_many_classes": FigureSpec("Fig. A.1", FEATURED_VIEW, APPENDIX),
+    "figA2_negligible_set": FigureSpec("Fig. A.2", FEATURED_VIEW, APPENDIX),
+    "figA3_pair_of_fig03_and_fig04": FigureSpec("Fig. A.3", FEATURED_VIEW, APPENDIX),
+    "figA4_singles_of_fig13": FigureSpec("Fig. A.4", (FEATURED, RUN), APPENDIX),
+    "extra_drop_heatmap": FigureSpec(None, (TABLE,), EXTRA),
+    "extra_pair_matrix": FigureSpec(None, (INTERACTIONS,), EXTRA),
+    "extra_class_gains": FigureSpec(None, (GAINS,), EXTRA),
+    "extra_training": FigureSpec(None, (HISTORY,), EXTRA),
 }
-ROLE_OF = {
-    "fig03_largest_drop": "largest_drop", "fig04_class_selective": "class_selective", "fig05_negligible": "negligible",
-    "fig06_subset_selective": "subset_selective", "fig07_largest_class_gain": "largest_class_gain",
-    "fig09_super_additive_pair": "super_additive", "fig10_positive_synergy_pair": "positive_synergy",
-}
+SELECTIVITY_EXAMPLES = 4  # single networks drawn beside the mean in Fig. 11 (the paper shows four)
 
 
 def _rows(table: pd.DataFrame, network: str, layer: str, units: str) -> pd.DataFrame:
@@ -61,31 +63,148 @@ def _rows(table: pd.DataFrame, network: str, layer: str, units: str) -> pd.DataF
 
 @dataclass(frozen=True)
 class UnitView:
-    """What every unit figure reads, loaded once: the accuracy table, the outcome matrix, the t-SNE map."""
+    """What every ablation figure reads, loaded once: accuracies, which items are right, the t-SNE map."""
     table: pd.DataFrame
     outcomes: Outcomes
     coords: np.ndarray
 
     @classmethod
-    def load(cls, inputs: dict[str, str]) -> UnitView:
-        coords = pd.read_csv(inputs[TSNE])[["x", "y"]].to_numpy()
-        return cls(read_table(inputs[TABLE]), Outcomes.load(inputs[OUTCOMES]), coords)
+    def load(cls, outcomes_path: str, tsne_path: str | None) -> UnitView:
+        result = Outcomes.load(outcomes_path)
+        coords = pd.read_csv(tsne_path)[["x", "y"]].to_numpy() if tsne_path else np.empty((0, 2))
+        return cls(accuracy_table(result), result, coords)
+
+    def rows(self, network: str, units: str, layer: str = "hidden1") -> pd.DataFrame:
+        return _rows(self.table, network, INTACT, INTACT) if units == INTACT else _rows(self.table, network, layer, units)
 
 
 def unit_figure(view: UnitView, network: str, layer: str, units: str, title: str) -> plots.Figure:
-    """Class bars and t-SNE overlay for ablating `units` ('12' or '5+10', 1-based) of `layer`."""
+    """Class bars and t-SNE overlay for ablating `units` ('12', '5+10' or a larger set, 1-based) of `layer`."""
     result = view.outcomes
     n = result.networks.index(network)
-    ablation = Ablation(layer, tuple(int(u) - 1 for u in units.split("+")))
+    ablation = Ablation.parse(layer, units)
     pair_only, share = None, None
     if len(ablation.units) == 2:
         pair_only = result.pair_only_wrong(n, ablation)
         per_class = [pair_only.mean()] + [pair_only[result.labels == c].mean() for c in range(10)]
         share = pd.DataFrame({"class": ["all", *plots.CLASS_LABELS], "share": 100.0 * np.array(per_class)})
     return plots.unit_ablation(
-        title, _rows(view.table, network, INTACT, INTACT), _rows(view.table, network, layer, units), view.coords,
+        title, view.rows(network, INTACT), view.rows(network, units, layer), view.coords,
         result.newly_wrong(n, ablation), result.newly_right(n, ablation), pair_only, share,
     )
+
+
+def _featured(figure: str, inputs: dict[str, str], network: str, what: str, note: str = "") -> plots.Figure:
+    """A figure of the units `roles.featured` chose for it, titled with the rule that chose them (and `note`)."""
+    chosen = roles.read(inputs[FEATURED])[figure]
+    about = "" if chosen.class_name == "all" else f" (class {chosen.class_name})"
+    title = f"Network {network}, hidden layer 1, {what} {chosen.units.replace('+', ' + ')}: {chosen.rule}{about}{note}"
+    return unit_figure(UnitView.load(inputs[RUN], inputs[TSNE]), network, "hidden1", chosen.units, title)
+
+
+def fig01_tsne(inputs: dict[str, str], network: str) -> plots.Figure:
+    embedding = pd.read_csv(inputs[TSNE])
+    return plots.tsne_classes(embedding[["x", "y"]].to_numpy(), embedding.label.to_numpy())
+
+
+def fig02_intact_network(inputs: dict[str, str], network: str) -> plots.Figure:
+    view = UnitView.load(inputs[RUN], inputs[TSNE])
+    correct = view.outcomes.correct[view.outcomes.networks.index(network), 0]
+    return plots.intact_network(view.rows(network, INTACT), view.coords, correct, network)
+
+
+def fig03_largest_drop(inputs: dict[str, str], network: str) -> plots.Figure:
+    return _featured("fig03_largest_drop", inputs, network, "unit")
+
+
+def fig04_class_selective(inputs: dict[str, str], network: str) -> plots.Figure:
+    return _featured("fig04_class_selective", inputs, network, "unit")
+
+
+def fig05_negligible(inputs: dict[str, str], network: str) -> plots.Figure:
+    return _featured("fig05_negligible", inputs, network, "unit")
+
+
+def fig06_subset_selective(inputs: dict[str, str], network: str) -> plots.Figure:
+    return _featured("fig06_subset_selective", inputs, network, "unit")
+
+
+def fig07_largest_class_gain(inputs: dict[str, str], network: str) -> plots.Figure:
+    return _featured("fig07_largest_class_gain", inputs, network, "unit")
+
+
+def fig08_weights_before_after(inputs: dict[str, str], network: str) -> plots.Figure:
+    from ablation.steps import load_networks
+
+    names, initial, trained = load_networks(inputs[NETWORKS])
+    mwu = read_table(inputs[MWU])
+    p = mwu[(mwu.network == network) & (mwu.layer == "hidden1")].sort_values("units", key=lambda s: s.astype(int)).p
+    n = names.index(network)
+    return plots.weights_before_after(initial.fc1[n].numpy(), trained.fc1[n].numpy(), p.to_numpy(), network)
+
+
+def fig09_weight_change_vs_drop(inputs: dict[str, str], network: str) -> plots.Figure:
+    mwu, summary = read_table(inputs[MWU]), pd.read_csv(inputs[CORRELATIONS])
+    mwu, summary = mwu[mwu.layer == "hidden1"], summary[(summary.layer == "hidden1") & (summary.measure == "p")]
+    own, others = mwu[mwu.network == network], mwu[mwu.network != network]
+    panels = [(own, summary[summary.scope == f"network {network}"], f"Network {network}: {len(own)} units")]
+    if others.network.nunique() > 1:
+        panels.append((others, summary[summary.scope.str.startswith("other")],
+                       f"Other {others.network.nunique()} networks: {len(others)} units"))
+    return plots.weight_change_vs_drop(panels)
+
+
+def fig10_coefficient_distribution(inputs: dict[str, str], network: str) -> plots.Figure:
+    per_network = pd.read_csv(inputs[PER_NETWORK])
+    chosen = (per_network.layer == "hidden1") & (per_network.measure == "p") & (per_network.network != network)
+    return plots.coefficient_kde(per_network[chosen])
+
+
+def fig11_class_selectivity(inputs: dict[str, str], network: str) -> plots.Figure:
+    table = pd.read_csv(inputs[SELECTIVITY], dtype={"class": str})
+    others = table[(table.layer == "hidden1") & (table.network != network)]
+    by_network = {name: part.set_index("class").selectivity for name, part in others.groupby("network", sort=False)}
+    examples = dict(list(by_network.items())[:SELECTIVITY_EXAMPLES])
+    return plots.class_selectivity_lines(others.groupby("class").selectivity.mean(), examples, len(by_network))
+
+
+def fig12_super_additive_pair(inputs: dict[str, str], network: str) -> plots.Figure:
+    return _featured("fig12_super_additive_pair", inputs, network, "units")
+
+
+def fig13_positive_synergy_pair(inputs: dict[str, str], network: str) -> plots.Figure:
+    chosen = roles.read(inputs[FEATURED])["fig13_positive_synergy_pair"]
+    view = UnitView.load(inputs[RUN], None)
+    intact = view.rows(network, INTACT).set_index("class").accuracy[chosen.class_name]
+    pair, *singles = (view.rows(network, units).set_index("class").accuracy[chosen.class_name] - intact
+                      for units in [chosen.units, *chosen.units.split("+")])
+    verdict = "exceeds" if pair > sum(max(gain, 0) for gain in singles) else (
+        "does NOT exceed (no pair of this network has such a gain: the closest is shown)")
+    first, second = chosen.units.split("+")
+    note = (f"\nclass {chosen.class_name}: pair gain {pair:+.2f} %p {verdict} the singles' gains {singles[0]:+.2f} "
+            f"(unit {first}) and {singles[1]:+.2f} (unit {second}) %p")
+    return _featured("fig13_positive_synergy_pair", inputs, network, "units", note)
+
+
+def figA1_second_many_classes(inputs: dict[str, str], network: str) -> plots.Figure:
+    return _featured("figA1_second_many_classes", inputs, network, "unit")
+
+
+def figA2_negligible_set(inputs: dict[str, str], network: str) -> plots.Figure:
+    return _featured("figA2_negligible_set", inputs, network, "units")
+
+
+def figA3_pair_of_fig03_and_fig04(inputs: dict[str, str], network: str) -> plots.Figure:
+    return _featured("figA3_pair_of_fig03_and_fig04", inputs, network, "units")
+
+
+def figA4_singles_of_fig13(inputs: dict[str, str], network: str) -> plots.Figure:
+    chosen = roles.read(inputs[FEATURED])["figA4_singles_of_fig13"]
+    view = UnitView.load(inputs[RUN], None)
+    singles = [(f"unit {unit} alone", view.rows(network, unit)) for unit in chosen.units.split("+")]
+    return plots.singles_side_by_side(view.rows(network, INTACT), singles,
+                                      f"Network {network}: the units of the Fig. 13 pair {chosen.units}, one at a time "
+                                      f"(its class {chosen.class_name})")
 
 
 def _drop_matrix(table_drops: pd.DataFrame, network: str, layer: str) -> pd.DataFrame:
@@ -95,60 +214,34 @@ def _drop_matrix(table_drops: pd.DataFrame, network: str, layer: str) -> pd.Data
     return matrix.loc[sorted(matrix.index, key=int), plots.CLASS_LABELS]
 
 
-def _draw(figure: str, inputs: dict[str, str], network: str) -> plots.Figure:
-    if figure == "fig01_intact_accuracy":
-        return plots.intact_accuracy(_rows(read_table(inputs[TABLE]), network, INTACT, INTACT), network)
-    if figure == "fig02_tsne":
-        embedding = pd.read_csv(inputs[TSNE])
-        return plots.tsne_classes(embedding[["x", "y"]].to_numpy(), embedding.label.to_numpy())
-    if ROLE_OF.get(figure) in roles.PAIR_ROLES:
-        units, class_name = roles.pair_roles(drops(read_table(inputs[TABLE])), network)[ROLE_OF[figure]]
-        about = roles.PAIR_ROLES[ROLE_OF[figure]] + ("" if class_name == "all" else f" (class {class_name})")
-        title = f"Network {network}, ablating units {units} together: {about}"
-        return unit_figure(UnitView.load(inputs), network, "hidden1", units, title)
-    if ROLE_OF.get(figure) in roles.UNIT_ROLES:
-        unit = roles.unit_roles(drops(read_table(inputs[TABLE])), network)[ROLE_OF[figure]]
-        return unit_figure(UnitView.load(inputs), network, "hidden1", unit,
-                           f"Network {network}, hidden layer 1, unit {unit}: {roles.UNIT_ROLES[ROLE_OF[figure]]}")
-    if figure == "fig08_drop_heatmap":
-        table_drops = drops(read_table(inputs[TABLE]))
-        return plots.drop_heatmap({layer: _drop_matrix(table_drops, network, layer) for layer in HIDDEN_LAYERS}, network)
-    if figure == "fig11_weights":
-        from ablation.steps import load_networks
+def extra_drop_heatmap(inputs: dict[str, str], network: str) -> plots.Figure:
+    table_drops = drops(read_table(inputs[TABLE]))
+    return plots.drop_heatmap({layer: _drop_matrix(table_drops, network, layer) for layer in HIDDEN_LAYERS}, network)
 
-        names, _, trained = load_networks(inputs[NETWORKS])
-        mwu = read_table(inputs[MWU])
-        p = mwu[(mwu.network == network) & (mwu.layer == "hidden1")].sort_values("units", key=lambda s: s.astype(int)).p
-        return plots.weight_images(trained.fc1[names.index(network)].numpy(), p.to_numpy(), network)
-    if figure in ("fig12_weight_change_one_network", "fig13_weight_change_all_networks"):
-        mwu, summary = read_table(inputs[MWU]), pd.read_csv(inputs[CORRELATIONS])
-        mwu, summary = mwu[mwu.layer == "hidden1"], summary[(summary.layer == "hidden1") & (summary.measure == "p")]
-        if figure == "fig12_weight_change_one_network":
-            return plots.weight_change_scatter(mwu[mwu.network == network], summary[summary.scope == f"network {network}"],
-                                               f"Network {network}, hidden layer 1 ({len(mwu[mwu.network == network])} units)")
-        per_network = pd.read_csv(inputs[PER_NETWORK])
-        per_network = per_network[(per_network.layer == "hidden1") & (per_network.measure == "p")]
-        return plots.coefficient_kde(per_network, summary[summary.scope.str.startswith("all")], mwu)
-    if figure == "figA1_class_selectivity":
-        return plots.class_selectivity(pd.read_csv(inputs[SELECTIVITY], dtype={"class": str}))
-    if figure == "figA2_pair_matrix":
-        interactions = read_table(inputs[INTERACTIONS])
-        chosen = interactions[(interactions.network == network) & (interactions["class"] == "all")]
-        return plots.pair_matrix(chosen, HIDDEN_LAYERS["hidden1"][0], network)
-    if figure == "figA3_class_gains":
-        return plots.class_gains(read_table(inputs[GAINS]))
-    if figure == "figA4_training":
-        return plots.training_curves(pd.read_csv(inputs[HISTORY]))
-    raise KeyError(f"unknown figure '{figure}'; known: {', '.join(FIGURES)}")
+
+def extra_pair_matrix(inputs: dict[str, str], network: str) -> plots.Figure:
+    interactions = read_table(inputs[INTERACTIONS])
+    chosen = interactions[(interactions.network == network) & (interactions["class"] == "all")]
+    return plots.pair_matrix(chosen, HIDDEN_LAYERS["hidden1"][0], network)
+
+
+def extra_class_gains(inputs: dict[str, str], network: str) -> plots.Figure:
+    return plots.class_gains(read_table(inputs[GAINS]))
+
+
+def extra_training(inputs: dict[str, str], network: str) -> plots.Figure:
+    return plots.training_curves(pd.read_csv(inputs[HISTORY]))
 
 
 def make(figure: str, inputs: dict[str, str], network: str, output: str, metadata: str) -> None:
-    plots.save(_draw(figure, inputs, network), output, metadata)
+    if figure not in FIGURES:
+        raise KeyError(f"unknown figure '{figure}'; known: {', '.join(FIGURES)}")
+    plots.save(globals()[figure](inputs, network), output, metadata)
 
 
 def make_units(inputs: dict[str, str], network: str, units: list[tuple[str, str]], outputs: list[str],
                metadata: str) -> None:
     """One figure per (layer, unit), drawn in one process: the figures share every input."""
-    view = UnitView.load(inputs)
+    view = UnitView.load(inputs["outcomes"], inputs[TSNE])
     for (layer, unit), output in zip(units, outputs):
         plots.save(unit_figure(view, network, layer, unit, f"Network {network}, {layer}, unit {unit}"), output, metadata)

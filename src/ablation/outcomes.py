@@ -23,6 +23,11 @@ class Ablation:
     layer: str  # "none" for the intact network, else a key of HIDDEN_LAYERS
     units: tuple[int, ...]  # 0-based
 
+    @classmethod
+    def parse(cls, layer: str, label: str) -> Ablation:
+        """The inverse of `label`: `none`, `12`, `6+11+13+18` (1-based)."""
+        return cls(layer, () if label == INTACT else tuple(int(unit) - 1 for unit in label.split("+")))
+
     @property
     def label(self) -> str:
         """The paper's 1-based naming: `none`, `12`, `5+10`."""
@@ -79,10 +84,7 @@ class Outcomes:
     def load(cls, path: str | Path) -> Outcomes:
         with np.load(path, allow_pickle=False) as saved:
             correct = np.unpackbits(saved["correct"], axis=-1, count=int(saved["items"])).astype(bool)
-            ablations = [
-                Ablation(str(layer), () if label == INTACT else tuple(int(u) - 1 for u in str(label).split("+")))
-                for layer, label in zip(saved["layers"], saved["units"])
-            ]
+            ablations = [Ablation.parse(str(layer), str(label)) for layer, label in zip(saved["layers"], saved["units"])]
             return cls([str(n) for n in saved["networks"]], ablations, saved["labels"], correct)
 
 

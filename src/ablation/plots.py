@@ -15,7 +15,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from scipy.stats import gaussian_kde  # noqa: E402
 
 CLASS_LABELS = [str(c) for c in range(10)]
-ACCURACY, DROP, GAIN, PAIR_ONLY = "0.15", "#d62728", "#2ca02c", "#ff7f0e"
+# The paper's colours: black = right after the ablation, red/green = newly wrong/right, blue = wrong only after a pair.
+ACCURACY, DROP, GAIN, PAIR_ONLY = "0.15", "#d62728", "#2ca02c", "#1f4fd6"
 STYLE = {
     "figure.dpi": 110, "savefig.dpi": 110, "savefig.bbox": "tight", "font.size": 9,
     "axes.spines.top": False, "axes.spines.right": False, "axes.titlesize": 10,
@@ -36,7 +37,7 @@ def _class_series(table: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def _accuracy_bars(ax: plt.Axes, intact: np.ndarray, ablated: np.ndarray, pair_only: np.ndarray | None = None) -> None:
-    """Black: accuracy kept; red: the drop, of it orange the items only the pair loses; green: a gain."""
+    """Black: accuracy kept; red: the drop, of it blue the items only the pair loses; green: a gain."""
     x = np.arange(11)
     drop = intact - ablated
     kept = np.minimum(intact, ablated)
@@ -45,10 +46,10 @@ def _accuracy_bars(ax: plt.Axes, intact: np.ndarray, ablated: np.ndarray, pair_o
     ax.bar(x, kept, color=ACCURACY, label="accuracy kept")
     ax.bar(x, lost - redundant, bottom=kept, color=DROP, label="drop")
     if pair_only is not None:
-        ax.bar(x, redundant, bottom=kept + lost - redundant, color=PAIR_ONLY, label="lost only with the pair")
+        ax.bar(x, redundant, bottom=kept + lost - redundant, color=PAIR_ONLY, label="lost only after the pair")
     ax.bar(x, np.clip(-drop, 0, None), bottom=kept, color=GAIN, label="gain")
     for xi, d in zip(x, drop):
-        ax.text(xi, max(intact[xi], ablated[xi]) + 1.5, f"{-d:+.1f}", ha="center", fontsize=7,
+        ax.text(xi, max(intact[xi], ablated[xi]) + 1.5, f"{-d:+.2f}", ha="center", fontsize=6.5,
                 color=GAIN if d < 0 else DROP)
     ax.axhline(ablated[0], ls="--", lw=0.8, color=ACCURACY)
     ax.set_xticks(x, ["all", *CLASS_LABELS])
@@ -67,15 +68,23 @@ def _tsne_overlay(ax: plt.Axes, coords: np.ndarray, layers: list[tuple[np.ndarra
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, 0), ncol=3, markerscale=3, frameon=False)
 
 
-def intact_accuracy(table: pd.DataFrame, network: str) -> Figure:
-    figure, ax = plt.subplots(figsize=(6, 3))
+def intact_network(table: pd.DataFrame, coords: np.ndarray, correct: np.ndarray, network: str) -> Figure:
+    """Fig. 2: overall and class accuracy of the intact network, and the t-SNE map with its errors in red."""
+    figure, (bars, tsne) = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [1.4, 1]})
     values = _class_series(table, "accuracy")
-    ax.bar(np.arange(11), values, color=ACCURACY)
+    bars.bar(np.arange(11), values, color=ACCURACY)
     for x, value in enumerate(values):
-        ax.text(x, value + 1.5, f"{value:.1f}", ha="center", fontsize=7)
-    ax.axhline(values[0], ls="--", lw=0.8, color=ACCURACY)
-    ax.set_xticks(np.arange(11), ["all", *CLASS_LABELS])
-    ax.set(xlabel="class", ylabel="accuracy [%]", ylim=(0, 110), title=f"Intact network {network}: test accuracy")
+        bars.text(x, value + 1.5, f"{value:.2f}", ha="center", fontsize=7)
+    bars.axhline(values[0], ls="--", lw=0.8, color=ACCURACY)
+    bars.set_xticks(np.arange(11), ["all", *CLASS_LABELS])
+    bars.set(xlabel="class", ylabel="accuracy [%]", ylim=(0, 110))
+    tsne.scatter(coords[correct, 0], coords[correct, 1], s=1, color=ACCURACY, label=f"right ({correct.sum()})",
+                 rasterized=True)
+    tsne.scatter(coords[~correct, 0], coords[~correct, 1], s=4, color=DROP, label=f"wrong ({(~correct).sum()})",
+                 rasterized=True)
+    tsne.set(xticks=[], yticks=[])
+    tsne.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, 0), ncol=2, markerscale=3, frameon=False)
+    figure.suptitle(f"Intact network {network}: test accuracy and misclassified digits")
     return figure
 
 
@@ -101,7 +110,7 @@ def unit_ablation(title: str, intact: pd.DataFrame, ablated: pd.DataFrame, coord
         layers = [(newly_wrong, DROP, "newly wrong"), (newly_right, GAIN, "newly right")]
     else:
         layers = [(newly_wrong & ~pair_only, DROP, "newly wrong"), (newly_right, GAIN, "newly right"),
-                  (pair_only, PAIR_ONLY, "wrong only with the pair")]
+                  (pair_only, PAIR_ONLY, "wrong only after the pair")]
     _tsne_overlay(tsne, coords, layers)
     figure.suptitle(title)
     return figure
@@ -120,71 +129,96 @@ def drop_heatmap(matrices: dict[str, pd.DataFrame], network: str) -> Figure:
     return figure
 
 
-def weight_images(trained: np.ndarray, pvalues: np.ndarray, network: str) -> Figure:
-    """Trained incoming weights of each first-layer unit as a 28x28 image, titled with its Mann-Whitney p."""
-    rows = int(np.ceil(len(trained) / 5))
-    figure, axes = plt.subplots(rows, 5, figsize=(10, 2.2 * rows))
-    limit = float(np.abs(trained).max())
+def singles_side_by_side(intact: pd.DataFrame, ablated: list[tuple[str, pd.DataFrame]], title: str) -> Figure:
+    """Fig. A.4: class accuracies after each of two single ablations, left and right."""
+    figure, axes = plt.subplots(1, len(ablated), figsize=(6 * len(ablated), 3.8), sharey=True)
+    for ax, (name, rows) in zip(np.atleast_1d(axes), ablated):
+        _accuracy_bars(ax, _class_series(intact, "accuracy"), _class_series(rows, "accuracy"))
+        ax.set_title(name)
+    figure.suptitle(title)
+    return figure
+
+
+def _weight_grid(figure, weights: np.ndarray, limit: float, title: str, pvalues: np.ndarray | None):
+    axes = figure.subplots(4, 5)
     for unit, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if unit < len(trained):
-            image = ax.imshow(trained[unit].reshape(28, 28), cmap="seismic", vmin=-limit, vmax=limit)
-            ax.set_title(f"unit {unit + 1}: p={pvalues[unit]:.1e}", fontsize=8)
-    figure.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, label="weight")
-    figure.suptitle(f"Incoming weights of hidden layer 1 after training, network {network}")
+        image = ax.imshow(weights[unit].reshape(28, 28), cmap="seismic", vmin=-limit, vmax=limit)
+        ax.set(xticks=[], yticks=[])
+        ax.set_title(f"unit {unit + 1}" + ("" if pvalues is None else f": p={pvalues[unit]:.0e}"), fontsize=7)
+    figure.suptitle(title, fontsize=10)
+    return axes, image
+
+
+def weights_before_after(initial: np.ndarray, trained: np.ndarray, pvalues: np.ndarray, network: str) -> Figure:
+    """Fig. 8: each first-layer unit's 784 incoming weights as a 28x28 image, before (left) and after training
+    (right), on one colour scale (the trained weights'), the trained ones titled with the Mann-Whitney p."""
+    figure = plt.figure(figsize=(14, 6.2))
+    before, after = figure.subfigures(1, 2, wspace=0.04)
+    limit = float(np.abs(trained).max())
+    _weight_grid(before, initial, limit, "before training", None)
+    axes, image = _weight_grid(after, trained, limit, "after training (Mann-Whitney U p, trained vs initial)", pvalues)
+    after.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, label="weight")
+    figure.suptitle(f"Incoming weights of the 20 units of hidden layer 1, network {network}", y=1.02)
     return figure
 
 
 def _correlation_label(summary: pd.DataFrame) -> str:
     parts = []
     for row in summary.itertuples():
-        symbol = "r" if row.method == "pearson" else "ρ"
+        symbol = "Pearson r" if row.method == "pearson" else "Spearman ρ"
         parts.append(f"{symbol} = {row.coefficient:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}], p = {row.p:.1e}")
     return "\n".join(parts)
 
 
-def weight_change_scatter(points: pd.DataFrame, summary: pd.DataFrame, title: str) -> Figure:
-    """Mann-Whitney p of trained vs initial weights (log, reversed) against the unit's accuracy drop."""
-    figure, ax = plt.subplots(figsize=(5.5, 4))
-    ax.scatter(points.p.clip(lower=1e-300), points["drop"], s=14, color=DROP, alpha=0.7)
+def _p_scatter(ax: plt.Axes, points: pd.DataFrame, summary: pd.DataFrame, title: str, size: float) -> None:
+    ax.scatter(points.p.clip(lower=1e-300), points["drop"], s=size, color=DROP, alpha=0.6)
     ax.set_xscale("log")
     ax.invert_xaxis()
-    ax.set(xlabel="Mann-Whitney U test p-value (trained vs initial weights)", ylabel="accuracy drop [%p]", title=title)
+    ax.set(xlabel="Mann-Whitney U p-value (trained vs initial weights)", ylabel="accuracy drop [%p]", title=title)
     ax.text(0.02, 0.98, _correlation_label(summary), transform=ax.transAxes, va="top", fontsize=8)
+
+
+def weight_change_vs_drop(panels: list[tuple[pd.DataFrame, pd.DataFrame, str]]) -> Figure:
+    """Fig. 9: per unit, the p-value of its weight change against its ablation's drop; one panel per scope
+    (points, correlation summary, title)."""
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    for ax, (points, summary, title), size in zip(axes, panels, (18, 6)):
+        _p_scatter(ax, points, summary, title, size)
+    if len(panels) < 2:
+        axes[1].axis("off")
+        axes[1].text(0.5, 0.5, "no other networks to pool", ha="center", va="center", transform=axes[1].transAxes)
     return figure
 
 
-def coefficient_kde(per_network: pd.DataFrame, summary: pd.DataFrame, points: pd.DataFrame) -> Figure:
-    """All networks: pooled scatter and the distribution (Gaussian KDE) of the per-network coefficients."""
-    figure, (scatter, kde) = plt.subplots(1, 2, figsize=(11, 4))
-    scatter.scatter(points.p.clip(lower=1e-300), points["drop"], s=6, color=DROP, alpha=0.4)
-    scatter.set_xscale("log")
-    scatter.invert_xaxis()
-    scatter.set(xlabel="Mann-Whitney U test p-value", ylabel="accuracy drop [%p]",
-                title=f"{points.network.nunique()} networks pooled")
-    scatter.text(0.02, 0.98, _correlation_label(summary), transform=scatter.transAxes, va="top", fontsize=8)
+def coefficient_kde(per_network: pd.DataFrame) -> Figure:
+    """Fig. 10: the distribution (Gaussian KDE) of the per-network Pearson and Spearman coefficients."""
+    figure, ax = plt.subplots(figsize=(6.5, 4))
     grid = np.linspace(-1, 1, 400)
     for method, color in (("pearson", "C0"), ("spearman", "C1")):
         values = per_network[method].dropna().to_numpy()
         if len(values) > 1 and np.ptp(values) > 0:
-            kde.plot(grid, gaussian_kde(values)(grid), color=color, label=method)
-        kde.plot(values, np.zeros_like(values), "|", color=color, markersize=12)
-    kde.set(xlabel="correlation coefficient per network", ylabel="density", title="Per-network coefficients (KDE)")
-    kde.legend(frameon=False)
+            ax.plot(grid, gaussian_kde(values)(grid), color=color, label=method)
+        ax.plot(values, np.zeros_like(values), "|", color=color, markersize=14)
+    supporting = int((per_network.pearson < 0).sum())
+    ax.axvline(0, color="0.6", lw=0.8)
+    ax.set(xlabel="correlation of MWU p-value with drop, per network", ylabel="density",
+           title=f"{len(per_network)} networks: {supporting} Pearson coefficients < 0 (support the trend)")
+    ax.legend(frameon=False)
     return figure
 
 
-def class_selectivity(selectivity: pd.DataFrame) -> Figure:
-    figure, ax = plt.subplots(figsize=(7, 3.5))
-    layers = list(selectivity.layer.unique())
-    width = 0.8 / len(layers)
-    for i, (layer, part) in enumerate(selectivity.groupby("layer", sort=False)):
-        part = part.set_index("class").reindex(CLASS_LABELS)
-        ax.bar(np.arange(10) + i * width, part.selectivity, width, yerr=part.across_networks_sd.fillna(0),
-               label=layer, capsize=2)
-    ax.set_xticks(np.arange(10) + width * (len(layers) - 1) / 2, CLASS_LABELS)
-    ax.set(xlabel="class", ylabel="std of class drop across units [%p]",
-           title="Class selectivity, mean over networks (error bar: sd over networks)")
+def class_selectivity_lines(mean: pd.Series, examples: dict[str, pd.Series], networks: int) -> Figure:
+    """Fig. 11: per class, the std across units of the class drop: the mean over networks (black) and single
+    networks (blue)."""
+    figure, ax = plt.subplots(figsize=(7, 3.8))
+    for name, values in examples.items():
+        ax.plot(range(10), values.reindex(CLASS_LABELS), color="#1f77b4", lw=1, alpha=0.8, marker=".")
+        ax.annotate(name, (9, values.reindex(CLASS_LABELS).iloc[-1]), fontsize=7, color="#1f77b4",
+                    xytext=(3, 0), textcoords="offset points")
+    ax.plot(range(10), mean.reindex(CLASS_LABELS), color="black", lw=2.2, marker="o", label=f"mean of {networks} networks")
+    ax.plot([], [], color="#1f77b4", label="single networks")
+    ax.set_xticks(range(10), CLASS_LABELS)
+    ax.set(xlabel="class", ylabel="std of class drop across units [%p]", title="Class selectivity, hidden layer 1")
     ax.legend(frameon=False)
     return figure
 

@@ -3,8 +3,8 @@
 - Mann-Whitney U (two-sided) between a unit's initial and trained incoming weights; Pearson and Spearman
   correlation of its p-value (the authors' measure) and of U with the unit's accuracy drop, with bootstrap
   confidence intervals.
-- Class selectivity: per class, the standard deviation of the class's accuracy drop across a layer's units,
-  averaged over networks.
+- Class selectivity: per network and class, the standard deviation of the class's accuracy drop across a layer's
+  units (the paper's Fig. 11 averages it over the networks other than the featured one).
 - Pair interaction: pair drop minus the sum of the two single drops, per class (> 0: super-additive).
 - McNemar's exact test per class of whether an ablated network classifies differently from the intact one,
   Benjamini-Hochberg FDR-corrected over every test of the study; a significant gain is q < alpha with more
@@ -69,12 +69,16 @@ def weight_change_vs_drop(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Correlations of the Mann-Whitney p-value (the authors' measure) and of U with the drop.
 
-    Returns the summary for the focus network and for all networks pooled, and per-network coefficients.
+    Returns the summary for the focus network and for the other networks' units pooled (the paper's Fig. 9: its
+    network, then the 20 more it trained), and per-network coefficients.
     """
     joined = mwu.merge(unit_drops(drops), on=["network", "layer", "units"])
     summary, per_network = [], []
     for layer, group in joined.groupby("layer", sort=False):
-        scopes = {f"network {focus}": group[group.network == focus], f"all {group.network.nunique()} networks": group}
+        others = group[group.network != focus]
+        scopes = {f"network {focus}": group[group.network == focus]}
+        if others.network.nunique() > 1:
+            scopes[f"other {others.network.nunique()} networks"] = others
         for measure in MEASURES:
             for scope, part in scopes.items():
                 for method in CORRELATIONS:
@@ -88,11 +92,18 @@ def weight_change_vs_drop(
 
 
 def class_selectivity(drops: pd.DataFrame) -> pd.DataFrame:
-    """Per layer and class: std of the class drop across single units, mean and std of that over networks."""
+    """Per network, layer and class: the std of the class drop across the layer's single units."""
     singles = drops[(drops["class"] != "all") & ~drops.units.str.contains(r"\+")]
-    spread = singles.groupby(["layer", "class", "network"], sort=False)["drop"].std(ddof=0)
-    table = spread.groupby(["layer", "class"], sort=False).agg(selectivity="mean", across_networks_sd="std")
-    return table.reset_index()
+    spread = singles.groupby(["network", "layer", "class"], sort=False)["drop"].std(ddof=0)
+    return spread.rename("selectivity").reset_index()
+
+
+def mean_interval(values: np.ndarray, resamples: int, seed: int) -> tuple[float, float, float]:
+    """Mean and its 95 % BCa bootstrap interval (NaN interval for fewer than 3 values)."""
+    if len(values) < 3 or np.ptp(values) == 0:
+        return float(np.mean(values)), float("nan"), float("nan")
+    interval = stats.bootstrap((values,), np.mean, n_resamples=resamples, rng=np.random.default_rng(seed)).confidence_interval
+    return float(np.mean(values)), float(interval.low), float(interval.high)
 
 
 def pair_interactions(drops: pd.DataFrame) -> pd.DataFrame:
@@ -129,7 +140,3 @@ def class_gains(outcomes: Outcomes, alpha: float) -> pd.DataFrame:
     table["q"] = multipletests(table.p, alpha=alpha, method="fdr_bh")[1]
     table["significant_gain"] = (table.q < alpha) & (table.gained > table.lost)
     return table
-
-
-def intact_accuracy(table: pd.DataFrame) -> pd.DataFrame:
-    return table[(table.units == INTACT) & (table["class"] == "all")][["network", "accuracy"]]

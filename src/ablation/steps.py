@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ablation import mnist, outcomes, provenance, statistics, unit_ablation
-from ablation.mlp import Stack, load_state_dict, normalise
+from ablation import mnist, outcomes, provenance, roles, statistics, unit_ablation
+from ablation.mlp import Stack, load_state_dict
 from ablation.training import TrainingSettings, train
 
 log = logging.getLogger("ablation")
@@ -83,13 +83,36 @@ def load_networks(path: str) -> tuple[list[str], Stack, Stack]:
     return saved["names"], Stack(**saved["initial"]), Stack(**saved["trained"])
 
 
-def ablate(data_path: str, networks_path: str, threads: int, out_table: str, out_outcomes: str) -> None:
+def ablate(data_path: str, networks_path: str, evaluation: str, threads: int, out_table: str, out_outcomes: str) -> None:
     torch.set_num_threads(threads)
     data = mnist.MnistData.from_dict(_load(data_path))
     names, _, trained = load_networks(networks_path)
-    result = unit_ablation.evaluate(trained, names, normalise(data.test_images), data.test_labels, outcomes.plan())
+    result = unit_ablation.evaluate(trained, names, data.test_images, data.test_labels, outcomes.plan(), evaluation)
     outcomes.accuracy_table(result).to_csv(out_table, index=False, float_format="%.4f")
-    result.save(out_outcomes, {"data": data.source, "networks": names})
+    result.save(out_outcomes, {"data": data.source, "networks": names, "evaluation": evaluation})
+
+
+def feature(data_path: str, networks_path: str, table_path: str, outcomes_path: str, network: str, mode: str,
+            negligible_drop: float, evaluation: str, out_featured: str, out_outcomes: dict[str, str]) -> None:
+    """The units each unit figure shows (`roles.featured`), and the featured network's outcomes under both
+    evaluations, with the unit set of Fig. A.2 added: this run's evaluation copies the ablation job's rows (the
+    figures show exactly the table's numbers) and adds the set; the other evaluation is computed afresh."""
+    data = mnist.MnistData.from_dict(_load(data_path))
+    names, _, trained = load_networks(networks_path)
+    chosen = roles.featured(outcomes.drops(outcomes.read_table(table_path)), network, mode, negligible_drop)
+    roles.write(chosen, out_featured)
+    main, index = outcomes.Outcomes.load(outcomes_path), names.index(network)
+    unit_set = {f.figure: f for f in chosen}["figA2_negligible_set"].units
+    extra = [a for a in [outcomes.Ablation.parse("hidden1", unit_set)] if a not in main.ablations]
+    stack, images, labels = trained.select([index]), data.test_images, data.test_labels
+    for name, path in out_outcomes.items():
+        if name == evaluation:
+            added = unit_ablation.evaluate(stack, [network], images, labels, extra, name)
+            result = outcomes.Outcomes([network], main.ablations + extra, main.labels,
+                                       np.concatenate([main.correct[index : index + 1], added.correct], axis=1))
+        else:
+            result = unit_ablation.evaluate(stack, [network], images, labels, main.ablations + extra, name)
+        result.save(path, {"data": data.source, "networks": [network], "evaluation": name})
 
 
 def embed(data_path: str, perplexity: float, seed: int, threads: int, out_path: str) -> None:
@@ -120,23 +143,21 @@ def analyse(table_path: str, outcomes_path: str, networks_path: str, focus: str,
         frame.to_csv(out[name], index=False)
 
 
-PAPER_ACCURACY = 94.64  # percent, the paper's intact MNIST network
+def paper_comparison(table_path: str, featured_path: str, runs: dict[str, str], statistics_paths: dict[str, str],
+                     networks_path: str, imported_trained: str | None, settings: dict, data_path: str,
+                     out_path: str) -> None:
+    """The paper's MNIST numbers and claims beside this run's (`ablation.comparison`)."""
+    from ablation import authors, comparison
 
-
-def paper_comparison(table_path: str, correlations_path: str, data_source: str, out_path: str) -> None:
-    """The paper's reported numbers beside the reproduction's (only what the paper states is compared)."""
-    table = outcomes.read_table(table_path)
-    intact = statistics.intact_accuracy(table).accuracy
-    focus_first = intact.iloc[0]
-    correlations = pd.read_csv(correlations_path)
-    pooled = correlations[(correlations.layer == "hidden1") & (correlations.measure == "p")
-                          & correlations.scope.str.startswith("all")].set_index("method").coefficient
-    rows = [
-        ("test accuracy of the intact network [%]", f"{PAPER_ACCURACY:.2f}", f"{focus_first:.2f} (first network)"),
-        ("test accuracy over all networks [%]", "not reported",
-         f"{intact.mean():.2f} ± {intact.std(ddof=0):.2f} (mean ± sd, {len(intact)} networks)"),
-        ("Pearson r, MWU p vs drop, all networks", "not reported", f"{pooled.get('pearson', float('nan')):.3f}"),
-        ("Spearman rho, MWU p vs drop, all networks", "not reported", f"{pooled.get('spearman', float('nan')):.3f}"),
-        ("data", "MNIST, 60,000 train / 10,000 test", data_source),
-    ]
-    pd.DataFrame(rows, columns=["quantity", "paper", "reproduction"]).to_csv(out_path, index=False)
+    names = load_networks(networks_path)[0]
+    imported = settings["imported"]
+    focus = settings["focus"]
+    frame = comparison.compare(
+        outcomes.read_table(table_path), {name: outcomes.Outcomes.load(path) for name, path in runs.items()},
+        roles.read(featured_path), settings["evaluation"], focus, [n for n in names if n != imported],
+        focus == imported and imported_trained is not None and authors.is_authors(imported_trained),
+        settings["negligible_drop"], pd.read_csv(statistics_paths["correlations"]),
+        pd.read_csv(statistics_paths["per_network_correlations"]),
+        pd.read_csv(statistics_paths["selectivity"], dtype={"class": str}), settings["resamples"], settings["seed"],
+        provenance.read(data_path)["data"])
+    frame.to_csv(out_path, index=False)

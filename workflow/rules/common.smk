@@ -58,7 +58,8 @@ def check_user_input():
         from ablation.mlp import load_state_dict
 
         for role in ("trained", "initial"):
-            load_state_dict(IMPORTED[role])
+            if not (IMPORTED.get("download") and not Path(IMPORTED[role]).exists()):  # else the fetch rule gets it
+                load_state_dict(IMPORTED[role])
         if IMPORTED["name"] in network_names():
             raise InputError(f"mlp.import.name '{IMPORTED['name']}' clashes with a trained network's name; rename it")
     focus = ANALYSIS["focus_network"]
@@ -143,7 +144,7 @@ CHUNKS = [str(chunk) for chunk in range(math.ceil(MLP["networks"] / MLP["network
 # What each computing job ran on (CPU instruction sets, threads, GPU), gathered into the provenance files.
 MLP_MACHINES = [
     *(f"results/mlp/machines/train_mlp_chunk{chunk}.json" for chunk in CHUNKS),
-    *(f"results/mlp/machines/{job}.json" for job in ("ablate_mlp", "tsne", "mlp_statistics")),
+    *(f"results/mlp/machines/{job}.json" for job in ("ablate_mlp", "featured_units", "tsne", "mlp_statistics")),
 ]
 VGG_MACHINES = [
     *(["results/vgg/machines/vgg_network.json"] if EMBEDDED else []),
@@ -204,7 +205,18 @@ def data_used(record, otherwise):
     return json.loads(Path(record).read_text())["data"] if Path(record).exists() else otherwise
 
 
-config["data_used"] = data_used(DATA_RECORD, "see the data row of the Overview table")
+config["data_used"] = data_used(DATA_RECORD, "see the data row of the paper-comparison table")
+# Two sentences for every caption that shows ablation numbers: how they were evaluated (analysis.evaluation).
+EVALUATION_NOTES = {
+    "clean": "Numbers on the original test digits. The paper's ablation numbers were measured on digits its code had "
+             "binarised (pixel > 10 becomes 255, else 0), its intact accuracy on the originals; "
+             "analysis.evaluation: as_published reproduces that.",
+    "as_published": "Numbers as the paper measured them: every ablation on the test digits binarised as the authors' "
+                    "code left them (pixel > 10 becomes 255, else 0), the intact network on the original digits. "
+                    "On the original digits alone (analysis.evaluation: clean) the drops differ; see the paper "
+                    "comparison.",
+}
+config["evaluation_note"] = EVALUATION_NOTES[ANALYSIS["evaluation"]]
 config["versions_used"] = ", ".join(f"{name} {number}" for name, number in provenance.versions().items())
 config["machines_used"] = provenance.describe({
     job: record for path in ("results/mlp/provenance.json", "results/vgg/provenance.json") if Path(path).exists()
@@ -212,7 +224,7 @@ config["machines_used"] = provenance.describe({
 config["vgg_data_used"] = data_used("results/vgg/data.json", "see results/vgg/provenance.json") if VGG["enabled"] else None
 
 UNIT_FIGURES = [
-    (layer, unit, f"results/mlp/figures/units/{layer}_unit{unit:02d}.png")
+    (layer, unit, f"results/mlp/figures/units/extra_unit_{layer}_{unit:02d}.png")
     for layer, (width, _) in HIDDEN_LAYERS.items()
     for unit in range(1, width + 1)
 ]

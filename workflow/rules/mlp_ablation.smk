@@ -6,6 +6,8 @@ rule ablate_mlp:
         table="results/mlp/ablations.csv",
         outcomes="results/mlp/outcomes.npz",
         machine="results/mlp/machines/ablate_mlp.json",
+    params:
+        evaluation=ANALYSIS["evaluation"],
     log:
         "logs/ablate_mlp.log",
     threads: MAX_THREADS
@@ -14,6 +16,31 @@ rule ablate_mlp:
         mem_mb=8000,
     script:
         "../scripts/ablate_mlp.py"
+
+
+rule featured_units:
+    input:
+        data="results/data/mnist.pt",
+        networks="results/mlp/networks.pt",
+        table="results/mlp/ablations.csv",
+        outcomes="results/mlp/outcomes.npz",
+    output:
+        featured="results/mlp/featured.csv",
+        clean="results/mlp/featured/clean.npz",
+        as_published="results/mlp/featured/as_published.npz",
+        machine="results/mlp/machines/featured_units.json",
+    params:
+        network=focus_network(),
+        featured=ANALYSIS["featured"],
+        negligible_drop=ANALYSIS["negligible_drop"],
+        evaluation=ANALYSIS["evaluation"],
+    log:
+        "logs/featured_units.log",
+    resources:
+        runtime=10,
+        mem_mb=4000,
+    script:
+        "../scripts/featured_units.py"
 
 
 rule tsne:
@@ -64,14 +91,30 @@ rule paper_comparison:
     localrule: True
     input:
         table="results/mlp/ablations.csv",
+        featured="results/mlp/featured.csv",
+        clean="results/mlp/featured/clean.npz",
+        as_published="results/mlp/featured/as_published.npz",
         correlations="results/mlp/statistics/correlations.csv",
+        per_network="results/mlp/statistics/per_network_correlations.csv",
+        selectivity="results/mlp/statistics/selectivity.csv",
+        networks="results/mlp/networks.pt",
         data="results/data/mnist.json",
+        **({"imported_trained": IMPORTED["trained"]} if IMPORTED else {}),
     output:
         report(
             "results/mlp/paper_comparison.csv",
             caption="../../report/paper_comparison.rst",
-            category="0 Overview",
+            category="0 Paper comparison",
         ),
+    params:
+        settings={
+            "focus": focus_network(),
+            "imported": IMPORTED["name"] if IMPORTED else None,
+            "evaluation": ANALYSIS["evaluation"],
+            "negligible_drop": ANALYSIS["negligible_drop"],
+            "resamples": ANALYSIS["bootstrap_resamples"],
+            "seed": ANALYSIS["seed"],
+        },
     log:
         "logs/paper_comparison.log",
     script:

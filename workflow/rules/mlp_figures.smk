@@ -1,6 +1,8 @@
-# One rule per paper figure, generated from ablation.figures.FIGURES: its inputs, caption and category.
+# One rule per figure, generated from ablation.figures.FIGURES: its inputs, caption and category.
 RESULT_FILES = {
     "table": "results/mlp/ablations.csv",
+    "featured": "results/mlp/featured.csv",
+    "featured_run": f"results/mlp/featured/{ANALYSIS['evaluation']}.npz",
     "outcomes": "results/mlp/outcomes.npz",
     "tsne": "results/mlp/tsne.csv",
     "networks": "results/mlp/networks.pt",
@@ -36,16 +38,15 @@ rule unit_figures:
     localrule: True
     input:
         provenance="results/mlp/provenance.json",
-        table=RESULT_FILES["table"],
         outcomes=RESULT_FILES["outcomes"],
         tsne=RESULT_FILES["tsne"],
     output:
         [
             report(
                 path,
-                caption="../../report/unit.rst",
-                category="6 MNIST: every single unit",
-                subcategory=layer,
+                caption="../../report/extra_unit.rst",
+                category="6 MNIST: beyond the paper",
+                subcategory=f"every unit of {layer}",
                 labels={"layer": layer, "unit": str(unit)},
             )
             for layer, unit, path in UNIT_FIGURES

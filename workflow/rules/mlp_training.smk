@@ -32,3 +32,17 @@ rule gather_networks:
         "logs/gather_networks.log",
     script:
         "../scripts/gather_networks.py"
+
+
+if IMPORTED and IMPORTED.get("download"):
+
+    rule fetch_authors_network:
+        # On the submitting node: cluster nodes often have no internet.
+        localrule: True
+        output:
+            trained=IMPORTED["trained"],
+            initial=IMPORTED["initial"],
+        log:
+            "logs/fetch_authors_network.log",
+        script:
+            "../scripts/fetch_authors_network.py"

@@ -1,0 +1,5 @@
+from ablation import authors, logs
+
+logs.setup(snakemake.log[0])
+for role in ("trained", "initial"):
+    authors.download(role, snakemake.output[role])
