@@ -110,11 +110,8 @@ def outcome_flips(reference: Path, other: Path) -> float:
 
 def featured(workdir: Path) -> dict[str, object]:
     """The units and pairs the MNIST figures feature and the VGG recovery layers, as this run chose them."""
-    table = outcomes.read_table(workdir / "results/mlp/ablations.csv")
-    drops = outcomes.drops(table)
-    network = str(table.network.iloc[0])
-    chosen: dict[str, object] = dict(roles.unit_roles(drops, network))
-    chosen.update(roles.pair_roles(drops, network))
+    chosen: dict[str, object] = {figure: (f.units, f.class_name)
+                                 for figure, f in roles.read(workdir / "results/mlp/featured.csv").items()}
     recovery = workdir / "results/vgg/recovery/experiment1.csv"
     if recovery.exists():
         chosen["recovery layers"] = sorted(pd.read_csv(recovery).layer.unique())

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
+import threading
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -10,6 +14,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MNIST = REPO.parent / "shared" / "data" / "mnist" / "raw"
 SHARED_IMAGENET = REPO.parent / "shared" / "data" / "imagenet-sample"
+# The paper authors' published network (their file names; see ablation.authors).
+SHARED_AUTHORS = REPO.parent / "shared" / "data" / "authors-mlp"
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +39,18 @@ def mnist_data(mnist_raw: Path):
     from ablation.mnist import load_from_folder
 
     return load_from_folder(mnist_raw)
+
+
+@contextmanager
+def serve(folder: Path):
+    """A mirror on 127.0.0.1 serving `folder`, as torchvision's real mirrors serve the MNIST files."""
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()

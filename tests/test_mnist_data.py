@@ -1,8 +1,4 @@
-import functools
 import gzip
-import threading
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -11,6 +7,8 @@ from torchvision.datasets import MNIST
 
 from ablation import mnist
 from ablation.errors import InputError
+
+from conftest import serve
 
 
 def test_local_folder_gives_the_real_mnist(mnist_data):
@@ -59,21 +57,6 @@ def test_empty_or_missing_folder(tmp_path):
         mnist.load_from_folder(tmp_path)
     with pytest.raises(InputError, match="is not a folder"):
         mnist.load_from_folder(tmp_path / "absent")
-
-
-@contextmanager
-def serve(folder: Path):
-    """A mirror on 127.0.0.1 serving `folder`, as torchvision's real mirrors serve the MNIST files."""
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *args: None
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_download_uses_torchvision_with_md5_check(mnist_raw, tmp_path, mnist_data):

@@ -49,8 +49,57 @@ def test_pair_roles_follow_the_exact_interaction(result):
 
     pairs = [units for units in exact if "+" in units]
     assert overall == "all" and interaction(pair, "all") == max(interaction(p, "all") for p in pairs)
-    classes = [str(c) for c in range(10)]
-    assert interaction(synergy_pair, synergy_class) == min(interaction(p, c) for p in pairs for c in classes) < 0
+    # Fig. 13: a pair that gains on its class, by more than its singles' gains together.
+    gains = {(p, c): roles.pair_gain_excess(exact, p, c) for p in pairs for c in map(str, range(10)) if exact[p][c] < 0}
+    assert exact[synergy_pair][synergy_class] < 0, "the pair gains on the class"
+    assert gains[(synergy_pair, synergy_class)] == max(gains.values()) > 0
     # The exact interaction is the float table's, up to the table's rounding.
     table = statistics.pair_interactions(drops).query("layer == 'hidden1' and `class` == 'all'").set_index("units")
     assert float(interaction(pair, "all")) == pytest.approx(table.interaction[pair], abs=1e-3)
+
+
+def _planted() -> Outcomes:
+    """A network where units 3, 8 and 15 do nothing, units 5 and 10 each gain a little on class 2 and together a lot."""
+    rng = np.random.default_rng(3)
+    ablations = outcomes.plan()
+    labels = np.repeat(np.arange(10), 50)
+    intact = rng.random(len(labels)) < 0.8
+    correct = np.repeat(intact[None, None], len(ablations), axis=1).copy()
+    index = {a: i for i, a in enumerate(ablations)}
+    class2_wrong = np.flatnonzero((labels == 2) & ~intact)
+    for ablation, row in index.items():
+        units = set(ablation.units)
+        if ablation.layer != "hidden1" or not units or units <= {2, 7, 14}:
+            continue  # the intact network, and the negligible units 3, 8, 15 (0-based 2, 7, 14)
+        correct[0, row, rng.choice(np.flatnonzero(intact), 5 * len(units), replace=False)] = False  # a cost
+    for units, fixed in (((4,), 1), ((9,), 1), ((4, 9), 6)):
+        correct[0, index[Ablation("hidden1", units)], class2_wrong[:fixed]] = True
+    return Outcomes(["n"], ablations, labels, correct)
+
+
+def test_featured_units_by_role_find_the_planted_set_and_synergy():
+    drops = outcomes.drops(outcomes.accuracy_table(_planted()))
+    chosen = {f.figure: f for f in roles.featured(drops, "n", "roles", negligible_drop=0.0)}
+    assert chosen["figA2_negligible_set"].units == "3+8+15"
+    assert chosen["fig05_negligible"].units == "3"
+    assert (chosen["fig13_positive_synergy_pair"].units, chosen["fig13_positive_synergy_pair"].class_name) == ("5+10", "2")
+    assert chosen["figA4_singles_of_fig13"].units == "5+10"
+    pair = chosen["figA3_pair_of_fig03_and_fig04"].units.split("+")
+    assert sorted(pair, key=int) == sorted([chosen["fig03_largest_drop"].units, chosen["fig04_class_selective"].units],
+                                           key=int)
+    # With no unit under the threshold, the set is the Fig. 5 unit alone, and its rule says so.
+    lone = {f.figure: f for f in roles.featured(drops.assign(accuracy=drops.accuracy - 1.0), "n", "roles", 0.5)}
+    assert lone["figA2_negligible_set"].units == lone["fig05_negligible"].units
+    assert "no unit" in lone["figA2_negligible_set"].rule
+
+
+def test_featured_units_pinned_to_the_paper(tmp_path):
+    drops = outcomes.drops(outcomes.accuracy_table(_planted()))
+    chosen = roles.featured(drops, "n", "paper", 0.5)
+    roles.write(chosen, tmp_path / "featured.csv")
+    read = roles.read(tmp_path / "featured.csv")
+    assert {figure: (f.units, f.class_name) for figure, f in read.items()} == roles.PAPER
+    assert [read[figure].units for figure in ("fig03_largest_drop", "fig04_class_selective", "fig05_negligible",
+                                              "fig06_subset_selective", "fig07_largest_class_gain",
+                                              "figA1_second_many_classes")] == ["12", "19", "6", "20", "3", "16"]
+    assert read["figA2_negligible_set"].units == "6+11+13+18" and read["fig13_positive_synergy_pair"].class_name == "5"

@@ -48,14 +48,37 @@ def test_pair_interaction_is_pair_drop_minus_single_drops():
     assert table.loc["0", "interaction"] == -2.0
 
 
-def test_class_selectivity_is_std_across_units_averaged_over_networks():
+def test_class_selectivity_is_the_std_across_units_per_network():
     rows = []
     for network, scale in (("a", 1.0), ("b", 3.0)):
-        for unit, drop in (("1", 0.0), ("2", 2.0), ("3", 4.0)):
+        for unit, drop in (("1", 0.0), ("2", 2.0), ("3", 4.0), ("1+2", 50.0)):
             rows.append({"network": network, "layer": "hidden1", "units": unit, "class": "7", "drop": drop * scale})
-    table = statistics.class_selectivity(pd.DataFrame(rows))
-    expected = np.mean([np.std([0, 2, 4]), np.std([0, 6, 12])])
-    assert table.selectivity.item() == pytest.approx(expected)
+    table = statistics.class_selectivity(pd.DataFrame(rows)).set_index("network")
+    assert table.selectivity["a"] == pytest.approx(np.std([0, 2, 4]))  # pairs do not count
+    assert table.selectivity["b"] == pytest.approx(np.std([0, 6, 12]))
+
+
+def test_weight_change_correlations_pool_the_networks_other_than_the_focus():
+    rng = np.random.default_rng(2)
+    rows, mwu = [], []
+    for network in ("focus", "x", "y"):
+        for unit in range(1, 21):
+            p = float(rng.uniform())
+            mwu.append({"network": network, "layer": "hidden1", "units": str(unit), "U": 1.0, "p": p})
+            rows.append({"network": network, "layer": "hidden1", "units": str(unit), "class": "all",
+                         "drop": 10 * (1 - p) + rng.normal()})
+    summary, per_network = statistics.weight_change_vs_drop(pd.DataFrame(mwu), pd.DataFrame(rows), "focus", 200, 0)
+    pooled = summary[(summary.scope == "other 2 networks") & (summary.measure == "p") & (summary.method == "pearson")]
+    others = pd.DataFrame(mwu).merge(pd.DataFrame(rows)).query("network != 'focus'")
+    assert pooled.n.item() == 40 and pooled.coefficient.item() == pytest.approx(stats.pearsonr(others.p, others["drop"])[0])
+    assert set(summary.scope) == {"network focus", "other 2 networks"} and len(per_network) == 3 * 2
+
+
+def test_mean_interval_brackets_the_mean():
+    values = np.array([1.0, 2.0, 4.0, 3.0, 5.0, 2.5])
+    mean, low, high = statistics.mean_interval(values, 500, 0)
+    assert mean == pytest.approx(values.mean()) and low < mean < high
+    assert np.isnan(statistics.mean_interval(values[:2], 500, 0)[1])
 
 
 def test_class_gains_match_statsmodels_mcnemar_and_bh_fdr():

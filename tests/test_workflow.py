@@ -24,7 +24,7 @@ from ablation.figures import FIGURES
 from ablation.vgg_figures import VGG_FIGURES
 from ablation.mlp import MLP
 
-from conftest import REPO, SHARED_IMAGENET, SHARED_MNIST
+from conftest import REPO, SHARED_AUTHORS, SHARED_IMAGENET, SHARED_MNIST
 
 # As the README runs it: --rerun-incomplete redoes the jobs a dead run left unfinished.
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--rerun-incomplete", "--cores", "2"]
@@ -83,7 +83,19 @@ def test_study_produces_the_tidy_table_and_every_figure(study):
     assert table.accuracy.between(0, 100).all()
     for figure in FIGURES:
         assert (study / f"results/mlp/figures/{figure}.png").stat().st_size > 10_000, figure
-    assert len(list((study / "results/mlp/figures/units").glob("*.png"))) == 30
+    assert len(list((study / "results/mlp/figures/units").glob("extra_unit_*.png"))) == 30
+    # Every unit figure names its units; the Fig. A.2 set is the network's negligible units (or the Fig. 5 unit).
+    featured = pd.read_csv(study / "results/mlp/featured.csv", dtype=str).set_index("figure")
+    assert set(featured.index) == {f for f in FIGURES if f.startswith(("fig0", "fig1", "figA"))} - {
+        "fig01_tsne", "fig02_intact_network", "fig08_weights_before_after", "fig09_weight_change_vs_drop",
+        "fig10_coefficient_distribution", "fig11_class_selectivity"}
+    singles = table[(table.network == "net01") & (table.layer == "hidden1") & (table["class"] == "all")
+                    & ~table.units.str.contains(r"\+")].set_index("units").accuracy
+    intact = table[(table.network == "net01") & (table.units == "none") & (table["class"] == "all")].accuracy.item()
+    negligible = [u for u in singles.index if abs(intact - singles[u]) <= 0.5]
+    assert featured.units["figA2_negligible_set"] == ("+".join(negligible) or featured.units["fig05_negligible"])
+    comparison = pd.read_csv(study / "results/mlp/paper_comparison.csv")
+    assert len(comparison) >= 20 and {"paper", "clean", "as_published", "tolerance", "verdict"} <= set(comparison.columns)
     history = pd.read_csv(study / "results/mlp/training_history.csv")
     assert len(history) == 3 * 3  # three trained networks, three epochs; the imported one has no history
 
@@ -118,15 +130,42 @@ def test_report_holds_every_figure_and_names_the_data(study):
     html = (study / "report.html").read_text()
     for figure in [*FIGURES, *VGG_FIGURES]:
         assert f"{figure}.png" in html, figure
-    assert "hidden2_unit10.png" in html and "grouping_comparison.csv" in html
+    assert "extra_unit_hidden2_10.png" in html and "grouping_comparison.csv" in html
+    assert "0 Paper comparison" in html and "6 MNIST: beyond the paper" in html
     assert ("local folder" if SHARED_MNIST.is_dir() else "bundled 5,000") in html
     assert "vgg.recovery.seed" in html and "torch 2.14.1" in html and "padded to 32x32" in html
     capability = torch.backends.cpu.get_cpu_capability()
     assert f"ATen {capability} kernels" in html and "train_mlp_chunk1" in html and "vgg_recovery_experiment2" in html
-    for name, jobs in (("mlp", {"train_mlp_chunk0", "ablate_mlp", "tsne", "mlp_statistics"}),
+    for name, jobs in (("mlp", {"train_mlp_chunk0", "ablate_mlp", "featured_units", "tsne", "mlp_statistics"}),
                        ("vgg", {"vgg_network", "ablate_vgg", "vgg_recovery_experiment1", "vgg_recovery_experiment2"})):
         machines = json.loads((study / f"results/{name}/provenance.json").read_text())["machines"]
         assert jobs <= set(machines) and all(m["aten_cpu_capability"] == capability for m in machines.values())
+
+
+def test_authors_config_reproduces_the_papers_numbers_from_their_network(mnist_raw, tmp_path):
+    """config/authors.yaml as shipped (fewer, shorter-trained networks of our own beside the authors' one)."""
+    from ablation import authors, roles
+
+    if not (SHARED_AUTHORS / authors.FILES["trained"][0]).exists():
+        pytest.skip(f"the authors' network not found at {SHARED_AUTHORS}")
+    config = yaml.safe_load((REPO / "config/authors.yaml").read_text())
+    for role, key in (("trained", "trained"), ("initial", "initial")):  # as if downloaded before
+        target = tmp_path / config["mlp"]["import"][key]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(SHARED_AUTHORS / authors.FILES[role][0], target)
+    config["mnist"] = {"source": "path", "path": str(mnist_raw)}
+    config["mlp"].update(networks=2, epochs=1)
+    config["analysis"]["bootstrap_resamples"] = 100
+    result = snakemake(tmp_path, config)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "fetch_authors_network" not in result.stderr, "files already there are not downloaded again"
+    featured = roles.read(tmp_path / "results/mlp/featured.csv")
+    assert {figure: (f.units, f.class_name) for figure, f in featured.items()} == roles.PAPER
+    comparison = pd.read_csv(tmp_path / "results/mlp/paper_comparison.csv")
+    numbers = comparison[comparison.tolerance == "± 0.01"]
+    assert len(numbers) == 13 and (numbers.verdict == "agrees").all(), numbers.to_string()
+    assert comparison.set_index("figure").verdict["Fig. A.3"] == "holds"
+    assert (tmp_path / "results/mlp/figures/figA2_negligible_set.png").stat().st_size > 10_000
 
 
 def test_rerun_has_nothing_to_do(study):
@@ -350,7 +389,7 @@ def test_report_renders_every_figure_in_headless_chromium(study):
     check = json.loads(html.unescape(found.group(1)))
     assert check["text"] > 100, "the report app rendered no text"
     figures = [f"results/mlp/figures/{f}.png" for f in FIGURES] + [f"results/vgg/figures/{f}.png" for f in VGG_FIGURES]
-    figures += [f"results/mlp/figures/units/hidden{layer}_unit{unit:02d}.png"
+    figures += [f"results/mlp/figures/units/extra_unit_hidden{layer}_{unit:02d}.png"
                 for layer, width in ((1, 20), (2, 10)) for unit in range(1, width + 1)]
     assert set(figures) <= set(check["widths"]), set(figures) - set(check["widths"])
     assert all(check["widths"][figure] > 100 for figure in figures), "every figure decodes to an image"

@@ -1,0 +1,76 @@
+"""The paper authors' published network: downloaded as published, read as it is, and every paper number from it."""
+
+import shutil
+
+import pytest
+
+from ablation import authors, comparison, roles, statistics, unit_ablation
+from ablation.errors import InputError
+from ablation.mlp import Stack, load_state_dict
+from ablation.outcomes import Ablation, accuracy_table, drops, plan
+
+from conftest import SHARED_AUTHORS, serve
+
+
+@pytest.fixture(scope="module")
+def authors_nets():
+    files = {role: SHARED_AUTHORS / name for role, (name, _) in authors.FILES.items()}
+    if not all(path.exists() for path in files.values()):
+        pytest.skip(f"the authors' network not found at {SHARED_AUTHORS}")
+    return files
+
+
+def test_download_fetches_the_published_files_and_checks_their_sha256(authors_nets, tmp_path):
+    with serve(SHARED_AUTHORS) as server:
+        for role in authors.FILES:
+            authors.download(role, tmp_path / "nets" / f"{role}.pt", base_url=server)
+    assert authors.is_authors(tmp_path / "nets/trained.pt") and authors.is_authors(tmp_path / "nets/initial.pt", "initial")
+    # Old torch format with cuda:0 storages, read as it is.
+    assert tuple(load_state_dict(tmp_path / "nets/trained.pt")["fc1.weight"].shape) == (20, 784)
+
+
+def test_a_download_with_the_wrong_content_or_no_server_is_one_clear_error(authors_nets, tmp_path):
+    impostor = tmp_path / "server"
+    impostor.mkdir()
+    for name, _ in authors.FILES.values():
+        shutil.copy(authors_nets["initial"], impostor / name)  # the untrained file under the trained file's name
+    with serve(impostor) as server, pytest.raises(InputError, match="does not have the SHA-256"):
+        authors.download("trained", tmp_path / "trained.pt", base_url=server)
+    assert not (tmp_path / "trained.pt").exists() and not list(tmp_path.glob("*.part"))
+    with pytest.raises(InputError, match="could not download the authors' network"):
+        authors.download("trained", tmp_path / "trained.pt", base_url=(tmp_path / "nowhere").as_uri() + "/")
+
+
+# Every drop and gain the paper states, as published (its binarised test digits) on the authors' network.
+PAPER_NUMBERS = {
+    "overall drop [%p], unit 12": 44.54, "overall drop [%p], unit 19": 11.61, "overall drop [%p], unit 6": 1.44,
+    "overall drop [%p], unit 20": 14.61, "overall drop [%p], unit 3": 25.35, "gain on class 5 [%p], unit 3": 5.72,
+    "gain of pair 5+10 on class 5 [%p]": 5.16, "gain of its first unit alone [%p]": 3.14,
+    "gain of its second unit alone [%p]": 0.45, "intact test accuracy [%]": 94.64,
+}
+
+
+def test_the_authors_network_gives_every_paper_number_to_the_hundredth(authors_nets, mnist_data):
+    trained, initial = (Stack.of([load_state_dict(authors_nets[role])]) for role in ("trained", "initial"))
+    ablations = plan() + [Ablation.parse("hidden1", "6+11+13+18")]
+    runs = {name: unit_ablation.evaluate(trained, ["authors"], mnist_data.test_images, mnist_data.test_labels,
+                                         ablations, name) for name in unit_ablation.EVALUATIONS}
+    table = accuracy_table(runs["as_published"])
+    chosen = {f.figure: f for f in roles.featured(drops(table), "authors", "paper", 0.5)}
+    mwu = statistics.mann_whitney(initial, trained, ["authors"]).merge(statistics.unit_drops(drops(table)))
+    summary, per_network = statistics.weight_change_vs_drop(mwu[["network", "layer", "units", "U", "p"]], drops(table),
+                                                            "authors", 200, 0)
+    frame = comparison.compare(table, runs, chosen, "as_published", "authors", [], True, 0.5, summary, per_network,
+                               statistics.class_selectivity(drops(table)), 200, 0, "real MNIST").set_index("claim")
+    for claim, paper in PAPER_NUMBERS.items():
+        assert float(frame.loc[claim, "as_published"]) == pytest.approx(paper, abs=0.005), claim
+        assert frame.loc[claim, "verdict"] == "agrees"
+    # The binarised digits explain the numbers: on the clean digits unit 6 never matters, the four units together
+    # change accuracy by 0.02 %p, and four units are negligible; after the pair 12+19 over half of class 6 is lost.
+    assert frame.loc["overall drop [%p], unit 6", "clean"] == "0.00"
+    clean = accuracy_table(runs["clean"]).query("`class` == 'all'").set_index("units").accuracy
+    assert clean["none"] - clean["6+11+13+18"] == pytest.approx(0.02, abs=1e-6)
+    assert frame.loc["units of 20 whose ablation moves accuracy by at most 0.5 %p", "clean"] == "4.00"
+    assert float(frame.loc["share of class 6 wrong only after pair 12+19 [%]", "as_published"]) > 50
+    assert frame.loc["lowest class accuracy [%] (paper: digit 8)", "clean"] == "91.38"
+    assert frame.loc["highest class accuracy [%] (paper: digit 1)", "clean"] == "98.41"
