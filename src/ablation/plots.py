@@ -49,7 +49,7 @@ def _accuracy_bars(ax: plt.Axes, intact: np.ndarray, ablated: np.ndarray, pair_o
         ax.bar(x, redundant, bottom=kept + lost - redundant, color=PAIR_ONLY, label="lost only after the pair")
     ax.bar(x, np.clip(-drop, 0, None), bottom=kept, color=GAIN, label="gain")
     for xi, d in zip(x, drop):
-        ax.text(xi, max(intact[xi], ablated[xi]) + 1.5, f"{-d:+.2f}", ha="center", fontsize=6.5,
+        ax.text(xi, max(intact[xi], ablated[xi]) + 1.5, f"{0.0 - d:+.2f}", ha="center", fontsize=6.5,
                 color=GAIN if d < 0 else DROP)
     ax.axhline(ablated[0], ls="--", lw=0.8, color=ACCURACY)
     ax.set_xticks(x, ["all", *CLASS_LABELS])
