@@ -7,8 +7,9 @@ Tolerances are stated, not tuned. On the authors' own network (identified by its
 to the hundredth: 0.01 %p. On a network trained here, the paper's network is one draw among many: the tolerance is
 twice the standard deviation of the same quantity over the trained networks (the role's value in each network,
 under the run's evaluation). A paper number is compared with the value measured as the paper measured it:
-`as_published` for ablations (their test images were binarised, `unit_ablation.binarised`), either for the intact
-network and the count of negligible units (see NUMBERS). Claims without a number get their measured value and interval, and a verdict whether they hold.
+`as_published` for ablations (their test images were binarised, `unit_ablation.binarised`), the original digits for
+the intact network and for counting negligible units (see NUMBERS). Claims without a number get their measured
+value and interval, and a verdict whether they hold.
 """
 
 from __future__ import annotations
@@ -20,10 +21,9 @@ import numpy as np
 import pandas as pd
 
 from ablation import roles, statistics
-from ablation.outcomes import INTACT, Ablation, Outcomes, accuracy_table, drops
+from ablation.outcomes import EVALUATIONS, INTACT, Ablation, Outcomes, accuracy_table, drops
 from ablation.roles import Featured
 
-EVALUATIONS = ("clean", "as_published")
 CLASSES = [str(c) for c in range(10)]
 AUTHORS_TOLERANCE = 0.01  # %p
 

@@ -94,11 +94,12 @@ def unit_figure(view: UnitView, network: str, layer: str, units: str, title: str
     )
 
 
-def _featured(figure: str, inputs: dict[str, str], network: str, what: str, note: str = "") -> plots.Figure:
+def _featured(figure: str, inputs: dict[str, str], network: str, note: str = "") -> plots.Figure:
     """A figure of the units `roles.featured` chose for it, titled with the rule that chose them (and `note`)."""
     chosen = roles.read(inputs[FEATURED])[figure]
     about = "" if chosen.class_name == "all" else f" (class {chosen.class_name})"
-    title = f"Network {network}, hidden layer 1, {what} {chosen.units.replace('+', ' + ')}: {chosen.rule}{about}{note}"
+    units = ("units " if "+" in chosen.units else "unit ") + chosen.units.replace("+", " + ")
+    title = f"Network {network}, hidden layer 1, {units}: {chosen.rule}{about}{note}"
     return unit_figure(UnitView.load(inputs[RUN], inputs[TSNE]), network, "hidden1", chosen.units, title)
 
 
@@ -114,23 +115,23 @@ def fig02_intact_network(inputs: dict[str, str], network: str) -> plots.Figure:
 
 
 def fig03_largest_drop(inputs: dict[str, str], network: str) -> plots.Figure:
-    return _featured("fig03_largest_drop", inputs, network, "unit")
+    return _featured("fig03_largest_drop", inputs, network)
 
 
 def fig04_class_selective(inputs: dict[str, str], network: str) -> plots.Figure:
-    return _featured("fig04_class_selective", inputs, network, "unit")
+    return _featured("fig04_class_selective", inputs, network)
 
 
 def fig05_negligible(inputs: dict[str, str], network: str) -> plots.Figure:
-    return _featured("fig05_negligible", inputs, network, "unit")
+    return _featured("fig05_negligible", inputs, network)
 
 
 def fig06_subset_selective(inputs: dict[str, str], network: str) -> plots.Figure:
-    return _featured("fig06_subset_selective", inputs, network, "unit")
+    return _featured("fig06_subset_selective", inputs, network)
 
 
 def fig07_largest_class_gain(inputs: dict[str, str], network: str) -> plots.Figure:
-    return _featured("fig07_largest_class_gain", inputs, network, "unit")
+    return _featured("fig07_largest_class_gain", inputs, network)
 
 
 def fig08_weights_before_after(inputs: dict[str, str], network: str) -> plots.Figure:
@@ -169,7 +170,7 @@ def fig11_class_selectivity(inputs: dict[str, str], network: str) -> plots.Figur
 
 
 def fig12_super_additive_pair(inputs: dict[str, str], network: str) -> plots.Figure:
-    return _featured("fig12_super_additive_pair", inputs, network, "units")
+    return _featured("fig12_super_additive_pair", inputs, network)
 
 
 def fig13_positive_synergy_pair(inputs: dict[str, str], network: str) -> plots.Figure:
@@ -183,19 +184,19 @@ def fig13_positive_synergy_pair(inputs: dict[str, str], network: str) -> plots.F
     first, second = chosen.units.split("+")
     note = (f"\nclass {chosen.class_name}: pair gain {pair:+.2f} %p {verdict} the singles' gains {singles[0]:+.2f} "
             f"(unit {first}) and {singles[1]:+.2f} (unit {second}) %p")
-    return _featured("fig13_positive_synergy_pair", inputs, network, "units", note)
+    return _featured("fig13_positive_synergy_pair", inputs, network, note)
 
 
 def figA1_second_many_classes(inputs: dict[str, str], network: str) -> plots.Figure:
-    return _featured("figA1_second_many_classes", inputs, network, "unit")
+    return _featured("figA1_second_many_classes", inputs, network)
 
 
 def figA2_negligible_set(inputs: dict[str, str], network: str) -> plots.Figure:
-    return _featured("figA2_negligible_set", inputs, network, "units")
+    return _featured("figA2_negligible_set", inputs, network)
 
 
 def figA3_pair_of_fig03_and_fig04(inputs: dict[str, str], network: str) -> plots.Figure:
-    return _featured("figA3_pair_of_fig03_and_fig04", inputs, network, "units")
+    return _featured("figA3_pair_of_fig03_and_fig04", inputs, network)
 
 
 def figA4_singles_of_fig13(inputs: dict[str, str], network: str) -> plots.Figure:

@@ -16,6 +16,8 @@ import pandas as pd
 from ablation.architecture import CLASSES, HIDDEN_LAYERS
 
 INTACT = "none"
+# How test items are evaluated (analysis.evaluation; see unit_ablation): on the original digits, or as published.
+EVALUATIONS = ("clean", "as_published")
 
 
 @dataclass(frozen=True)

@@ -144,20 +144,18 @@ def analyse(table_path: str, outcomes_path: str, networks_path: str, focus: str,
 
 
 def paper_comparison(table_path: str, featured_path: str, runs: dict[str, str], statistics_paths: dict[str, str],
-                     networks_path: str, imported_trained: str | None, settings: dict, data_path: str,
-                     out_path: str) -> None:
+                     imported_trained: str | None, settings: dict, data_path: str, out_path: str) -> None:
     """The paper's MNIST numbers and claims beside this run's (`ablation.comparison`)."""
     from ablation import authors, comparison
 
-    names = load_networks(networks_path)[0]
-    imported = settings["imported"]
-    focus = settings["focus"]
+    table = outcomes.read_table(table_path)
+    focus, imported = settings["focus"], settings["imported"]
+    trained = [network for network in table.network.unique() if network != imported]
+    authors_network = focus == imported and imported_trained is not None and authors.is_authors(imported_trained)
     frame = comparison.compare(
-        outcomes.read_table(table_path), {name: outcomes.Outcomes.load(path) for name, path in runs.items()},
-        roles.read(featured_path), settings["evaluation"], focus, [n for n in names if n != imported],
-        focus == imported and imported_trained is not None and authors.is_authors(imported_trained),
-        settings["negligible_drop"], pd.read_csv(statistics_paths["correlations"]),
-        pd.read_csv(statistics_paths["per_network_correlations"]),
+        table, {name: outcomes.Outcomes.load(path) for name, path in runs.items()}, roles.read(featured_path),
+        settings["evaluation"], focus, trained, authors_network, settings["negligible_drop"],
+        pd.read_csv(statistics_paths["correlations"]), pd.read_csv(statistics_paths["per_network_correlations"]),
         pd.read_csv(statistics_paths["selectivity"], dtype={"class": str}), settings["resamples"], settings["seed"],
         provenance.read(data_path)["data"])
     frame.to_csv(out_path, index=False)

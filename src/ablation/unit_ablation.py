@@ -18,7 +18,7 @@ import torch
 
 from ablation.architecture import HIDDEN_LAYERS
 from ablation.mlp import Stack, normalise
-from ablation.outcomes import Ablation, Outcomes
+from ablation.outcomes import EVALUATIONS, Ablation, Outcomes
 
 
 def masks(ablations: list[Ablation], layer: str) -> torch.Tensor:
@@ -52,7 +52,6 @@ def predictions(stack: Stack, inputs: torch.Tensor, ablations: list[Ablation], t
     return result
 
 
-EVALUATIONS = ("clean", "as_published")
 PUBLISHED_THRESHOLD = 10  # the authors' plot_tSNE: pixel > 10 becomes 255, else 0
 
 

@@ -97,7 +97,6 @@ rule paper_comparison:
         correlations="results/mlp/statistics/correlations.csv",
         per_network="results/mlp/statistics/per_network_correlations.csv",
         selectivity="results/mlp/statistics/selectivity.csv",
-        networks="results/mlp/networks.pt",
         data="results/data/mnist.json",
         **({"imported_trained": IMPORTED["trained"]} if IMPORTED else {}),
     output:

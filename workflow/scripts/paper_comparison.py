@@ -5,4 +5,4 @@ i = snakemake.input
 steps.paper_comparison(i.table, i.featured, {"clean": i.clean, "as_published": i.as_published},
                        {"correlations": i.correlations, "per_network_correlations": i.per_network,
                         "selectivity": i.selectivity},
-                       i.networks, i.get("imported_trained"), snakemake.params.settings, i.data, snakemake.output[0])
+                       i.get("imported_trained"), snakemake.params.settings, i.data, snakemake.output[0])
