@@ -64,7 +64,7 @@ def test_weight_change_correlations_pool_the_networks_other_than_the_focus():
     for network in ("focus", "x", "y"):
         for unit in range(1, 21):
             p = float(rng.uniform())
-            mwu.append({"network": network, "layer": "hidden1", "units": str(unit), "U": 1.0, "p": p})
+            mwu.append({"network": network, "layer": "hidden1", "units": str(unit), "U": 400 * p, "p": p})
             rows.append({"network": network, "layer": "hidden1", "units": str(unit), "class": "all",
                          "drop": 10 * (1 - p) + rng.normal()})
     summary, per_network = statistics.weight_change_vs_drop(pd.DataFrame(mwu), pd.DataFrame(rows), "focus", 200, 0)
