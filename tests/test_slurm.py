@@ -16,7 +16,7 @@ from conftest import REPO
 from test_workflow import SMALL_VGG, snakemake
 
 DAEMONS = ("munged", "slurmctld", "slurmd", "sbatch")
-COMPUTE_RULES = {"prepare_mnist", "train_mlp", "ablate_mlp", "tsne", "mlp_statistics", "vgg_network",
+COMPUTE_RULES = {"prepare_mnist", "train_mlp", "ablate_mlp", "featured_units", "tsne", "mlp_statistics", "vgg_network",
                  "vgg_test_images", "ablate_vgg", "vgg_recovery"}
 GPU_RULES = {"vgg_network", "ablate_vgg", "vgg_recovery"}
 
