@@ -123,7 +123,8 @@ def test_workflow_runs_through_the_slurm_profile_to_the_report(cluster, tmp_path
         "mnist": {"source": "bundled", "max_train_items": 1000, "max_test_items": 300},
         "mlp": {"networks": 1, "epochs": 1},
         "analysis": {"bootstrap_resamples": 100},
-        "vgg": {**SMALL_VGG, "recovery": {**SMALL_VGG["recovery"], "experiments": [1], "passes": 1}},
+        "vgg": {**SMALL_VGG, "recovery": {**SMALL_VGG["recovery"], "experiments": [1],
+                                          "experiment1": {"passes": 1, "epochs": 1}}},
     }
     result = snakemake(tmp_path, config, "--profile", str(REPO / "workflow/profiles/slurm"), "--slurm-no-account",
                        "--slurm-status-command", "squeue", "--max-threads", "2", "--local-cores", "2",
@@ -137,7 +138,7 @@ def test_workflow_runs_through_the_slurm_profile_to_the_report(cluster, tmp_path
         assert all(("gres:gpu:1" in job or "gres/gpu=1" in job) == (rule in GPU_RULES) for job in jobs), rule
     report = subprocess.run([*snakemake_report(tmp_path)], capture_output=True, text=True, timeout=600, env=cluster)
     assert report.returncode == 0, report.stderr[-3000:]
-    assert "fig21_recovery_experiment1.png" in (tmp_path / "report.html").read_text()
+    assert "fig19_recovery1_first_layer.png" in (tmp_path / "report.html").read_text()
 
 
 def snakemake_report(workdir: Path) -> list[str]:

@@ -135,7 +135,11 @@ def test_engine_equals_one_evaluation_per_ablation(trained, digits, semantics):
     plain = filter_ablation.plain_sweep(network, digits, ablations, semantics, batch_size=32)
     for branch_images in (32, 4096):  # one ablation per branch pass, and all of a layer's at once
         engine = filter_ablation.sweep(network, digits, ablations, semantics, batch_size=32, branch_images=branch_images)
-        assert torch.equal(engine.top1, plain.top1) and torch.equal(engine.top5, plain.top5)
+        for name in ("top1", "top5", "gained", "lost"):
+            assert torch.equal(getattr(engine, name), getattr(plain, name)), name
+    # Changes against the intact network: the count moves by exactly the images gained minus those lost.
+    assert torch.equal(engine.top5 - engine.top5[:1], engine.gained - engine.lost)
+    assert engine.gained.sum() > 0 and engine.lost.sum() > 0 and not engine.gained[0].any()
     assert torch.equal(engine.images, torch.bincount(digits.labels, minlength=10))
     assert len({tuple(row.tolist()) for row in engine.top1}) > 1, "ablations should change some predictions"
 
@@ -145,7 +149,8 @@ def test_tidy_table(trained, digits):
     ablations = small_plan(network)
     counts = filter_ablation.sweep(network, digits, ablations, "activation", batch_size=32)
     table = filter_ablation.table(counts, ablations, 10)
-    assert list(table.columns) == ["layer", "grouping", "ratio", "group", "filters", "class", "images", "top1", "top5"]
+    assert list(table.columns) == ["layer", "grouping", "ratio", "group", "filters", "class", "images", "top1", "top5",
+                                   "top5_gained", "top5_lost"]
     assert len(table) == (len(ablations) + 1) * 11
     intact = table[table.layer == "none"].set_index("class")
     assert intact.loc["all", "images"] == 96 and intact.drop("all").images.sum() == 96
@@ -179,21 +184,32 @@ def test_groups_are_seeded_per_layer_grouping_and_ratio(network):
         assert len(set(ablation.filters)) == len(ablation.filters) == size
 
 
-def test_stopping_rule():
-    settings = recovery.RecoverySettings(experiment=2, min_epochs=5, patience=2, tolerance=0.05, max_epochs=8)
-    assert not recovery.should_stop([50, 60, 61, 61.01, 61.02], settings)  # 4 epochs < min_epochs
-    assert recovery.should_stop([50, 60, 61, 62, 62.01, 62.02], settings)  # 5 epochs, last two gains < 0.05
-    assert not recovery.should_stop([50, 60, 61, 62, 62.01, 62.2], settings)
-    assert recovery.should_stop([50] + [50 + e for e in range(1, 9)], settings)  # max_epochs
-    assert recovery.should_stop([50, 51, 52], recovery.RecoverySettings(experiment=1, epochs=2))
+def test_stopping_rule_is_the_papers():
+    """At least five epochs; then stop once top-5 rose by less than 0.05 %p over the last two epochs together."""
+    settings = recovery.RecoverySettings(experiment=2)
+    assert (settings.min_epochs, settings.window, settings.min_improvement) == (5, 2, 0.05)
+    assert not recovery.should_stop([50, 60, 61, 61.01, 61.02], settings)  # 4 epochs < 5, however flat
+    assert recovery.should_stop([50, 60, 61, 62, 62.02, 62.04], settings)  # epochs 3 -> 5: +0.04 %p
+    assert not recovery.should_stop([50, 60, 61, 62, 62.03, 62.05], settings)  # +0.05 %p: not less, go on
+    # Two epochs together, not each: +0.01 then +0.1 is +0.11 over two epochs.
+    assert not recovery.should_stop([50, 60, 61, 62, 62.01, 62.11], settings)
+    assert recovery.should_stop([50, 60, 61, 62, 62.5, 62.4, 62.45], settings)  # a dip counts: -0.05 over two
+    assert recovery.should_stop([50] + [50 + e for e in range(1, 21)], settings)  # max_epochs (20)
+    assert not recovery.should_stop([50] * 6, recovery.RecoverySettings(experiment=1))  # five epochs of six
+    assert recovery.should_stop([50] * 7, recovery.RecoverySettings(experiment=1))  # experiment 1: six epochs
 
 
-def test_experiment2_accumulates_and_experiment1_resets():
+def test_experiment2_draws_from_all_filters_and_experiment1_resets():
     one = recovery.ablated_filters(LAYER, 64, recovery.RecoverySettings(experiment=1, passes=3))
-    two = recovery.ablated_filters(LAYER, 64, recovery.RecoverySettings(experiment=2, passes=4))
     assert [len(f) for f in one] == [16, 16, 16] and len({tuple(f) for f in one}) == 3
-    assert [len(f) for f in two] == [16, 32, 48, 64]
-    assert all(set(a) < set(b) for a, b in zip(two, two[1:]))
+    two = recovery.ablated_filters(LAYER, 64, recovery.RecoverySettings(experiment=2, passes=6))
+    assert all(set(a) <= set(b) for a, b in zip(two, two[1:])) and len(two[0]) == 16
+    # Each iteration draws 25 % of all 64 filters, already ablated ones included: the share grows as 1 - 0.75^k.
+    shares = np.array([[len(f) / 64 for f in recovery.ablated_filters(
+        LAYER, 64, recovery.RecoverySettings(experiment=2, passes=6, seed=seed))] for seed in range(1000)])
+    expected = 1 - 0.75 ** np.arange(1, 7)  # 25, 44, 58, 68, 76, 82 %
+    assert np.abs(shares.mean(0) - expected).max() < 0.01, shares.mean(0)
+    assert (shares[:, 1] < 0.5).mean() > 0.9, "drawn from all filters: the second draw mostly repeats some"
 
 
 def test_retraining_keeps_ablated_filters_zero_and_the_prefix_frozen(network, digits):
@@ -218,7 +234,7 @@ def test_retraining_keeps_ablated_filters_zero_and_the_prefix_frozen(network, di
 
 
 def test_recovery_resumes_exactly_after_a_kill(network, digits, tmp_path, monkeypatch):
-    settings = recovery.RecoverySettings(experiment=2, passes=2, min_epochs=1, patience=1, tolerance=100.0,
+    settings = recovery.RecoverySettings(experiment=2, passes=2, min_epochs=1, window=1, min_improvement=100.0,
                                          max_epochs=2, batch_size=32, learning_rate=0.01)
     start = {k: v.clone() for k, v in network.state_dict().items()}
 
@@ -242,7 +258,9 @@ def test_recovery_resumes_exactly_after_a_kill(network, digits, tmp_path, monkey
     assert saves == [[0, 1, 1]]
     resumed = run(tmp_path / "b.pt")
     pd.testing.assert_frame_equal(resumed, uninterrupted)
-    assert list(uninterrupted["pass"]) == [0, 1, 1, 2, 2] and list(uninterrupted.ablated_filters) == [0, 16, 16, 32, 32]
+    first, second = (len(f) for f in recovery.ablated_filters(LAYER, 64, settings))
+    assert list(uninterrupted["pass"]) == [0, 1, 1, 2, 2]
+    assert list(uninterrupted.ablated_filters) == [0, first, first, second, second] and 16 < second < 32
 
 
 def test_weights_files_are_checked(tmp_path):

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ablation import plots, vgg_plots, vgg_statistics
+from statsmodels.stats.contingency_tables import mcnemar
+
+from ablation import plots, vgg_figures, vgg_plots, vgg_statistics
 
 # Deliberately not in network order: `features.10` sorts before `features.3` alphabetically.
 LAYERS = {"features.10": 20.0, "features.0": 10.0, "features.49": 60.0, "features.3": 80.0}  # layer: base drop
@@ -167,11 +169,16 @@ def test_largest_drop_layers_picks_the_worst_layers_at_the_largest_ratio(table):
 # Figures
 
 
-def test_layer_drops(table, tmp_path):
-    figure = vgg_plots.layer_drops(table)
-    labels = [label.get_text() for label in figure.axes[1].get_xticklabels()]
+@pytest.mark.parametrize("measure", ["top5", "top1"])
+def test_layer_drops_at_the_papers_ratios(table, measure, tmp_path):
+    figure = vgg_plots.layer_drops(table, measure)  # Fig. 14 (top-5), Fig. 15 (top-1)
+    labels = [label.get_text() for label in figure.axes[0].get_xticklabels()]
     assert labels == ["features.0", "features.3", "features.10", "features.49"]
-    saved(figure, 2, tmp_path)
+    assert [text.get_text() for text in figure.axes[0].get_legend().get_texts()] == ["5 %", "25 %"]
+    assert measure.replace("top", "top-") in figure.axes[0].get_title()
+    saved(figure, 1, tmp_path)
+    assert vgg_plots.paper_ratios([0.01, 0.05, 0.1, 0.25]) == [0.1, 0.25]
+    assert vgg_plots.paper_ratios([0.05, 0.25]) == [0.05, 0.25]
 
 
 def test_ratio_curves(table, tmp_path):
@@ -220,22 +227,27 @@ def test_class_selectivity(table, tmp_path):
     saved(vgg_plots.class_selectivity(selectivity[selectivity.grouping == "similarity"]), 1, tmp_path)
 
 
-def test_recovery_experiment1(tmp_path):
-    figure = vgg_plots.recovery_experiment1(recovery_table(1))
-    assert figure.axes[0].get_title().startswith("features.3")  # network order
-    saved(figure, 4, tmp_path)
+def test_recovery_figures_show_the_first_and_second_layer_in_network_order(tmp_path):
+    recovery = recovery_table(1)
+    assert vgg_figures.recovery_layers(recovery) == ["features.3", "features.49"]  # Figs. 19/21, then 20/22
+    figure = vgg_plots.recovery_passes(recovery, "features.3")
+    full, from_one = figure.axes
+    passes = [line for line in full.get_lines() if line.get_label().startswith("pass")]
+    assert len(passes) == 3 and min(np.asarray(passes[0].get_xdata())) == 0
+    assert min(min(np.asarray(line.get_xdata())) for line in from_one.get_lines() if line.get_label().startswith("pass")) == 1
+    assert "features.3" in figure._suptitle.get_text()
+    saved(figure, 2, tmp_path)
 
 
-def test_recovery_experiment2_lays_the_passes_end_to_end(tmp_path):
-    figure = vgg_plots.recovery_experiment2(recovery_table(2, epochs=(3, 2, 4)))
+def test_recovery_iterations_lay_the_iterations_end_to_end(tmp_path):
+    figure = vgg_plots.recovery_iterations(recovery_table(2, epochs=(3, 2, 4)), "features.49")
     ax = figure.axes[0]
-    curve = next(line for line in ax.get_lines() if line.get_label() == "ablated network")
-    positions = np.asarray(curve.get_xdata(), dtype=float)
-    assert positions[0] == 0 and positions[-1] == 3 + 2 + 4 and (np.diff(positions) >= 0).all()
-    assert [text.get_text() for text in ax.texts] == ["25 %", "50 %", "75 %"]
-    assert [float(np.asarray(line.get_xdata())[0]) for line in ax.get_lines() if line.get_linestyle() == ":"] == [
-        0, 3, 5]
-    saved(figure, 4, tmp_path)
+    iterations = [line for line in ax.get_lines() if line.get_label().startswith("iteration")]
+    starts = [float(np.asarray(line.get_xdata())[0]) for line in iterations]
+    assert starts == [0, 3, 5] and float(np.asarray(iterations[-1].get_xdata())[-1]) == 3 + 2 + 4
+    assert [line.get_label() for line in iterations] == [
+        "iteration 1: 25 % ablated", "iteration 2: 50 % ablated", "iteration 3: 75 % ablated"]
+    saved(figure, 1, tmp_path)
 
 
 def test_largest_drop_layers_compare_images_lost_and_break_ties_by_layer_order():
@@ -246,3 +258,68 @@ def test_largest_drop_layers_compare_images_lost_and_break_ties_by_layer_order()
     # Three layers lose the same 5 of 50 images (one up to float noise): the earliest wins.
     assert vgg_statistics.largest_drop_layers(table, count=1) == ["features.10"]
     assert vgg_statistics.largest_drop_layers(table, count=3) == ["features.10", "features.20", "features.30"]
+
+
+def test_class_lines_cross_for_the_classes_that_vary_most(table, tmp_path):
+    classes = vgg_statistics.crossing_classes(table, 0.25, 3)
+    spread = {str(c): np.std([np.mean([_top5_drop(layer, "similarity", 0.25, g, str(c), 10) for g in range(3)])
+                              for layer in LAYERS]) for c in range(10)}
+    assert classes == sorted(spread, key=lambda c: -spread[c])[:3] == ["9", "8", "7"]
+    figure = vgg_plots.class_lines(table, classes, names(10))
+    assert len(figure.axes) == 2 and figure.axes[0].get_title().startswith("(a) 5 %")
+    assert [line.get_label() for line in figure.axes[1].get_lines()][:3] == ["class 9", "class 8", "class 7"]
+    saved(figure, 2, tmp_path)
+
+
+def _with_changes(table: pd.DataFrame) -> pd.DataFrame:
+    """The synthetic table as the engine writes it: two semantics, and top-5 images gained and lost."""
+    frame = table.copy()
+    drop = np.round((frame.groupby("class").top5.transform("first") - frame.top5) * frame.images / 100).astype(int)
+    frame["top5_gained"] = np.where(frame.layer == "none", 0, 2 + np.clip(-drop, 0, None))
+    frame["top5_lost"] = np.where(frame.layer == "none", 0, 2 + np.clip(drop, 0, None))
+    other = frame.assign(top5=frame.top5 - np.where(frame.layer == "features.0", 30.0, 0.0))
+    return pd.concat([frame.assign(semantics="literal"), other.assign(semantics="activation")], ignore_index=True)
+
+
+def test_class_changes_are_mcnemar_tests_with_paired_intervals():
+    table = _with_changes(ablation_table())
+    chosen = (table.layer == "features.3") & (table.ratio == 0.25) & (table.group == 0) & (table.semantics == "literal")
+    table.loc[chosen & (table["class"] == "4"), ["top5_gained", "top5_lost"]] = [30, 1]  # class 4 clearly improves
+    table.loc[chosen & (table["class"] == "5"), ["top5_gained", "top5_lost"]] = [0, 40]  # class 5 clearly suffers
+    changes = vgg_statistics.class_changes(table, 0.05)
+    assert list(changes.semantics.unique()) == ["literal", "activation"] and (changes["class"] != "all").all()
+    row = changes.iloc[7]
+    assert row.p == pytest.approx(mcnemar([[0, row.top5_gained], [row.top5_lost, 0]], exact=True).pvalue)
+    n, b, c = row.images, row.top5_gained, row.top5_lost
+    assert row.top5_drop == pytest.approx(100 * (c - b) / n) and row.ci_low < row.top5_drop < row.ci_high
+    planted = changes[(changes.layer == "features.3") & (changes.ratio == 0.25) & (changes.group == 0)
+                      & (changes.semantics == "literal")].set_index(["grouping", "class"])
+    assert planted.significant_gain.xs("4", level="class").all() and planted.significant_loss.xs("5", level="class").all()
+    assert set(changes[changes.significant_gain]["class"]) == {"4"}, "only the planted gain is significant"
+    assert changes.q.between(0, 1).all() and (changes.q >= changes.p).all()
+
+
+def test_the_first_semantics_chooses_the_layers_of_figs_16_17_and_the_recovery(table):
+    swept = _with_changes(table)
+    assert [name for name, _ in vgg_statistics.by_semantics(swept)] == ["literal", "activation"]
+    assert vgg_statistics.most_important_layers(swept) == ["features.3", "features.49"]
+    # Under the second semantics features.0 would rank first; it never decides.
+    second = swept[swept.semantics == "activation"].assign(semantics="activation")
+    assert vgg_statistics.most_important_layers(second)[0] == "features.0"
+    assert vgg_figures.class_layers(swept, None) == ["features.3", "features.49"]
+    assert vgg_figures.class_layers(swept, ["features.10", "features.49"]) == ["features.10", "features.49"]
+
+
+def test_class_drops_with_intervals_and_improving_classes(table, tmp_path):
+    changes = vgg_statistics.class_changes(_with_changes(table), 0.05)
+    literal = vgg_statistics.first_semantics(changes)
+    figure = vgg_plots.class_drops(table, "features.49", names(10), literal)
+    assert "0 of 10 classes improve significantly" in figure._suptitle.get_text()
+    saved(figure, 2, tmp_path)
+
+
+def test_semantics_comparison(table, tmp_path):
+    figure = vgg_plots.semantics_comparison(_with_changes(table))
+    assert "literal: features.3, features.49" in figure.axes[0].get_title()
+    assert "activation: features.0" in figure.axes[0].get_title()
+    saved(figure, 1, tmp_path)

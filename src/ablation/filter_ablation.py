@@ -71,33 +71,42 @@ def zero_filters(network: nn.Module, layer: str, filters: Sequence[int]) -> None
 
 @dataclass
 class Counts:
-    """Correct predictions per ablation (row 0: the intact network) and class, and images per class."""
+    """Per ablation (row 0: the intact network) and class: correct predictions, and the top-5 changes against the
+    intact network on the same images (`gained`: right only when ablated, `lost`: right only intact), which
+    McNemar's test and a paired interval need; and images per class."""
 
     top1: torch.Tensor  # (ablations + 1, classes) int64
     top5: torch.Tensor
+    gained: torch.Tensor
+    lost: torch.Tensor
     images: torch.Tensor  # (classes,)
 
     @classmethod
     def zeros(cls, rows: int, classes: int, device: torch.device | str) -> Counts:
-        return cls(*(torch.zeros(rows, classes, dtype=torch.int64, device=device) for _ in range(2)),
+        return cls(*(torch.zeros(rows, classes, dtype=torch.int64, device=device) for _ in range(4)),
                    torch.zeros(classes, dtype=torch.int64, device=device))
 
-    def add(self, rows: Sequence[int] | torch.Tensor, logits: torch.Tensor, labels: torch.Tensor) -> None:
-        """Count the top-1/top-5 hits of logits (len(rows), B, classes) for labels (B,)."""
-        top = logits.topk(min(5, logits.shape[-1]), dim=-1).indices
-        hit5 = (top == labels.view(1, -1, 1)).any(-1).long()
-        hit1 = (top[..., 0] == labels.view(1, -1)).long()
-        rows = torch.as_tensor(rows, device=labels.device)
-        # Integer scatter-add: exact counts whatever the compute precision.
-        self.top1.index_add_(0, rows, torch.zeros_like(self.top1[: len(rows)]).index_add_(1, labels, hit1))
-        self.top5.index_add_(0, rows, torch.zeros_like(self.top5[: len(rows)]).index_add_(1, labels, hit5))
+    def add(self, rows: Sequence[int], hits: tuple[torch.Tensor, torch.Tensor], intact5: torch.Tensor,
+            labels: torch.Tensor) -> None:
+        """Count hits (top-1, top-5; each (len(rows), B) bool) against the intact network's top-5 hits (B,)."""
+        rows_ = torch.as_tensor(rows, device=labels.device)
+        per_image = (*hits, ~intact5 & hits[1], intact5 & ~hits[1])
+        for total, hit in zip((self.top1, self.top5, self.gained, self.lost), per_image):
+            # Integer scatter-add: exact counts whatever the compute precision.
+            total.index_add_(0, rows_, torch.zeros_like(total[: len(rows)]).index_add_(1, labels, hit.long()))
 
     def cpu(self) -> Counts:
-        return Counts(self.top1.cpu(), self.top5.cpu(), self.images.cpu())
+        return Counts(self.top1.cpu(), self.top5.cpu(), self.gained.cpu(), self.lost.cpu(), self.images.cpu())
 
     def accuracy(self, row: int = 0) -> tuple[float, float]:
         total = float(self.images.sum())
         return 100.0 * float(self.top1[row].sum()) / total, 100.0 * float(self.top5[row].sum()) / total
+
+
+def hits(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Top-1 and top-5 hits of logits (rows, B, classes) for labels (B,), each (rows, B) bool."""
+    top = logits.topk(min(5, logits.shape[-1]), dim=-1).indices
+    return top[..., 0] == labels.view(1, -1), (top == labels.view(1, -1, 1)).any(-1)
 
 
 def head(network: nn.Module, x: torch.Tensor, start: int) -> torch.Tensor:
@@ -165,6 +174,7 @@ def sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblati
             counts.images.index_add_(0, y, torch.ones_like(y))
             chunk = max(1, branch_images // len(x))
             h = x
+            branched_hits = []  # counted once the intact network's hits on this batch are known
             for index, module in enumerate(network.features):
                 h = module(h)
                 if index not in branches:
@@ -176,8 +186,10 @@ def sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblati
                     if _gpu_fast_path(device_, precision):
                         branched = branched.contiguous(memory_format=torch.channels_last)
                     logits = head(network, branched, index + 1).view(len(part), len(x), -1)
-                    counts.add(rows[start:start + chunk], logits, y)
-            counts.add([0], network.classifier(torch.flatten(network.avgpool(h), 1)).unsqueeze(0), y)
+                    branched_hits.append((rows[start:start + chunk], hits(logits, y)))
+            intact = hits(network.classifier(torch.flatten(network.avgpool(h), 1)).unsqueeze(0), y)
+            for rows, found in [([0], intact), *branched_hits]:
+                counts.add(rows, found, intact[1][0], y)
             done += len(x)
             _progress(done, len(images))
     return counts.cpu()
@@ -187,27 +199,40 @@ def sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblati
 def evaluate(network: nn.Module, images: ImageSet, batch_size: int = 64, device: str = "cpu",
              precision: str = "auto") -> Counts:
     """Top-1/top-5 hits of the network as it is (hooks included), per class: one row."""
+    return _evaluate(network, images, batch_size, device, precision)[0]
+
+
+def _evaluate(network: nn.Module, images: ImageSet, batch_size: int, device: str, precision: str,
+              intact5: torch.Tensor | None = None) -> tuple[Counts, torch.Tensor]:
+    """Counts of one row, and the top-5 hit of every image (in image order), compared with `intact5` if given."""
     device_ = torch.device(device)
     network = _prepare(network, device_, precision)
     counts = Counts.zeros(1, len(images.classes), device_)
+    found5, done = [], 0
     with autocast(device_, precision):
         for x, y in _batches(images, batch_size, device_, precision):
             counts.images.index_add_(0, y, torch.ones_like(y))
-            counts.add([0], network(x).unsqueeze(0), y)
-    return counts.cpu()
+            found = hits(network(x).unsqueeze(0), y)
+            reference = found[1][0] if intact5 is None else intact5[done:done + len(x)].to(device_)
+            counts.add([0], found, reference, y)
+            found5.append(found[1][0].cpu())
+            done += len(x)
+    return counts.cpu(), torch.cat(found5)
 
 
 def plain_sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblation], semantics: str,
                 batch_size: int = 64, device: str = "cpu", precision: str = "auto") -> Counts:
     """The baseline the engine is checked and benchmarked against: one full evaluation per ablation."""
-    results = [evaluate(network, images, batch_size, device, precision)]
+    intact, intact5 = _evaluate(network, images, batch_size, device, precision)
+    results = [intact]
     for ablation in ablations:
         handle = mask_hook(network, ablation.layer, ablation.filters, semantics)
         try:
-            results.append(evaluate(network, images, batch_size, device, precision))
+            results.append(_evaluate(network, images, batch_size, device, precision, intact5)[0])
         finally:
             handle.remove()
-    return Counts(torch.cat([r.top1 for r in results]), torch.cat([r.top5 for r in results]), results[0].images)
+    return Counts(*(torch.cat([getattr(r, name) for r in results]) for name in ("top1", "top5", "gained", "lost")),
+                  intact.images)
 
 
 def table(counts: Counts, ablations: Sequence[FilterAblation], classes: int) -> pd.DataFrame:
@@ -217,12 +242,14 @@ def table(counts: Counts, ablations: Sequence[FilterAblation], classes: int) -> 
     keys = pd.DataFrame(described, columns=["layer", "grouping", "ratio", "group", "filters"])
     per_class_images = counts.images.numpy()
     images = np.concatenate([[per_class_images.sum()], per_class_images])
-    hits = {k: np.concatenate([c.sum(1, keepdims=True), c], axis=1) for k, c in (("top1", counts.top1.numpy()),
-                                                                                ("top5", counts.top5.numpy()))}
+    correct = {k: np.concatenate([c.sum(1, keepdims=True), c], axis=1) for k, c in (("top1", counts.top1.numpy()),
+                                                                                   ("top5", counts.top5.numpy()))}
     frame = keys.loc[keys.index.repeat(classes + 1)].reset_index(drop=True)
     frame["class"] = np.tile(["all", *map(str, range(classes))], len(keys))
     frame["images"] = np.tile(images, len(keys))
     with np.errstate(invalid="ignore", divide="ignore"):  # a class without images has no accuracy
-        for k, hit in hits.items():
+        for k, hit in correct.items():
             frame[k] = (100.0 * hit / images).reshape(-1)
+    for name, changed in (("top5_gained", counts.gained.numpy()), ("top5_lost", counts.lost.numpy())):
+        frame[name] = np.concatenate([changed.sum(1, keepdims=True), changed], axis=1).reshape(-1)
     return frame

@@ -144,8 +144,10 @@ def analyse(table_path: str, outcomes_path: str, networks_path: str, focus: str,
 
 
 def paper_comparison(table_path: str, featured_path: str, runs: dict[str, str], statistics_paths: dict[str, str],
-                     imported_trained: str | None, settings: dict, data_path: str, out_path: str) -> None:
-    """The paper's MNIST numbers and claims beside this run's (`ablation.comparison`)."""
+                     imported_trained: str | None, settings: dict, data_path: str, vgg: dict[str, str] | None,
+                     out_path: str) -> None:
+    """The paper's numbers and claims beside this run's (`ablation.comparison`); `vgg`: the VGG study's result
+    files (table, class_changes, data record, recovery1/2 where run), if it ran."""
     from ablation import authors, comparison
 
     table = outcomes.read_table(table_path)
@@ -158,4 +160,9 @@ def paper_comparison(table_path: str, featured_path: str, runs: dict[str, str], 
         pd.read_csv(statistics_paths["correlations"]), pd.read_csv(statistics_paths["per_network_correlations"]),
         pd.read_csv(statistics_paths["selectivity"], dtype={"class": str}), settings["resamples"], settings["seed"],
         provenance.read(data_path)["data"])
+    if vgg:
+        recovery = {int(key[-1]): pd.read_csv(path) for key, path in vgg.items() if key.startswith("recovery")}
+        vgg_frame = comparison.vgg_rows(outcomes.read_table(vgg["table"]), outcomes.read_table(vgg["class_changes"]),
+                                        recovery, provenance.read(vgg["data"])["data"])
+        frame = pd.concat([frame, vgg_frame], ignore_index=True)
     frame.to_csv(out_path, index=False)

@@ -8,6 +8,8 @@ min-max error bars.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 from matplotlib.colors import BoundaryNorm
@@ -19,6 +21,7 @@ from ablation.plots import ACCURACY, DROP, GAIN, plt
 from ablation.vgg_statistics import ALL, MEASURES, group_means, grouping_order, layer_order, overall_means
 
 FOCUS = "similarity"  # the grouping of the paper's main figures
+PAPER_RATIOS = (0.1, 0.25)  # the ratios of the paper's Figs. 14, 15 and 18
 GROUPING_COLOURS = {"similarity": "C0", "random": "0.55", "l1": "C1"}
 OTHER_GROUPING_STYLES = ("--", ":", "-.")
 MEASURE_LABELS = {"top1": "top-1", "top5": "top-5"}
@@ -80,21 +83,26 @@ def _class_name(label: str, class_names: list[str]) -> str:
     return class_names[index] if index < len(class_names) else label
 
 
-def layer_drops(table: pd.DataFrame) -> Figure:
-    """Top-1 and top-5 drop per layer and ratio (similarity grouping): mean over groups, min-max bars."""
+def paper_ratios(ratios: Iterable[float]) -> list[float]:
+    """The ratios of the paper's Figs. 14, 15 and 18 (10 % and 25 %), or the two largest swept if either is missing."""
+    available = sorted(set(ratios))
+    return list(PAPER_RATIOS) if set(PAPER_RATIOS) <= set(available) else available[-2:]
+
+
+def layer_drops(table: pd.DataFrame, measure: str) -> Figure:
+    """Figs. 14 (top-5) and 15 (top-1): the drop per layer at 10 % and 25 % (similarity groups: mean, min-max)."""
     overall = overall_means(table, FOCUS)
-    layers, ratios = layer_order(overall.layer), sorted(overall.ratio.unique())
+    layers, ratios = layer_order(overall.layer), paper_ratios(overall.ratio)
     colours, offsets = _ratio_colours(ratios), _offsets(len(ratios))
-    figure, axes = plt.subplots(2, 1, figsize=(max(7, 0.55 * len(layers) + 2), 6.5), sharex=True)
-    for ax, measure in zip(axes, MEASURES):
-        for ratio, offset in zip(ratios, offsets):
-            x, part = _by_layer(overall[overall.ratio == ratio], layers)
-            _spread_markers(ax, x + offset, part, measure, color=colours[ratio], label=_percent(ratio))
-        ax.axhline(0, lw=0.6, color=ACCURACY)
-        ax.set(ylabel=f"{MEASURE_LABELS[measure]} drop [%p]", title=f"{MEASURE_LABELS[measure]} accuracy drop")
-    axes[0].legend(title="filters ablated", frameon=False, fontsize=7, ncol=len(ratios))
-    _layer_axis(axes[-1], layers)
-    figure.suptitle("Ablating groups of similar filters, per layer (mean over groups, bars: min-max)")
+    figure, ax = plt.subplots(figsize=(max(7, 0.55 * len(layers) + 2), 3.8))
+    for ratio, offset in zip(ratios, offsets):
+        x, part = _by_layer(overall[overall.ratio == ratio], layers)
+        _spread_markers(ax, x + offset, part, measure, color=colours[ratio], label=_percent(ratio))
+    ax.axhline(0, lw=0.6, color=ACCURACY)
+    ax.set(ylabel=f"{MEASURE_LABELS[measure]} drop [%p]")
+    ax.legend(title="filters ablated", frameon=False, fontsize=7, ncol=len(ratios))
+    _layer_axis(ax, layers)
+    ax.set_title(f"{MEASURE_LABELS[measure]} accuracy drop per layer (groups of similar filters: mean, bars min-max)")
     return figure
 
 
@@ -164,8 +172,10 @@ def class_drop_heatmap(table: pd.DataFrame, class_names: list[str]) -> Figure:
     return figure
 
 
-def class_drops(table: pd.DataFrame, layer: str, class_names: list[str]) -> Figure:
-    """One layer at the largest ratio: every class's top-5 drop, sorted, and the most hurt and helped by name."""
+def class_drops(table: pd.DataFrame, layer: str, class_names: list[str], changes: pd.DataFrame | None = None) -> Figure:
+    """Figs. 16, 17: one layer at the largest ratio: every class's top-5 drop (mean over the similarity groups),
+    sorted, and the most hurt and helped by name. With `changes` (`vgg_statistics.class_changes`): whiskers from
+    the lowest to the highest bound of the groups' 95 % intervals, and the classes that improve significantly."""
     means, ratio = _at_largest_ratio(table)
     rows = means[means.layer == layer]
     if rows.empty:
@@ -177,15 +187,27 @@ def class_drops(table: pd.DataFrame, layer: str, class_names: list[str]) -> Figu
     names = [_class_name(c, class_names) for c in ranked["class"]]
     colours = np.where(values > 0, DROP, GAIN)
     figure, (ranking, extremes) = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [1.6, 1]})
-    ranking.bar(np.arange(len(values)), values, width=1.0 if len(values) > NAMED_CLASSES else 0.8, color=colours)
+    x = np.arange(len(values))
+    ranking.bar(x, values, width=1.0 if len(values) > NAMED_CLASSES else 0.8, color=colours)
+    improved = ""
+    if changes is not None:
+        chosen = changes[(changes.layer == layer) & (changes.grouping == FOCUS) & (changes.ratio == ratio)]
+        bounds = chosen.groupby("class").agg(low=("ci_low", "min"), high=("ci_high", "max"),
+                                             gain=("significant_gain", "any")).reindex(ranked["class"])
+        ranking.errorbar(x, values, yerr=[values - bounds.low.to_numpy(), bounds.high.to_numpy() - values], fmt="none",
+                         ecolor="0.4", lw=0.6 if len(values) > NAMED_CLASSES else 0.9, capsize=0)
+        better = np.flatnonzero(bounds.gain.to_numpy(dtype=bool))
+        ranking.plot(x[better], bounds.low.to_numpy()[better] - 1, "^", color=GAIN, markersize=4,
+                     label=f"improves significantly ({len(better)})")
+        improved = f"; {len(better)} of {len(values)} classes improve significantly in a group (McNemar, FDR)"
     if len(values) <= NAMED_CLASSES:
         ranking.set_xticks(range(len(values)), names, rotation=60, ha="right")
     ranking.set(xlabel="classes, most hurt to most helped", ylabel="top-5 drop [%p]",
                 title=f"All {len(values)} classes")
-    chosen = np.r_[0:min(EXTREMES, len(values)), max(EXTREMES, len(values) - EXTREMES):len(values)]
-    y = np.arange(len(chosen))
-    extremes.barh(y, values[chosen], color=colours[chosen])
-    extremes.set_yticks(y, [names[i] for i in chosen], fontsize=7)
+    chosen_rows = np.r_[0:min(EXTREMES, len(values)), max(EXTREMES, len(values) - EXTREMES):len(values)]
+    y = np.arange(len(chosen_rows))
+    extremes.barh(y, values[chosen_rows], color=colours[chosen_rows])
+    extremes.set_yticks(y, [names[i] for i in chosen_rows], fontsize=7)
     if len(values) > 2 * EXTREMES:
         extremes.axhline(EXTREMES - 0.5, lw=0.6, color="0.7")
     extremes.invert_yaxis()
@@ -195,7 +217,53 @@ def class_drops(table: pd.DataFrame, layer: str, class_names: list[str]) -> Figu
         line(0, lw=0.6, color=ACCURACY)
     ranking.legend(frameon=False, fontsize=7)
     figure.suptitle(f"{layer}: class top-5 drop after ablating {_percent(ratio)} of its filters "
-                    f"(similarity grouping, mean over {int(rows.groups.max())} groups)")
+                    f"(similarity grouping, mean over {int(rows.groups.max())} groups){improved}")
+    return figure
+
+
+def class_lines(table: pd.DataFrame, classes: list[str], class_names: list[str]) -> Figure:
+    """Fig. 18 (a, b): the top-5 drop of chosen classes across the layers, at 10 % (a) and 25 % (b) (similarity
+    groups, mean): where lines cross, the layers' relative importance depends on the class."""
+    means = group_means(table)
+    means = means[(means.grouping == FOCUS) & means["class"].isin(classes)]
+    layers, ratios = layer_order(means.layer), paper_ratios(means.ratio)
+    figure, axes = plt.subplots(1, len(ratios), figsize=(6 * len(ratios), 4), sharey=True, squeeze=False)
+    colours = plt.get_cmap("tab10")
+    for ax, ratio, letter in zip(axes[0], ratios, "ab"):
+        for i, label in enumerate(classes):
+            x, part = _by_layer(means[(means.ratio == ratio) & (means["class"] == label)], layers)
+            ax.plot(x, part.top5_drop_mean, "o-", markersize=3, lw=1.2, color=colours(i % 10),
+                    label=_class_name(label, class_names))
+        ax.axhline(0, lw=0.6, color=ACCURACY)
+        ax.set(ylabel="top-5 drop [%p]", title=f"({letter}) {_percent(ratio)} of a layer's filters ablated")
+        _layer_axis(ax, layers)
+    axes[0, -1].legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    figure.suptitle("Top-5 drop of single classes across the layers (similarity groups, mean over groups)")
+    return figure
+
+
+def semantics_comparison(table: pd.DataFrame) -> Figure:
+    """The top-5 drop per layer under each ablation semantics (similarity groups at the largest ratio), and the
+    two most important layers each picks."""
+    from ablation.vgg_statistics import by_semantics, most_important_layers
+
+    parts = list(by_semantics(table))
+    figure, ax = plt.subplots(figsize=(max(7, 0.55 * len(layer_order(table.layer)) + 2), 4))
+    offsets = _offsets(len(parts))
+    picks = []
+    for (name, part), offset, colour in zip(parts, offsets, ("C3", "C0", "C2")):
+        overall = overall_means(part, FOCUS)
+        overall = overall[overall.ratio == overall.ratio.max()]
+        layers = layer_order(overall.layer)
+        x, rows = _by_layer(overall, layers)
+        _spread_markers(ax, x + offset, rows, "top5", color=colour, label=name)
+        picks.append(f"{name}: {', '.join(most_important_layers(part.assign(semantics=name)))}")
+    ax.axhline(0, lw=0.6, color=ACCURACY)
+    ax.set(ylabel="top-5 drop [%p]")
+    ax.legend(title="semantics", frameon=False, fontsize=7)
+    _layer_axis(ax, layer_order(table.layer))
+    ax.set_title("Top-5 drop per layer under each ablation semantics (similarity groups, largest ratio)\n"
+                 "most important layers: " + "; ".join(picks), fontsize=9)
     return figure
 
 
@@ -229,38 +297,25 @@ def class_selectivity(selectivity: pd.DataFrame) -> Figure:
     return figure
 
 
-def _recovery_grid(recovery: pd.DataFrame) -> tuple[Figure, np.ndarray, list[str]]:
-    """One row per layer, top-1 and top-5 columns, with the intact accuracy as a dashed line in every panel."""
-    layers = layer_order(recovery.layer)
-    figure, axes = plt.subplots(len(layers), 2, figsize=(10, 3 * len(layers) + 0.6), squeeze=False,
-                                layout="constrained")
-    for row, layer in zip(axes, layers):
-        intact = recovery[(recovery.layer == layer) & (recovery["pass"] == 0)]
-        for ax, measure in zip(row, MEASURES):
-            ax.axhline(float(intact[measure].iloc[0]), ls="--", lw=0.9, color=ACCURACY, label="intact")
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.set(ylabel=f"{MEASURE_LABELS[measure]} accuracy [%]", title=f"{layer}: {MEASURE_LABELS[measure]}")
-    return figure, axes, layers
-
-
-def recovery_experiment1(recovery: pd.DataFrame) -> Figure:
-    """Experiment 1: accuracy over the retraining epochs after each pass's fresh random 25 % ablation."""
-    figure, axes, layers = _recovery_grid(recovery)
-    for row, layer in zip(axes, layers):
-        passes = recovery[(recovery.layer == layer) & (recovery["pass"] > 0)]
-        colours = plt.get_cmap("tab10")
-        for ax, measure in zip(row, MEASURES):
-            for p, part in passes.groupby("pass"):
-                part = part.sort_values("epoch")
-                ax.plot(part.epoch, part[measure], "o-", markersize=3, lw=1, color=colours((p - 1) % 10),
-                        label=f"pass {p}")
-            ax.set_xlabel("retraining epoch (0: just after ablation)")
-        first = passes.iloc[0]
-        row[0].set_ylabel(f"{layer}, {first.ablated_filters} of {first.layer_filters} filters ablated\n"
-                          f"top-1 accuracy [%]")
-    axes[0, 1].legend(frameon=False, fontsize=7)
-    figure.suptitle("Recovery experiment 1: each pass ablates a different random 25 % of the intact network's "
-                    "filters and retrains")
+def recovery_passes(recovery: pd.DataFrame, layer: str) -> Figure:
+    """Figs. 19, 20 (experiment 1): one layer's top-5 per epoch, one line per pass; (b) from epoch 1 on."""
+    part = recovery[recovery.layer == layer]
+    intact = float(part[part["pass"] == 0].top5.iloc[0])
+    passes = part[part["pass"] > 0]
+    figure, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    colours = plt.get_cmap("tab10")
+    for ax, first_epoch, letter in zip(axes, (0, 1), "ab"):
+        for p, rows in passes.groupby("pass"):
+            rows = rows[rows.epoch >= first_epoch].sort_values("epoch")
+            ax.plot(rows.epoch, rows.top5, "o-", markersize=3, lw=1, color=colours((p - 1) % 10), label=f"pass {p}")
+        ax.axhline(intact, ls="--", lw=0.9, color=ACCURACY, label="intact")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set(xlabel="retraining epoch (0: just after the ablation)", ylabel="top-5 accuracy [%]",
+               title=f"({letter}) from epoch {first_epoch}")
+    axes[0].legend(frameon=False, fontsize=7)
+    first = passes.iloc[0]
+    figure.suptitle(f"Recovery experiment 1, {layer}: each pass ablates a fresh random {first.ablated_filters} of "
+                    f"{first.layer_filters} filters of the intact network and retrains")
     return figure
 
 
@@ -272,21 +327,24 @@ def _cumulative_epochs(part: pd.DataFrame) -> pd.DataFrame:
     return part.assign(position=part.epoch + part["pass"].map(start).fillna(0))
 
 
-def recovery_experiment2(recovery: pd.DataFrame) -> Figure:
-    """Experiment 2: accuracy over cumulative retraining epochs while 25 % more filters are ablated each pass."""
-    figure, axes, layers = _recovery_grid(recovery)
-    for row, layer in zip(axes, layers):
-        part = _cumulative_epochs(recovery[recovery.layer == layer])
-        ablations = part[(part["pass"] > 0) & (part.epoch == 0)]
-        for ax, measure in zip(row, MEASURES):
-            ax.plot(part.position, part[measure], "o-", markersize=2.5, lw=1, color=DROP, label="ablated network")
-            for ablation in ablations.itertuples():
-                ax.axvline(ablation.position, lw=0.7, ls=":", color=ACCURACY)
-                ax.annotate(_percent(round(ablation.ablated_filters / ablation.layer_filters, 4)),
-                            (ablation.position, 1), xycoords=("data", "axes fraction"), xytext=(2, -2),
-                            textcoords="offset points", va="top", fontsize=7)
-            ax.set_xlabel("cumulative retraining epochs")
-    axes[0, 1].legend(frameon=False, fontsize=7, loc="lower left")
-    figure.suptitle("Recovery experiment 2: each pass ablates 25 % more filters of the retrained network\n"
-                    "(dotted: new ablation, labelled with the share ablated so far)")
+def recovery_iterations(recovery: pd.DataFrame, layer: str) -> Figure:
+    """Figs. 21, 22 (experiment 2): one layer's top-5 after every epoch of every iteration, end to end, each
+    iteration labelled with the share of the layer's filters ablated so far."""
+    part = _cumulative_epochs(recovery[recovery.layer == layer])
+    intact = float(part[part["pass"] == 0].top5.iloc[0])
+    figure, ax = plt.subplots(figsize=(11, 3.8))
+    colours = plt.get_cmap("viridis")
+    iterations = sorted(part.loc[part["pass"] > 0, "pass"].unique())
+    for i, p in enumerate(iterations):
+        rows = part[part["pass"] == p]
+        share = rows.ablated_filters.iloc[0] / rows.layer_filters.iloc[0]
+        ax.plot(rows.position, rows.top5, "o-", markersize=2.5, lw=1, color=colours(i / max(len(iterations) - 1, 1)),
+                label=f"iteration {p}: {_percent(round(share, 4))} ablated")
+        ax.axvline(rows.position.iloc[0], lw=0.7, ls=":", color=ACCURACY)
+    ax.axhline(intact, ls="--", lw=0.9, color=ACCURACY, label="intact")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set(xlabel="cumulative retraining epochs (dotted: a new ablation)", ylabel="top-5 accuracy [%]")
+    ax.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    figure.suptitle(f"Recovery experiment 2, {layer}: each iteration draws a random 25 % of all the layer's filters "
+                    "(already ablated ones included), ablates them too and retrains")
     return figure

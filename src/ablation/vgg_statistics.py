@@ -1,17 +1,22 @@
 """Derived tables of the VGG19-BN filter-group ablations (the paper's second study), pandas only.
 
-Input: the ablation table, one row per (ablation, class) with columns
-`layer, grouping, ratio, group, filters, class, images, top1, top5`; the intact network is the rows with
-layer `none`. A drop is intact minus ablated accuracy of the same class, in percentage points (> 0: worse).
-Every standard deviation here is the population one (ddof=0, `DDOF`), as in the MNIST study's class selectivity.
+Input: the ablation table, one row per (semantics, ablation, class) with columns `semantics, layer, grouping,
+ratio, group, filters, class, images, top1, top5, top5_gained, top5_lost`; the intact network is the rows with
+layer `none`. Most functions here take the rows of one semantics (`by_semantics`, `first_semantics`). A drop is
+intact minus ablated accuracy of the same class, in percentage points (> 0: worse). Every standard deviation here
+is the population one (ddof=0, `DDOF`), as in the MNIST study's class selectivity.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
+from scipy import stats
+from statsmodels.stats.contingency_tables import mcnemar
+from statsmodels.stats.multitest import multipletests
 
 from ablation.outcomes import INTACT, hits  # INTACT: layer and grouping of the intact network's rows
 
@@ -20,6 +25,20 @@ GROUPINGS = ("similarity", "random", "l1")
 MEASURES = ("top1", "top5")
 DDOF = 0
 SPREAD = ("mean", "min", "max")  # what group_means keeps of each drop over a condition's groups
+
+
+def by_semantics(table: pd.DataFrame) -> Iterator[tuple[str | None, pd.DataFrame]]:
+    """(semantics, its rows without the column), in the table's order; a table without the column is one part."""
+    if "semantics" not in table.columns:
+        yield None, table
+        return
+    for name in table.semantics.unique():
+        yield str(name), table[table.semantics == name].drop(columns="semantics").reset_index(drop=True)
+
+
+def first_semantics(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the first semantics swept: the paper's figures and the recovery experiments use it."""
+    return next(by_semantics(table))[1]
 
 
 def layer_index(layer: str) -> int:
@@ -139,3 +158,47 @@ def largest_drop_layers(table: pd.DataFrame, count: int = 2, grouping: str = "si
     mean_lost = {layer: Fraction(int(part.sum()), len(part)) for layer, part in lost.groupby(at_largest.layer)}
     chosen = sorted(mean_lost, key=lambda layer: (-mean_lost[layer], layer_index(layer)))[:count]
     return layer_order(chosen)
+
+
+def most_important_layers(table: pd.DataFrame, count: int = 2) -> list[str]:
+    """`largest_drop_layers` of the first semantics, with similarity groups (else the first grouping swept): the
+    recovery layers (Figs. 19-22) and, on the embedded default, the class layers (Figs. 16, 17)."""
+    part = first_semantics(table)
+    grouping = grouping_order(part.grouping[part.layer != INTACT])[0]
+    return largest_drop_layers(part, count=count, grouping=grouping)
+
+
+def class_changes(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """Every ablation's per-class top-5 change against the intact network on the same images: the drop with a 95 %
+    paired (Wald) interval, and McNemar's exact test of gained vs lost images, Benjamini-Hochberg FDR over every
+    test of a semantics. `significant_gain`: q < alpha and more images gained than lost (the class improves)."""
+    frames = []
+    for name, part in by_semantics(table):
+        rows = part[(part.layer != INTACT) & (part["class"] != ALL)].copy()
+        b, c, n = rows.top5_gained.to_numpy(float), rows.top5_lost.to_numpy(float), rows.images.to_numpy(float)
+        drop = (c - b) / n
+        half = stats.norm.ppf(0.975) * np.sqrt(np.clip(b + c - (c - b) ** 2 / n, 0, None)) / n
+        rows["top5_drop"], rows["ci_low"], rows["ci_high"] = 100 * drop, 100 * (drop - half), 100 * (drop + half)
+        # The exact test depends only on (gained, lost): run statsmodels once per distinct pair.
+        distinct = rows[["top5_gained", "top5_lost"]].drop_duplicates()
+        distinct["p"] = [mcnemar([[0, int(g)], [int(l), 0]], exact=True).pvalue
+                         for g, l in distinct.itertuples(index=False)]
+        rows = rows.merge(distinct, on=["top5_gained", "top5_lost"], how="left")
+        rows["q"] = multipletests(rows.p, alpha=alpha, method="fdr_bh")[1] if len(rows) else []
+        rows["significant_gain"] = (rows.q < alpha) & (rows.top5_gained > rows.top5_lost)
+        rows["significant_loss"] = (rows.q < alpha) & (rows.top5_lost > rows.top5_gained)
+        columns = ["layer", "grouping", "ratio", "group", "class", "images", "top5_gained", "top5_lost", "top5_drop",
+                   "ci_low", "ci_high", "p", "q", "significant_gain", "significant_loss"]
+        frames.append(rows[columns].assign(semantics=name))
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[["semantics", *frame.columns[:-1]]]
+
+
+def crossing_classes(table: pd.DataFrame, ratio: float, count: int) -> list[str]:
+    """The `count` classes whose similarity-group top-5 drop at `ratio` varies most across the layers (sd), the
+    classes whose lines in Fig. 18 can cross; ties to the lower class."""
+    means = group_means(table)
+    part = means[(means.grouping == "similarity") & (means.ratio == ratio) & (means["class"] != ALL)]
+    spread = part.groupby("class").top5_drop_mean.std(ddof=DDOF)
+    ranked = sorted(spread.index, key=lambda c: (-round(float(spread[c]), 9), int(c)))
+    return ranked[:count]

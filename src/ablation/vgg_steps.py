@@ -70,35 +70,43 @@ def imagenet_test_images(folder: str, resize: int, crop: int, max_per_class: int
 
 
 def ablate(network_path: str, images_path: str, layers: list[str], ratios: list[float], groupings: list[str],
-           groups_per_ratio: int, semantics: str, seed: int, batch_size: int, branch_images: int, precision: str,
+           groups_per_ratio: int, semantics: list[str], seed: int, batch_size: int, branch_images: int, precision: str,
            device: str, threads: int, out_table: str, out_groups: str) -> None:
+    """The sweep under each semantics (the same groups), one tidy table with a `semantics` column."""
     torch.set_num_threads(threads)
     network, _ = vgg.load_network(network_path)
     images = ImageSet.load(images_path)
     conv_weights = {layer: network.features[vgg.features_index(layer)].weight for layer in layers}
     ablations = filter_groups.plan(conv_weights, ratios, groupings, groups_per_ratio, seed)
-    log.info("%d ablations in %d layers, %d images, semantics %s", len(ablations), len(layers), len(images), semantics)
-    counts = filter_ablation.sweep(network, images, ablations, semantics, batch_size, branch_images,
-                                   device_for(device), precision)
-    filter_ablation.table(counts, ablations, len(images.classes)).to_csv(out_table, index=False, float_format="%.4f")
+    tables = []
+    for name in semantics:
+        log.info("%d ablations in %d layers, %d images, semantics %s", len(ablations), len(layers), len(images), name)
+        counts = filter_ablation.sweep(network, images, ablations, name, batch_size, branch_images,
+                                       device_for(device), precision)
+        tables.append(filter_ablation.table(counts, ablations, len(images.classes)).assign(semantics=name))
+    table = pd.concat(tables, ignore_index=True)
+    table[["semantics", *table.columns[:-1]]].to_csv(out_table, index=False, float_format="%.4f")
     pd.DataFrame([(a.layer, a.grouping, a.ratio, a.group, " ".join(map(str, a.filters))) for a in ablations],
                  columns=["layer", "grouping", "ratio", "group", "filters"]).to_csv(out_groups, index=False)
 
 
-def statistics(table_path: str, out_comparison: str, out_selectivity: str) -> None:
+def statistics(table_path: str, alpha: float, out_comparison: str, out_selectivity: str, out_changes: str) -> None:
+    """Per semantics: the grouping comparison, class selectivity, and every class change tested (McNemar, FDR)."""
     table = read_table(table_path)
-    vgg_statistics.grouping_comparison(table).to_csv(out_comparison, index=False, float_format="%.3f")
-    vgg_statistics.class_selectivity(table).to_csv(out_selectivity, index=False, float_format="%.4f")
+    for function, path in ((vgg_statistics.grouping_comparison, out_comparison),
+                           (vgg_statistics.class_selectivity, out_selectivity)):
+        parts = [function(part).assign(semantics=name) for name, part in vgg_statistics.by_semantics(table)]
+        frame = pd.concat(parts, ignore_index=True)
+        frame[["semantics", *frame.columns[:-1]]].to_csv(path, index=False, float_format="%.4f")
+    vgg_statistics.class_changes(table, alpha).to_csv(out_changes, index=False, float_format="%.6g")
 
 
 def recovery_layers(layers: list[str] | None, table_path: str | None) -> list[str]:
     """The configured layers, or the two whose similarity groups (else the first grouping run) at the largest
-    ratio cost the most top-5."""
+    ratio cost the most top-5, under the first semantics (the paper's figures')."""
     if layers:
         return layers
-    table = read_table(table_path)
-    grouping = vgg_statistics.grouping_order(table.grouping[table.layer != vgg_statistics.INTACT])[0]
-    return vgg_statistics.largest_drop_layers(table, count=2, grouping=grouping)
+    return vgg_statistics.most_important_layers(read_table(table_path))
 
 
 def recover(network_path: str, images_path: str, table_path: str | None, layers: list[str] | None,

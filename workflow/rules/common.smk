@@ -16,7 +16,7 @@ from ablation import provenance
 from ablation.architecture import HIDDEN_LAYERS, VGG_CONV_LAYERS
 from ablation.errors import InputError
 from ablation.figures import FIGURES
-from ablation.vgg_figures import RECOVERY_FIGURE, VGG_FIGURES
+from ablation.vgg_figures import RECOVERY_FIGURES, VGG_FIGURES
 
 
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
@@ -44,6 +44,11 @@ VGG = config["vgg"]
 IMAGENET, ABLATION, RECOVERY = VGG["imagenet"], VGG["ablation"], VGG["recovery"]
 EMBEDDED = VGG["model"] == "embedded"
 VGG_LAYERS = ABLATION["layers"] or VGG_CONV_LAYERS
+SEMANTICS = ABLATION["semantics"]  # the first is the paper figures' and the recovery experiments'
+# The layers of Figs. 16/17: as configured; with vgg19_bn the paper's; else (None) the two largest drops.
+PAPER_CLASS_LAYERS = ["features.46", "features.49"]
+CLASS_LAYERS = VGG["figures"]["class_layers"] or (
+    PAPER_CLASS_LAYERS if not EMBEDDED and set(PAPER_CLASS_LAYERS) <= set(VGG_LAYERS) else None)
 
 
 def check_user_input():
@@ -89,13 +94,13 @@ def check_vgg_input():
     named = {
         "vgg.ablation.layers": VGG_LAYERS,
         "vgg.recovery.layers": RECOVERY["layers"] or [],
-        "vgg.figures.class_layers": VGG["figures"]["class_layers"],
+        "vgg.figures.class_layers": VGG["figures"]["class_layers"] or [],
     }
     for key, layers in named.items():
         for layer in layers:
             if layer not in VGG_CONV_LAYERS:
                 raise InputError(f"{key}: unknown layer '{layer}'; the conv layers are {', '.join(VGG_CONV_LAYERS)}")
-    for layer in [*VGG["figures"]["class_layers"], *(RECOVERY["layers"] or [])]:
+    for layer in [*(VGG["figures"]["class_layers"] or []), *(RECOVERY["layers"] or [])]:
         if layer not in VGG_LAYERS:
             raise InputError(f"layer '{layer}' is not in vgg.ablation.layers; add it there or choose another")
     if EMBEDDED:
@@ -119,16 +124,24 @@ def check_vgg_input():
 
 
 def recovery_settings(experiment):
-    keys = ("ratio", "passes", "epochs", "min_epochs", "max_epochs", "tolerance", "patience", "batch_size",
-            "learning_rate", "momentum", "seed")
-    return {"experiment": int(experiment), "semantics": ABLATION["semantics"], **{key: RECOVERY[key] for key in keys}}
+    """Experiment 1: passes of a fixed number of epochs; experiment 2: iterations under the stopping rule. Both
+    use the first ablation semantics, as the paper's figures do."""
+    shared = {key: RECOVERY[key] for key in ("ratio", "batch_size", "learning_rate", "momentum", "seed")}
+    if int(experiment) == 1:
+        own = {"passes": RECOVERY["experiment1"]["passes"], "epochs": RECOVERY["experiment1"]["epochs"]}
+    else:
+        second = RECOVERY["experiment2"]
+        own = {"passes": second["iterations"],
+               **{key: second[key] for key in ("min_epochs", "window", "min_improvement", "max_epochs")}}
+    return {"experiment": int(experiment), "semantics": SEMANTICS[0], **shared, **own}
 
 
 def recovery_training_data():
     if EMBEDDED:
-        return {"kind": "digits", "data": "results/data/mnist.pt", "max_images": RECOVERY["max_train_images"]}
-    return {"kind": "imagenet", "folder": IMAGENET["train"], "crop": IMAGENET["crop"],
-            "max_images": RECOVERY["max_train_images"]}
+        return {"kind": "digits", "data": "results/data/mnist.pt",
+                "max_images": VGG["embedded"]["recovery_train_images"]}
+    # At paper scale an epoch is the whole training set.
+    return {"kind": "imagenet", "folder": IMAGENET["train"], "crop": IMAGENET["crop"], "max_images": None}
 
 
 def recovery_inputs(wildcards):
@@ -140,6 +153,13 @@ def recovery_inputs(wildcards):
     return inputs
 
 
+# What the paper comparison reads of the VGG study, when it runs.
+VGG_COMPARISON_INPUTS = {
+    "vgg_table": "results/vgg/ablations.csv",
+    "class_changes": "results/vgg/statistics/class_changes.csv",
+    "vgg_data": "results/vgg/data.json",
+    **{f"recovery{e}": f"results/vgg/recovery/experiment{e}.csv" for e in RECOVERY["experiments"]},
+}
 CHUNKS = [str(chunk) for chunk in range(math.ceil(MLP["networks"] / MLP["networks_per_job"]))]
 # What each computing job ran on (CPU instruction sets, threads, GPU), gathered into the provenance files.
 MLP_MACHINES = [
@@ -234,7 +254,8 @@ FINAL_OUTPUTS = [
     "results/mlp/paper_comparison.csv",
     "results/mlp/provenance.json",
 ]
-SKIPPED_RECOVERY = {RECOVERY_FIGURE[experiment] for experiment in (1, 2) if experiment not in RECOVERY["experiments"]}
+SKIPPED_RECOVERY = {figure for experiment, figures in RECOVERY_FIGURES.items()
+                    if experiment not in RECOVERY["experiments"] for figure in figures}
 VGG_FIGURE_IDS = [figure for figure in VGG_FIGURES if figure not in SKIPPED_RECOVERY]
 if VGG["enabled"]:
     FINAL_OUTPUTS += [

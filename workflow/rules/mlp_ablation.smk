@@ -99,6 +99,7 @@ rule paper_comparison:
         selectivity="results/mlp/statistics/selectivity.csv",
         data="results/data/mnist.json",
         **({"imported_trained": IMPORTED["trained"]} if IMPORTED else {}),
+        **(VGG_COMPARISON_INPUTS if VGG["enabled"] else {}),
     output:
         report(
             "results/mlp/paper_comparison.csv",

@@ -116,9 +116,12 @@ rule vgg_statistics:
         grouping_comparison=report(
             "results/vgg/statistics/grouping_comparison.csv",
             caption="../../report/vgg_grouping_comparison.rst",
-            category=VGG_FIGURES["fig16_vgg_grouping_comparison"].category,
+            category=VGG_FIGURES["extra_vgg_grouping_comparison"].category,
         ),
         class_selectivity="results/vgg/statistics/class_selectivity.csv",
+        class_changes="results/vgg/statistics/class_changes.csv",
+    params:
+        alpha=ANALYSIS["alpha"],
     log:
         "logs/vgg/statistics.log",
     resources:
@@ -175,6 +178,7 @@ VGG_RESULT_FILES = {
     "table": "results/vgg/ablations.csv",
     "classes": "results/vgg/classes.csv",
     "selectivity": "results/vgg/statistics/class_selectivity.csv",
+    "class_changes": "results/vgg/statistics/class_changes.csv",
     "recovery1": "results/vgg/recovery/experiment1.csv",
     "recovery2": "results/vgg/recovery/experiment2.csv",
 }
@@ -197,7 +201,7 @@ for figure in VGG_FIGURE_IDS:
             ),
         params:
             figure=figure,
-            class_layers=VGG["figures"]["class_layers"],
+            class_layers=CLASS_LAYERS,
         log:
             f"logs/figures/{figure}.log",
         script:
