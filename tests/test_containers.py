@@ -105,7 +105,7 @@ def test_every_job_runs_in_the_image_with_nv_and_external_data_bound(tmp_path):
         env.pop(variable, None)
     # Compute rules (the GPU ones among them) and local figure rules; the full workflow runs in test_workflow.
     targets = ["results/mlp/ablations.csv", "results/mlp/figures/fig01_tsne.png",
-               "results/vgg/recovery/experiment1.csv", "results/vgg/figures/fig14_vgg_layer_drops.png"]
+               "results/vgg/recovery/experiment1.csv", "results/vgg/figures/fig14_top5_drop_per_layer.png"]
     result = snakemake(workdir, config, *targets, "--profile", str(REPO / "workflow/profiles/default"), env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     calls = [json.loads(line) for line in log.read_text().splitlines()]

@@ -133,10 +133,18 @@ def class_gains(outcomes: Outcomes, alpha: float) -> pd.DataFrame:
             for m, ablation in enumerate(outcomes.ablations[1:]):
                 rows.append((network, ablation.layer, ablation.label, str(c), int(b[n, m]), int(l[n, m])))
     table = pd.DataFrame(rows, columns=["network", "layer", "units", "class", "gained", "lost"])
-    # The exact test depends only on (gained, lost): run statsmodels once per distinct pair.
-    distinct = table[["gained", "lost"]].drop_duplicates()
-    distinct["p"] = [mcnemar([[0, b], [l, 0]], exact=True).pvalue for b, l in distinct.itertuples(index=False)]
-    table = table.merge(distinct, on=["gained", "lost"], how="left")
-    table["q"] = multipletests(table.p, alpha=alpha, method="fdr_bh")[1]
+    table["p"], table["q"] = mcnemar_fdr(table.gained.to_numpy(), table.lost.to_numpy(), alpha)
     table["significant_gain"] = (table.q < alpha) & (table.gained > table.lost)
     return table
+
+
+def mcnemar_fdr(gained: np.ndarray, lost: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """McNemar's exact p of each (items gained, items lost) pair, and Benjamini-Hochberg q over all of them."""
+    if len(gained) == 0:
+        return np.empty(0), np.empty(0)
+    # The exact test depends only on the pair: run statsmodels once per distinct pair.
+    pairs = pd.DataFrame({"gained": np.asarray(gained, dtype=np.int64), "lost": np.asarray(lost, dtype=np.int64)})
+    distinct = pairs.drop_duplicates()
+    distinct["p"] = [mcnemar([[0, b], [c, 0]], exact=True).pvalue for b, c in distinct.itertuples(index=False)]
+    p = pairs.merge(distinct, on=["gained", "lost"], how="left").p.to_numpy()
+    return p, multipletests(p, alpha=alpha, method="fdr_bh")[1]

@@ -1,4 +1,4 @@
-"""Derived tables of the VGG19-BN filter-group ablations (the paper's second study), pandas only.
+"""Derived tables of the VGG19-BN filter-group ablations (the paper's second study).
 
 Input: the ablation table, one row per (semantics, ablation, class) with columns `semantics, layer, grouping,
 ratio, group, filters, class, images, top1, top5, top5_gained, top5_lost`; the intact network is the rows with
@@ -15,10 +15,9 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.contingency_tables import mcnemar
-from statsmodels.stats.multitest import multipletests
 
-from ablation.outcomes import INTACT, hits  # INTACT: layer and grouping of the intact network's rows
+from ablation.outcomes import INTACT, hits
+from ablation.statistics import mcnemar_fdr  # INTACT: layer and grouping of the intact network's rows
 
 ALL = "all"  # the class of the whole test set
 GROUPINGS = ("similarity", "random", "l1")
@@ -179,12 +178,7 @@ def class_changes(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
         drop = (c - b) / n
         half = stats.norm.ppf(0.975) * np.sqrt(np.clip(b + c - (c - b) ** 2 / n, 0, None)) / n
         rows["top5_drop"], rows["ci_low"], rows["ci_high"] = 100 * drop, 100 * (drop - half), 100 * (drop + half)
-        # The exact test depends only on (gained, lost): run statsmodels once per distinct pair.
-        distinct = rows[["top5_gained", "top5_lost"]].drop_duplicates()
-        distinct["p"] = [mcnemar([[0, int(g)], [int(l), 0]], exact=True).pvalue
-                         for g, l in distinct.itertuples(index=False)]
-        rows = rows.merge(distinct, on=["top5_gained", "top5_lost"], how="left")
-        rows["q"] = multipletests(rows.p, alpha=alpha, method="fdr_bh")[1] if len(rows) else []
+        rows["p"], rows["q"] = mcnemar_fdr(rows.top5_gained.to_numpy(), rows.top5_lost.to_numpy(), alpha)
         rows["significant_gain"] = (rows.q < alpha) & (rows.top5_gained > rows.top5_lost)
         rows["significant_loss"] = (rows.q < alpha) & (rows.top5_lost > rows.top5_gained)
         columns = ["layer", "grouping", "ratio", "group", "class", "images", "top5_gained", "top5_lost", "top5_drop",
