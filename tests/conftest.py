@@ -9,7 +9,11 @@ from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from ablation import outcomes
+from ablation.outcomes import Ablation, Outcomes
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MNIST = REPO.parent / "shared" / "data" / "mnist" / "raw"
@@ -54,3 +58,23 @@ def serve(folder: Path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def planted_outcomes() -> Outcomes:
+    """MNIST outcomes of one network where units 3, 8 and 15 do nothing and units 5 and 10 each gain a little on
+    class 2 and together a lot."""
+    rng = np.random.default_rng(3)
+    ablations = outcomes.plan()
+    labels = np.repeat(np.arange(10), 50)
+    intact = rng.random(len(labels)) < 0.8
+    correct = np.repeat(intact[None, None], len(ablations), axis=1).copy()
+    index = {a: i for i, a in enumerate(ablations)}
+    class2_wrong = np.flatnonzero((labels == 2) & ~intact)
+    for ablation, row in index.items():
+        units = set(ablation.units)
+        if ablation.layer != "hidden1" or not units or units <= {2, 7, 14}:
+            continue  # the intact network, and the negligible units 3, 8, 15 (0-based 2, 7, 14)
+        correct[0, row, rng.choice(np.flatnonzero(intact), 5 * len(units), replace=False)] = False  # a cost
+    for units, fixed in (((4,), 1), ((9,), 1), ((4, 9), 6)):
+        correct[0, index[Ablation("hidden1", units)], class2_wrong[:fixed]] = True
+    return Outcomes(["n"], ablations, labels, correct)

@@ -7,7 +7,7 @@ from ablation import figures, plots, roles
 from ablation.mlp import initial_weights
 from ablation.outcomes import Ablation, Outcomes, accuracy_table, drops
 
-from test_roles import _planted
+from conftest import planted_outcomes
 
 
 def test_fig08_draws_each_units_initial_and_trained_weights_as_28x28_images():
@@ -22,7 +22,7 @@ def test_fig08_draws_each_units_initial_and_trained_weights_as_28x28_images():
 
 
 def test_the_featured_figures_show_the_chosen_units(tmp_path):
-    planted = _planted()
+    planted = planted_outcomes()
     roles.write(roles.featured(drops(accuracy_table(planted)), "n", "roles", 0.0), tmp_path / "featured.csv")
     # As the featured_units job adds it: the negligible set's row (it changes nothing).
     result = Outcomes(planted.networks, planted.ablations + [Ablation.parse("hidden1", "3+8+15")], planted.labels,

@@ -6,6 +6,8 @@ import pytest
 from ablation import outcomes, roles, statistics
 from ablation.outcomes import Ablation, Outcomes
 
+from conftest import planted_outcomes
+
 
 @pytest.fixture()
 def result() -> Outcomes:
@@ -58,27 +60,8 @@ def test_pair_roles_follow_the_exact_interaction(result):
     assert float(interaction(pair, "all")) == pytest.approx(table.interaction[pair], abs=1e-3)
 
 
-def _planted() -> Outcomes:
-    """A network where units 3, 8 and 15 do nothing, units 5 and 10 each gain a little on class 2 and together a lot."""
-    rng = np.random.default_rng(3)
-    ablations = outcomes.plan()
-    labels = np.repeat(np.arange(10), 50)
-    intact = rng.random(len(labels)) < 0.8
-    correct = np.repeat(intact[None, None], len(ablations), axis=1).copy()
-    index = {a: i for i, a in enumerate(ablations)}
-    class2_wrong = np.flatnonzero((labels == 2) & ~intact)
-    for ablation, row in index.items():
-        units = set(ablation.units)
-        if ablation.layer != "hidden1" or not units or units <= {2, 7, 14}:
-            continue  # the intact network, and the negligible units 3, 8, 15 (0-based 2, 7, 14)
-        correct[0, row, rng.choice(np.flatnonzero(intact), 5 * len(units), replace=False)] = False  # a cost
-    for units, fixed in (((4,), 1), ((9,), 1), ((4, 9), 6)):
-        correct[0, index[Ablation("hidden1", units)], class2_wrong[:fixed]] = True
-    return Outcomes(["n"], ablations, labels, correct)
-
-
 def test_featured_units_by_role_find_the_planted_set_and_synergy():
-    drops = outcomes.drops(outcomes.accuracy_table(_planted()))
+    drops = outcomes.drops(outcomes.accuracy_table(planted_outcomes()))
     chosen = {f.figure: f for f in roles.featured(drops, "n", "roles", negligible_drop=0.0)}
     assert chosen["figA2_negligible_set"].units == "3+8+15"
     assert chosen["fig05_negligible"].units == "3"
@@ -94,7 +77,7 @@ def test_featured_units_by_role_find_the_planted_set_and_synergy():
 
 
 def test_featured_units_pinned_to_the_paper(tmp_path):
-    drops = outcomes.drops(outcomes.accuracy_table(_planted()))
+    drops = outcomes.drops(outcomes.accuracy_table(planted_outcomes()))
     chosen = roles.featured(drops, "n", "paper", 0.5)
     roles.write(chosen, tmp_path / "featured.csv")
     read = roles.read(tmp_path / "featured.csv")
