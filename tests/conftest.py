@@ -1,4 +1,4 @@
-"""Shared fixtures: the real MNIST files beside the repository (skipped cleanly where absent)."""
+"""Shared fixtures and helpers: the real data beside the repository (skipped cleanly where absent), a local server."""
 
 from __future__ import annotations
 
