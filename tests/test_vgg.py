@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+import yaml
 from torch import nn
 
 from ablation import filter_ablation, filter_groups, imagenet, mnist, recovery, vgg
@@ -15,7 +16,7 @@ from ablation.filter_groups import FilterAblation
 from ablation.imageset import ImageSet
 from ablation.vgg_training import TrainingSettings, train_embedded, train_epoch, training_batches
 
-from conftest import SHARED_IMAGENET
+from conftest import REPO, SHARED_IMAGENET
 
 LAYER = "features.33"
 
@@ -197,6 +198,12 @@ def test_stopping_rule_is_the_papers():
     assert recovery.should_stop([50] + [50 + e for e in range(1, 21)], settings)  # max_epochs (20)
     assert not recovery.should_stop([50] * 6, recovery.RecoverySettings(experiment=1))  # five epochs of six
     assert recovery.should_stop([50] * 7, recovery.RecoverySettings(experiment=1))  # experiment 1: six epochs
+
+
+def test_the_default_config_runs_the_papers_recovery_experiments():
+    recovery_config = yaml.safe_load((REPO / "config/config.yaml").read_text())["vgg"]["recovery"]
+    assert recovery_config["experiment1"]["epochs"] == 6 and recovery_config["experiment2"]["iterations"] == 6
+    assert recovery_config["ratio"] == 0.25 and recovery_config["experiment2"]["min_epochs"] == 5
 
 
 def test_experiment2_draws_from_all_filters_and_experiment1_resets():
