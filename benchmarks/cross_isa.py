@@ -80,7 +80,7 @@ def quantities(workdir: Path) -> dict[str, pd.Series]:
     correlations = pd.read_csv(workdir / "results/mlp/statistics/correlations.csv")
     found["MNIST correlations, weight change vs drop (r, rho)"] = correlations.set_index(
         ["scope", "layer", "measure", "method"]).coefficient
-    vgg = outcomes.read_table(workdir / "results/vgg/ablations.csv")
+    vgg = vgg_statistics.first_semantics(outcomes.read_table(workdir / "results/vgg/ablations.csv"))
     found["VGG intact top-1 / top-5 [%]"] = vgg[(vgg.layer == outcomes.INTACT) & (vgg["class"] == "all")][
         ["top1", "top5"]].stack()
     means = vgg_statistics.overall_means(vgg).set_index(["layer", "grouping", "ratio"])
