@@ -7,6 +7,7 @@ category; the workflow builds one rule per entry, with the caption `report/<id>.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,13 +95,16 @@ def unit_figure(view: UnitView, network: str, layer: str, units: str, title: str
     )
 
 
-def _featured(figure: str, inputs: dict[str, str], network: str, note: str = "") -> plots.Figure:
-    """A figure of the units `roles.featured` chose for it, titled with the rule that chose them (and `note`)."""
+def _featured(figure: str, inputs: dict[str, str], network: str,
+              note: Callable[[UnitView, roles.Featured], str] | None = None) -> plots.Figure:
+    """A figure of the units `roles.featured` chose for it, titled with the rule that chose them (and what
+    `note(view, chosen)` adds)."""
     chosen = roles.read(inputs[FEATURED])[figure]
+    view = UnitView.load(inputs[RUN], inputs[TSNE])
     about = "" if chosen.class_name == "all" else f" (class {chosen.class_name})"
     units = ("units " if "+" in chosen.units else "unit ") + chosen.units.replace("+", " + ")
-    title = f"Network {network}, hidden layer 1, {units}: {chosen.rule}{about}{note}"
-    return unit_figure(UnitView.load(inputs[RUN], inputs[TSNE]), network, "hidden1", chosen.units, title)
+    title = f"Network {network}, hidden layer 1, {units}: {chosen.rule}{about}{note(view, chosen) if note else ''}"
+    return unit_figure(view, network, "hidden1", chosen.units, title)
 
 
 def fig01_tsne(inputs: dict[str, str], network: str) -> plots.Figure:
@@ -174,17 +178,19 @@ def fig12_super_additive_pair(inputs: dict[str, str], network: str) -> plots.Fig
 
 
 def fig13_positive_synergy_pair(inputs: dict[str, str], network: str) -> plots.Figure:
-    chosen = roles.read(inputs[FEATURED])["fig13_positive_synergy_pair"]
-    view = UnitView.load(inputs[RUN], None)
-    intact = view.rows(network, INTACT).set_index("class").accuracy[chosen.class_name]
-    pair, *singles = (view.rows(network, units).set_index("class").accuracy[chosen.class_name] - intact
-                      for units in [chosen.units, *chosen.units.split("+")])
-    verdict = "exceeds" if pair > sum(max(gain, 0) for gain in singles) else (
-        "does NOT exceed (no pair of this network has such a gain: the closest is shown)")
-    first, second = chosen.units.split("+")
-    note = (f"\nclass {chosen.class_name}: pair gain {pair:+.2f} %p {verdict} the singles' gains {singles[0]:+.2f} "
-            f"(unit {first}) and {singles[1]:+.2f} (unit {second}) %p")
-    return _featured("fig13_positive_synergy_pair", inputs, network, note)
+    def gains(view: UnitView, chosen: roles.Featured) -> str:
+        """The pair's and the singles' gains on the class, and whether the pair's exceeds the singles' (the rule
+        that chose the pair, `roles.pair_gain_excess`)."""
+        exact = roles.exact_drops(drops(view.table), network, "hidden1")
+        pair, name = chosen.units, chosen.class_name
+        first, second = pair.split("+")
+        verdict = "exceeds" if roles.pair_gain_excess(exact, pair, name) > 0 else (
+            "does NOT exceed (no pair of this network has such a gain: the closest is shown)")
+        gain = {units: float(-exact[units][name]) for units in (pair, first, second)}
+        return (f"\nclass {name}: pair gain {gain[pair]:+.2f} %p {verdict} the singles' gains {gain[first]:+.2f} "
+                f"(unit {first}) and {gain[second]:+.2f} (unit {second}) %p")
+
+    return _featured("fig13_positive_synergy_pair", inputs, network, gains)
 
 
 def figA1_second_many_classes(inputs: dict[str, str], network: str) -> plots.Figure:

@@ -18,7 +18,8 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from ablation.plots import ACCURACY, DROP, GAIN, plt
-from ablation.vgg_statistics import ALL, MEASURES, group_means, grouping_order, layer_order, overall_means
+from ablation.vgg_statistics import (ALL, MEASURES, by_semantics, group_means, grouping_order, layer_order,
+                                     most_important_layers, overall_means)
 
 FOCUS = "similarity"  # the grouping of the paper's main figures
 PAPER_RATIOS = (0.1, 0.25)  # the ratios of the paper's Figs. 14, 15 and 18
@@ -245,8 +246,6 @@ def class_lines(table: pd.DataFrame, classes: list[str], class_names: list[str])
 def semantics_comparison(table: pd.DataFrame) -> Figure:
     """The top-5 drop per layer under each ablation semantics (similarity groups at the largest ratio), and the
     two most important layers each picks."""
-    from ablation.vgg_statistics import by_semantics, most_important_layers
-
     parts = list(by_semantics(table))
     figure, ax = plt.subplots(figsize=(max(7, 0.55 * len(layer_order(table.layer)) + 2), 4))
     offsets = _offsets(len(parts))
