@@ -11,7 +11,10 @@ configfile: "config/config.yaml"
 report: "report/workflow.rst"
 
 
+# Validation and input functions; checks of user input; the side effects of parsing (Apptainer, stale locks).
 include: "workflow/rules/common.smk"
+include: "workflow/rules/checks.smk"
+include: "workflow/rules/environment.smk"
 
 
 # Every rule runs in this image under --use-apptainer (build: containers/README.md).
@@ -19,13 +22,17 @@ container: config["container"]
 
 
 include: "workflow/rules/mnist_data.smk"
-include: "workflow/rules/mlp_training.smk"
-include: "workflow/rules/mlp_ablation.smk"
-include: "workflow/rules/mlp_figures.smk"
-include: "workflow/rules/vgg.smk"
+include: "workflow/rules/mnist_training.smk"
+include: "workflow/rules/mnist_ablation.smk"
+include: "workflow/rules/mnist_analysis.smk"
+include: "workflow/rules/vgg_network.smk"
+include: "workflow/rules/vgg_ablation.smk"
+include: "workflow/rules/vgg_recovery.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
     input:
-        FINAL_OUTPUTS,
+        final_outputs(),
     default_target: True

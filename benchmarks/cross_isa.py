@@ -26,7 +26,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ablation import outcomes, roles, vgg_statistics
+from ablation.core import tables
+from ablation.mnist import outcomes, roles
+from ablation.vgg import statistics as vgg_statistics
 
 REPO = Path(__file__).resolve().parents[1]
 # An x86-64 machine of each kind, as far as one machine can pretend: every library held to the same ISA.
@@ -71,8 +73,8 @@ def table_differences(reference: Path, other: Path) -> pd.DataFrame:
 def quantities(workdir: Path) -> dict[str, pd.Series]:
     """The numbers a reader takes from the report, each a Series indexed so that two runs align."""
     found: dict[str, pd.Series] = {}
-    mnist = outcomes.read_table(workdir / "results/mlp/ablations.csv").set_index(["network", "layer", "units", "class"])
-    intact = mnist.index.get_level_values("units") == outcomes.INTACT
+    mnist = tables.read_table(workdir / "results/mlp/ablations.csv").set_index(["network", "layer", "units", "class"])
+    intact = mnist.index.get_level_values("units") == tables.INTACT
     overall = mnist.index.get_level_values("class") == "all"
     found["MNIST intact accuracy [%]"] = mnist.accuracy[intact & overall]
     found["MNIST ablated accuracy, overall [%]"] = mnist.accuracy[~intact & overall]
@@ -80,8 +82,8 @@ def quantities(workdir: Path) -> dict[str, pd.Series]:
     correlations = pd.read_csv(workdir / "results/mlp/statistics/correlations.csv")
     found["MNIST correlations, weight change vs drop (r, rho)"] = correlations.set_index(
         ["scope", "layer", "measure", "method"]).coefficient
-    vgg = vgg_statistics.first_semantics(outcomes.read_table(workdir / "results/vgg/ablations.csv"))
-    found["VGG intact top-1 / top-5 [%]"] = vgg[(vgg.layer == outcomes.INTACT) & (vgg["class"] == "all")][
+    vgg = vgg_statistics.first_semantics(tables.read_table(workdir / "results/vgg/ablations.csv"))
+    found["VGG intact top-1 / top-5 [%]"] = vgg[(vgg.layer == tables.INTACT) & (vgg["class"] == "all")][
         ["top1", "top5"]].stack()
     means = vgg_statistics.overall_means(vgg).set_index(["layer", "grouping", "ratio"])
     found["VGG mean top-5 drop per layer, grouping, ratio [%p]"] = means.top5_drop_mean

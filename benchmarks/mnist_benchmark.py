@@ -19,11 +19,11 @@ from pathlib import Path
 
 import torch
 
-from ablation import outcomes, unit_ablation
-from ablation.architecture import HIDDEN_LAYERS
-from ablation.mlp import MLP, initial_weights, normalise
-from ablation.mnist import load_from_folder
-from ablation.training import TrainingSettings, train, train_alone
+from ablation.mnist import outcomes, ablation as unit_ablation
+from ablation.mnist.architecture import HIDDEN_LAYERS
+from ablation.mnist.network import MLP, initial_weights, normalise
+from ablation.mnist.data import load_from_folder
+from ablation.mnist.training import TrainingSettings, train, train_alone
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -19,11 +19,11 @@ import time
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from ablation import filter_ablation, filter_groups, imagenet, vgg
-from ablation.architecture import VGG_CONV_LAYERS
-from ablation.filter_ablation import head, mask_point
-from ablation.imageset import IMAGENET_MEAN, IMAGENET_STD, ImageSet
-from ablation.vgg_training import device_for
+from ablation.vgg import ablation as filter_ablation, groups as filter_groups, imagenet, network as vgg
+from ablation.vgg.architecture import VGG_CONV_LAYERS
+from ablation.vgg.ablation import head, mask_point
+from ablation.vgg.images import IMAGENET_MEAN, IMAGENET_STD, ImageSet
+from ablation.vgg.training import device_for
 
 
 def synthetic_images(count: int, size: int, classes: int) -> ImageSet:

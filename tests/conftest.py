@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ablation import outcomes
-from ablation.outcomes import Ablation, Outcomes
+from ablation.mnist import outcomes
+from ablation.mnist.outcomes import Ablation, Outcomes
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MNIST = REPO.parent / "shared" / "data" / "mnist" / "raw"
@@ -40,7 +40,7 @@ def mnist_copy(mnist_raw: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def mnist_data(mnist_raw: Path):
-    from ablation.mnist import load_from_folder
+    from ablation.mnist.data import load_from_folder
 
     return load_from_folder(mnist_raw)
 

@@ -4,10 +4,10 @@ import shutil
 
 import pytest
 
-from ablation import authors, comparison, roles, statistics, unit_ablation
-from ablation.errors import InputError
-from ablation.mlp import Stack, load_state_dict
-from ablation.outcomes import Ablation, accuracy_table, drops, plan
+from ablation.mnist import authors, comparison, roles, statistics, ablation as unit_ablation
+from ablation.core.errors import InputError
+from ablation.mnist.network import Stack, load_state_dict
+from ablation.mnist.outcomes import Ablation, accuracy_table, drops, plan
 
 from conftest import SHARED_AUTHORS, serve
 

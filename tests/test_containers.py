@@ -84,7 +84,7 @@ def test_every_job_runs_in_the_image_with_nv_and_external_data_bound(tmp_path):
     # An imported MNIST network outside the working directory: its folder must be bound into the container.
     import torch
 
-    from ablation.mlp import MLP
+    from ablation.mnist.network import MLP
 
     torch.manual_seed(0)
     for role in ("trained", "initial"):

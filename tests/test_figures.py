@@ -3,9 +3,9 @@
 import numpy as np
 import pandas as pd
 
-from ablation import figures, plots, roles
-from ablation.mlp import initial_weights
-from ablation.outcomes import Ablation, Outcomes, accuracy_table, drops
+from ablation.mnist import figures, plots, roles
+from ablation.mnist.network import initial_weights
+from ablation.mnist.outcomes import Ablation, Outcomes, accuracy_table, drops
 
 from conftest import planted_outcomes
 

@@ -10,9 +10,9 @@ import torch
 from PIL import Image
 from torchvision.transforms import v2
 
-from ablation.errors import InputError
-from ablation.imagenet import check_folder, decode, training_set, wnids
-from ablation.imageset import IMAGENET_MEAN, ImageSet
+from ablation.core.errors import InputError
+from ablation.vgg.imagenet import check_folder, decode, training_set, wnids
+from ablation.vgg.images import IMAGENET_MEAN, ImageSet
 
 from conftest import SHARED_IMAGENET
 

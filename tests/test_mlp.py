@@ -3,9 +3,9 @@ import pickle
 import pytest
 import torch
 
-from ablation.errors import InputError
-from ablation.mlp import MLP, Stack, initial_weights, load_state_dict
-from ablation.training import TrainingSettings, train, train_alone
+from ablation.core.errors import InputError
+from ablation.mnist.network import MLP, Stack, initial_weights, load_state_dict
+from ablation.mnist.training import TrainingSettings, train, train_alone
 
 
 def _digits(n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:

@@ -5,8 +5,8 @@ import pytest
 import torch
 from torchvision.datasets import MNIST
 
-from ablation import mnist
-from ablation.errors import InputError
+from ablation.mnist import data as mnist
+from ablation.core.errors import InputError
 
 from conftest import serve
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from ablation import outcomes, roles, statistics
-from ablation.outcomes import Ablation, Outcomes
+from ablation.mnist import outcomes, roles, statistics
+from ablation.mnist.outcomes import Ablation, Outcomes
 
 from conftest import planted_outcomes
 

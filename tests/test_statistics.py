@@ -5,9 +5,9 @@ from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 
-from ablation import statistics
-from ablation.mlp import initial_weights
-from ablation.outcomes import Ablation, Outcomes, plan
+from ablation.mnist import statistics
+from ablation.mnist.network import initial_weights
+from ablation.mnist.outcomes import Ablation, Outcomes, plan
 
 
 def test_mann_whitney_matches_scipy_per_unit():

@@ -3,10 +3,10 @@ import pandas as pd
 import pytest
 import torch
 
-from ablation import outcomes, unit_ablation
-from ablation.architecture import HIDDEN_LAYERS
-from ablation.mlp import MLP, initial_weights, normalise
-from ablation.outcomes import Ablation, Outcomes
+from ablation.mnist import outcomes, ablation as unit_ablation
+from ablation.mnist.architecture import HIDDEN_LAYERS
+from ablation.mnist.network import MLP, initial_weights, normalise
+from ablation.mnist.outcomes import Ablation, Outcomes
 
 
 @pytest.fixture(scope="module")

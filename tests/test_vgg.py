@@ -9,12 +9,13 @@ import torch
 import yaml
 from torch import nn
 
-from ablation import filter_ablation, filter_groups, imagenet, mnist, recovery, vgg
-from ablation.architecture import VGG_CONV_LAYERS
-from ablation.errors import InputError
-from ablation.filter_groups import FilterAblation
-from ablation.imageset import ImageSet
-from ablation.vgg_training import TrainingSettings, train_embedded, train_epoch, training_batches
+from ablation.vgg import ablation as filter_ablation, groups as filter_groups, imagenet, recovery, network as vgg
+from ablation.mnist import data as mnist
+from ablation.vgg.architecture import VGG_CONV_LAYERS
+from ablation.core.errors import InputError
+from ablation.vgg.groups import FilterAblation
+from ablation.vgg.images import ImageSet
+from ablation.vgg.training import TrainingSettings, train_embedded, train_epoch, training_batches
 
 from conftest import REPO, SHARED_IMAGENET
 

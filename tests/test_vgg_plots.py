@@ -10,7 +10,8 @@ import pytest
 
 from statsmodels.stats.contingency_tables import mcnemar
 
-from ablation import plots, vgg_figures, vgg_plots, vgg_statistics
+from ablation.mnist import plots
+from ablation.vgg import figures as vgg_figures, plots as vgg_plots, statistics as vgg_statistics
 
 # Deliberately not in network order: `features.10` sorts before `features.3` alphabetically.
 LAYERS = {"features.10": 20.0, "features.0": 10.0, "features.49": 60.0, "features.3": 80.0}  # layer: base drop

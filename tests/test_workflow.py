@@ -20,9 +20,9 @@ import torch
 import yaml
 from torchvision.models import vgg19_bn
 
-from ablation.figures import FIGURES
-from ablation.vgg_figures import VGG_FIGURES
-from ablation.mlp import MLP
+from ablation.mnist.figures import FIGURES
+from ablation.vgg.figures import VGG_FIGURES
+from ablation.mnist.network import MLP
 
 from conftest import REPO, SHARED_AUTHORS, SHARED_IMAGENET, SHARED_MNIST
 
@@ -156,7 +156,7 @@ def test_report_holds_every_figure_and_names_the_data(study):
 
 def test_authors_config_reproduces_the_papers_numbers_from_their_network(mnist_raw, tmp_path):
     """config/authors.yaml as shipped (fewer, shorter-trained networks of our own beside the authors' one)."""
-    from ablation import authors, roles
+    from ablation.mnist import authors, roles
 
     if not (SHARED_AUTHORS / authors.FILES["trained"][0]).exists():
         pytest.skip(f"the authors' network not found at {SHARED_AUTHORS}")

@@ -1,14 +1,14 @@
-rule prepare_mnist:
+rule mnist_data:
     output:
-        data="results/data/mnist.pt",
-        provenance="results/data/mnist.json",
+        data="results/mnist/data.pt",
+        record="results/mnist/data.json",
     params:
-        mnist=MNIST,
-        seed=MLP["seed"],
+        data=DATA,
+        seed=TRAINING["seed"],
     log:
-        "logs/prepare_mnist.log",
+        "logs/mnist/data.log",
     resources:
         runtime=30,
         mem_mb=4000,
     script:
-        "../scripts/prepare_mnist.py"
+        "../scripts/mnist_data.py"

@@ -1,5 +1,7 @@
-from ablation import logs, vgg_steps
+from ablation.core import logs
+from ablation.vgg import steps
 
 logs.setup(snakemake.log[0])
-vgg_steps.provenance_record(snakemake.input.network, snakemake.input.images, snakemake.params.settings,
-                            snakemake.input.machines, snakemake.output[0])
+steps.provenance_record(network_path=snakemake.input.network, images_path=snakemake.input.images,
+                        settings=snakemake.params.settings, machine_paths=list(snakemake.input.machines),
+                        out_path=snakemake.output[0])

@@ -1,10 +1,12 @@
-from ablation import logs, provenance, vgg_steps
-from ablation.recovery import RecoverySettings
-from ablation.vgg_training import device_for
+from ablation.core import logs, provenance
+from ablation.vgg import steps
+from ablation.vgg.recovery import RecoverySettings
+from ablation.vgg.training import device_for
 
 logs.setup(snakemake.log[0])
-vgg_steps.recover(snakemake.input.network, snakemake.input.images, snakemake.input.get("table"),
-                  snakemake.params.layers, snakemake.params.train_source, RecoverySettings(**snakemake.params.settings),
-                  snakemake.params.device, snakemake.threads, snakemake.params.workers, snakemake.params.checkpoint,
-                  snakemake.output.table)
-provenance.write(provenance.machine(device_for(snakemake.params.device)), snakemake.output.machine)
+p = snakemake.params
+steps.recover(network_path=snakemake.input.network, images_path=snakemake.input.images,
+              table_path=snakemake.input.get("table"), layers=p.layers, train_source=p.train_source,
+              settings=RecoverySettings(**p.settings), device=p.device, threads=snakemake.threads, workers=p.workers,
+              checkpoint_path=p.checkpoint, out_table=snakemake.output.table)
+provenance.write(provenance.machine(device_for(p.device)), snakemake.output.machine)

@@ -1,5 +1,7 @@
-from ablation import logs, vgg_steps
+from ablation.core import logs
+from ablation.vgg import steps
 
 logs.setup(snakemake.log[0])
-vgg_steps.statistics(snakemake.input.table, snakemake.params.alpha, snakemake.output.grouping_comparison,
-                     snakemake.output.class_selectivity, snakemake.output.class_changes)
+steps.statistics(table_path=snakemake.input.table, alpha=snakemake.params.alpha,
+                 out_comparison=snakemake.output.grouping_comparison,
+                 out_selectivity=snakemake.output.class_selectivity, out_changes=snakemake.output.class_changes)

@@ -1,0 +1,100 @@
+"""What made a result: data, settings, seeds, library versions and the machine, attached to every output.
+
+Float results depend on the kernels that computed them: PyTorch picks ATen's (`ATEN_CPU_CAPABILITY`), oneDNN's
+(`ONEDNN_MAX_CPU_ISA`) and MKL's (`MKL_ENABLE_INSTRUCTIONS`) by the CPU's instruction set, and the thread count and
+GPU matter too. Every computing job records them (`machine`), and the study's provenance gathers the records.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import platform
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+PACKAGES = ("ablation", "torch", "torchvision", "numpy", "scipy", "statsmodels", "pandas", "scikit-learn", "snakemake")
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for package in PACKAGES:
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine(device: str = "cpu") -> dict[str, object]:
+    """The CPU, the instruction sets PyTorch computes with, its threads, and the GPU when `device` is one."""
+    import torch
+
+    gpu = torch.cuda.get_device_name(torch.device(device)) if device.startswith("cuda") else None
+    return {
+        "cpu": f"{_cpu_model()} ({platform.machine()})",
+        "aten_cpu_capability": torch.backends.cpu.get_cpu_capability(),
+        "onednn_max_cpu_isa": os.environ.get("ONEDNN_MAX_CPU_ISA", "not capped"),
+        "mkl_enable_instructions": os.environ.get("MKL_ENABLE_INSTRUCTIONS", "not capped"),
+        "threads": torch.get_num_threads(),
+        "gpu": gpu,
+    }
+
+
+def gather(paths: list[str]) -> dict[str, dict[str, object]]:
+    """The machine records that computing jobs wrote, by job (the file's stem)."""
+    return {Path(path).stem: read(path) for path in paths}
+
+
+def describe(machines: dict[str, dict[str, object]]) -> str:
+    """One line per distinct machine record, naming the jobs that ran on it."""
+    jobs: dict[str, list[str]] = {}
+    for job, record in machines.items():
+        kernels = (f"{record['cpu']}, ATen {record['aten_cpu_capability']} kernels, oneDNN ISA "
+                   f"{record['onednn_max_cpu_isa']}, MKL instructions {record['mkl_enable_instructions']}, "
+                   f"{record['threads']} thread{'s' if record['threads'] != 1 else ''}" + (f", GPU {record['gpu']}" if record["gpu"] else ", no GPU"))
+        jobs.setdefault(kernels, []).append(job)
+    return "; ".join(f"{kernels} ({', '.join(names)})" for kernels, names in jobs.items())
+
+
+def record(data_source: str, settings: dict[str, object],
+           machines: dict[str, dict[str, object]] | None = None) -> dict[str, object]:
+    """What made an output; `machines` (the computing jobs' records) where the output gathers them."""
+    found = {"data": data_source, "settings": settings, "versions": versions()}
+    return {**found, "machines": machines} if machines else found
+
+
+def sha256(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def summary(studies: dict[str, dict[str, object]], evaluation_note: str, path: str | Path) -> None:
+    """The report's run summary (results/run_summary.csv): per study the data used, then the machines every
+    computing job ran on, the library versions and how the MNIST ablations were evaluated."""
+    machines = {job: record for study in studies.values() for job, record in study.get("machines", {}).items()}
+    rows = [(f"{study} data", str(record["data"])) for study, record in studies.items()]
+    rows += [("computed on", describe(machines)), ("versions", ", ".join(f"{name} {number}" for name, number in
+                                                                          versions().items())),
+             ("MNIST evaluation", evaluation_note)]
+    with open(path, "w", newline="") as handle:
+        csv.writer(handle).writerows([("item", "value"), *rows])
+
+
+def write(metadata: dict[str, object], path: str | Path) -> None:
+    Path(path).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n")
+
+
+def read(path: str | Path) -> dict[str, object]:
+    return json.loads(Path(path).read_text())

@@ -1,0 +1,7 @@
+"""The MNIST MLP study (784-20-10-10, paper section 4.1-4.2, Figs. 1-13 and A.1-A.4).
+
+data -> network -> training -> ablation (engine) and outcomes (which test items each ablated network gets right)
+-> roles (which units each figure features), embedding (t-SNE), statistics -> figures (drawing; `registry`: the
+ids) -> steps (one function per workflow rule). `authors`: the authors' published network; `comparison`: the
+paper's numbers beside this run's.
+"""

@@ -1,0 +1,138 @@
+"""The paper's statistics on unit ablations, each a tidy table.
+
+- Mann-Whitney U (two-sided) between a unit's initial and trained incoming weights; Pearson and Spearman
+  correlation of its p-value (the authors' measure) and of U with the unit's accuracy drop, with bootstrap
+  confidence intervals.
+- Class selectivity: per network and class, the standard deviation of the class's accuracy drop across a layer's
+  units (the paper's Fig. 11 averages it over the networks other than the featured one).
+- Pair interaction: pair drop minus the sum of the two single drops, per class (> 0: super-additive).
+- McNemar's exact test per class of whether an ablated network classifies differently from the intact one,
+  Benjamini-Hochberg FDR-corrected over every test of the study; a significant gain is q < alpha with more
+  items gained than lost.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ablation.core.statistics import mcnemar_fdr
+from ablation.core.tables import INTACT
+from ablation.mnist.outcomes import Outcomes
+
+if TYPE_CHECKING:
+    from ablation.mnist.network import Stack
+
+CORRELATIONS = {"pearson": stats.pearsonr, "spearman": stats.spearmanr}
+# What is correlated with the drop: the test's p-value (as in the authors' code) and its U statistic.
+MEASURES = ("p", "U")
+
+
+def mann_whitney(initial: Stack, trained: Stack, networks: list[str]) -> pd.DataFrame:
+    """U statistic and two-sided p of trained vs initial incoming weights, per network and hidden unit."""
+    rows = []
+    for layer, name in (("hidden1", "fc1"), ("hidden2", "fc2")):
+        before, after = getattr(initial, name).numpy(), getattr(trained, name).numpy()  # (N, width, fan_in)
+        width = before.shape[1]
+        result = stats.mannwhitneyu(after, before, alternative="two-sided", axis=-1)
+        for n, network in enumerate(networks):
+            for unit in range(width):
+                rows.append((network, layer, str(unit + 1), float(result.statistic[n, unit]), float(result.pvalue[n, unit])))
+    return pd.DataFrame(rows, columns=["network", "layer", "units", "U", "p"])
+
+
+def correlation(x: np.ndarray, y: np.ndarray, method: str, resamples: int, seed: int) -> dict[str, float]:
+    """Coefficient, p-value and a 95 % BCa bootstrap interval (resampling (x, y) pairs)."""
+    function = CORRELATIONS[method]
+    result = function(x, y)
+    interval = stats.bootstrap(
+        (x, y), lambda a, b: function(a, b).statistic, paired=True, vectorized=False,
+        n_resamples=resamples, rng=np.random.default_rng(seed),
+    ).confidence_interval
+    return {
+        "coefficient": float(result.statistic), "p": float(result.pvalue),
+        "ci_low": float(interval.low), "ci_high": float(interval.high), "n": len(x),
+    }
+
+
+def unit_drops(drops: pd.DataFrame) -> pd.DataFrame:
+    """Overall accuracy drop of every single-unit ablation: network, layer, units, drop."""
+    singles = drops[(drops["class"] == "all") & ~drops.units.str.contains(r"\+")]
+    return singles[["network", "layer", "units", "drop"]]
+
+
+def weight_change_vs_drop(
+    mwu: pd.DataFrame, drops: pd.DataFrame, focus: str, resamples: int, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Correlations of the Mann-Whitney p-value (the authors' measure) and of U with the drop.
+
+    Returns the summary for the focus network and for the other networks' units pooled (the paper's Fig. 9: its
+    network, then the 20 more it trained), and per-network coefficients.
+    """
+    joined = mwu.merge(unit_drops(drops), on=["network", "layer", "units"])
+    summary, per_network = [], []
+    for layer, group in joined.groupby("layer", sort=False):
+        others = group[group.network != focus]
+        scopes = {f"network {focus}": group[group.network == focus]}
+        if others.network.nunique() > 1:
+            scopes[f"other {others.network.nunique()} networks"] = others
+        for measure in MEASURES:
+            for scope, part in scopes.items():
+                for method in CORRELATIONS:
+                    values = correlation(part[measure].to_numpy(), part["drop"].to_numpy(), method, resamples, seed)
+                    summary.append({"scope": scope, "layer": layer, "measure": measure, "method": method, **values})
+            for network, part in group.groupby("network", sort=False):
+                per_network.append({"network": network, "layer": layer, "measure": measure, **{
+                    method: float(function(part[measure], part["drop"]).statistic)
+                    for method, function in CORRELATIONS.items()}})
+    return pd.DataFrame(summary), pd.DataFrame(per_network)
+
+
+def class_selectivity(drops: pd.DataFrame) -> pd.DataFrame:
+    """Per network, layer and class: the std of the class drop across the layer's single units."""
+    singles = drops[(drops["class"] != "all") & ~drops.units.str.contains(r"\+")]
+    spread = singles.groupby(["network", "layer", "class"], sort=False)["drop"].std(ddof=0)
+    return spread.rename("selectivity").reset_index()
+
+
+def mean_interval(values: np.ndarray, resamples: int, seed: int) -> tuple[float, float, float]:
+    """Mean and its 95 % BCa bootstrap interval (NaN interval for fewer than 3 values)."""
+    if len(values) < 3 or np.ptp(values) == 0:
+        return float(np.mean(values)), float("nan"), float("nan")
+    interval = stats.bootstrap((values,), np.mean, n_resamples=resamples, rng=np.random.default_rng(seed)).confidence_interval
+    return float(np.mean(values)), float(interval.low), float(interval.high)
+
+
+def pair_interactions(drops: pd.DataFrame) -> pd.DataFrame:
+    """Pair drop minus the sum of the two single drops, per network, pair and class."""
+    singles = drops[~drops.units.str.contains(r"\+")].set_index(["network", "layer", "class", "units"])["drop"]
+    pairs = drops[drops.units.str.contains(r"\+")].copy()
+    first, second = (pairs.units.str.split("+").str[i] for i in (0, 1))
+    key = [pairs.network, pairs.layer, pairs["class"]]
+    pairs["single_sum"] = (
+        singles.reindex(pd.MultiIndex.from_arrays([*key, first])).to_numpy()
+        + singles.reindex(pd.MultiIndex.from_arrays([*key, second])).to_numpy()
+    )
+    pairs["interaction"] = pairs["drop"] - pairs.single_sum
+    return pairs[["network", "layer", "units", "class", "drop", "single_sum", "interaction"]].reset_index(drop=True)
+
+
+def class_gains(outcomes: Outcomes, alpha: float) -> pd.DataFrame:
+    """McNemar's exact test per network, ablation and class against the intact network, FDR-corrected."""
+    intact = outcomes.correct[:, :1]
+    gained = (~intact & outcomes.correct)[:, 1:]  # (N, M-1, n): right only when ablated
+    lost = (intact & ~outcomes.correct)[:, 1:]
+    rows = []
+    for c in np.unique(outcomes.labels):
+        selected = outcomes.labels == c
+        b, l = gained[..., selected].sum(-1), lost[..., selected].sum(-1)
+        for n, network in enumerate(outcomes.networks):
+            for m, ablation in enumerate(outcomes.ablations[1:]):
+                rows.append((network, ablation.layer, ablation.label, str(c), int(b[n, m]), int(l[n, m])))
+    table = pd.DataFrame(rows, columns=["network", "layer", "units", "class", "gained", "lost"])
+    table["p"], table["q"] = mcnemar_fdr(table.gained.to_numpy(), table.lost.to_numpy(), alpha)
+    table["significant_gain"] = (table.q < alpha) & (table.gained > table.lost)
+    return table

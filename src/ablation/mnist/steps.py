@@ -1,0 +1,177 @@
+"""The MNIST study's steps as file-to-file functions: one per workflow rule, so each script is a single call.
+
+Tensors travel in `.pt` files loaded with `weights_only=True`; tables are CSV; every step carries the
+provenance (data source, settings, versions) of its inputs into its outputs.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from ablation.mnist import data as mnist, outcomes, roles, statistics, ablation as unit_ablation
+from ablation.core import provenance, tables
+from ablation.mnist.network import Stack, load_state_dict
+from ablation.mnist.training import TrainingSettings, train
+
+log = logging.getLogger("ablation")
+
+
+def _load(path: str | Path) -> dict:
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
+def prepare_data(*, source: str, path: str | None, download_dir: str, verify_md5: bool, seed: int,
+                  max_train: int | None, max_test: int | None, out_data: str, out_provenance: str) -> None:
+    data = mnist.load(source, path, Path(download_dir), verify_md5, seed).limited(max_train, max_test)
+    log.info("MNIST: %s", data.source)
+    torch.save(data.to_dict(), out_data)
+    provenance.write(provenance.record(data.source, {"mnist.data.source": source, "mnist.data.path": path}), out_provenance)
+
+
+def check_import(*, trained: str, initial: str, out_check: str) -> None:
+    """The imported network's two files, loaded and checked (keys, shapes, finite) before anything uses them."""
+    for path in (trained, initial):
+        load_state_dict(path)
+    provenance.write({"mnist.import": {"trained": provenance.sha256(trained), "initial": provenance.sha256(initial)}},
+                     out_check)
+
+
+def network_names(count: int) -> list[str]:
+    return [f"net{index:02d}" for index in range(count)]
+
+
+def train_networks(*, data_path: str, indices: list[int], seed: int, settings: TrainingSettings, threads: int,
+                   out_path: str) -> None:
+    torch.set_num_threads(threads)
+    data = mnist.MnistData.from_dict(_load(data_path))
+    names = [network_names(max(indices) + 1)[i] for i in indices]
+
+    def report(epoch: int, loss: torch.Tensor, accuracy: torch.Tensor) -> None:
+        log.info("epoch %3d/%d  loss %.4f  test accuracy %.2f %% (min %.2f, max %.2f) over %d networks",
+                 epoch, settings.epochs, loss.mean(), accuracy.mean(), accuracy.min(), accuracy.max(), len(names))
+
+    result = train([seed + i for i in indices], data.train_images, data.train_labels, data.test_images,
+                   data.test_labels, settings, on_epoch=report)
+    torch.save({
+        "names": names, "seeds": [seed + i for i in indices],
+        "initial": result.initial.__dict__, "trained": result.trained.__dict__,
+        "test_accuracy": result.test_accuracy, "train_loss": result.train_loss,
+        "data": data.source, "settings": settings.__dict__,
+    }, out_path)
+
+
+def gather_networks(*, chunk_paths: list[str], imported: dict[str, str] | None, out_networks: str,
+                    out_history: str) -> None:
+    """All networks in one file (trained chunks, then an imported network) and their training history."""
+    chunks = [_load(path) for path in chunk_paths]
+    names = [name for chunk in chunks for name in chunk["names"]]
+    initial = [Stack(**chunk["initial"]) for chunk in chunks]
+    trained = [Stack(**chunk["trained"]) for chunk in chunks]
+    if imported:
+        names.append(imported["name"])
+        initial.append(Stack.of([load_state_dict(imported["initial"])]))
+        trained.append(Stack.of([load_state_dict(imported["trained"])]))
+    torch.save({"names": names, "initial": Stack.concat(initial).__dict__, "trained": Stack.concat(trained).__dict__},
+               out_networks)
+    history = [
+        pd.DataFrame({"network": name, "epoch": np.arange(1, len(chunk["test_accuracy"]) + 1),
+                      "train_loss": chunk["train_loss"][:, i].numpy(), "test_accuracy": chunk["test_accuracy"][:, i].numpy()})
+        for chunk in chunks for i, name in enumerate(chunk["names"])
+    ]
+    columns = ["network", "epoch", "train_loss", "test_accuracy"]
+    (pd.concat(history) if history else pd.DataFrame(columns=columns)).to_csv(out_history, index=False)
+
+
+def load_networks(path: str) -> tuple[list[str], Stack, Stack]:
+    saved = _load(path)
+    return saved["names"], Stack(**saved["initial"]), Stack(**saved["trained"])
+
+
+def ablate(*, data_path: str, networks_path: str, evaluation: str, threads: int, out_table: str, out_outcomes: str) -> None:
+    torch.set_num_threads(threads)
+    data = mnist.MnistData.from_dict(_load(data_path))
+    names, _, trained = load_networks(networks_path)
+    result = unit_ablation.evaluate(trained, names, data.test_images, data.test_labels, outcomes.plan(), evaluation)
+    outcomes.accuracy_table(result).to_csv(out_table, index=False, float_format="%.4f")
+    result.save(out_outcomes, {"data": data.source, "networks": names, "evaluation": evaluation})
+
+
+def feature(*, data_path: str, networks_path: str, table_path: str, outcomes_path: str, network: str, mode: str,
+            negligible_drop: float, evaluation: str, out_featured: str, out_outcomes: dict[str, str]) -> None:
+    """The units each unit figure shows (`roles.featured`), and the featured network's outcomes under both
+    evaluations, with the unit set of Fig. A.2 added: this run's evaluation copies the ablation job's rows (the
+    figures show exactly the table's numbers) and adds the set; the other evaluation is computed afresh."""
+    data = mnist.MnistData.from_dict(_load(data_path))
+    names, _, trained = load_networks(networks_path)
+    chosen = roles.featured(outcomes.drops(tables.read_table(table_path)), network, mode, negligible_drop)
+    roles.write(chosen, out_featured)
+    main, index = outcomes.Outcomes.load(outcomes_path), names.index(network)
+    unit_set = {f.figure: f for f in chosen}["figA2_negligible_set"].units
+    extra = [a for a in [outcomes.Ablation.parse("hidden1", unit_set)] if a not in main.ablations]
+    stack, images, labels = trained.select([index]), data.test_images, data.test_labels
+    for name, path in out_outcomes.items():
+        if name == evaluation:
+            added = unit_ablation.evaluate(stack, [network], images, labels, extra, name)
+            result = outcomes.Outcomes([network], main.ablations + extra, main.labels,
+                                       np.concatenate([main.correct[index : index + 1], added.correct], axis=1))
+        else:
+            result = unit_ablation.evaluate(stack, [network], images, labels, main.ablations + extra, name)
+        result.save(path, {"data": data.source, "networks": [network], "evaluation": name})
+
+
+def embed(*, data_path: str, perplexity: float, seed: int, threads: int, out_path: str) -> None:
+    from ablation.mnist.embedding import tsne
+
+    data = mnist.MnistData.from_dict(_load(data_path))
+    coords = tsne(data.test_images, perplexity=perplexity, seed=seed, n_jobs=threads)
+    pd.DataFrame({"x": coords[:, 0], "y": coords[:, 1], "label": data.test_labels.numpy()}).to_csv(
+        out_path, index=False, float_format="%.5f")
+
+
+def analyse(*, table_path: str, outcomes_path: str, networks_path: str, focus: str, resamples: int, alpha: float,
+            seed: int, out: dict[str, str]) -> None:
+    """Every statistic of the study, each into the table named by its key in `out`."""
+    drops = outcomes.drops(tables.read_table(table_path))
+    names, initial, trained = load_networks(networks_path)
+    mwu = statistics.mann_whitney(initial, trained, names)
+    summary, per_network = statistics.weight_change_vs_drop(mwu, drops, focus, resamples, seed)
+    frames = {
+        "mann_whitney": mwu.merge(statistics.unit_drops(drops), on=["network", "layer", "units"]),
+        "correlations": summary,
+        "per_network_correlations": per_network,
+        "selectivity": statistics.class_selectivity(drops),
+        "pair_interactions": statistics.pair_interactions(drops),
+        "class_gains": statistics.class_gains(outcomes.Outcomes.load(outcomes_path), alpha),
+    }
+    for name, frame in frames.items():
+        frame.to_csv(out[name], index=False)
+
+
+def paper_comparison(*, table_path: str, featured_path: str, runs: dict[str, str], statistics_paths: dict[str, str],
+                     imported_trained: str | None, settings: dict, data_path: str, vgg: dict[str, str] | None,
+                     out_path: str) -> None:
+    """The paper's numbers and claims beside this run's (`ablation.comparison`); `vgg`: the VGG study's result
+    files (table, class_changes, data record, recovery1/2 where run), if it ran."""
+    from ablation.mnist import authors, comparison
+
+    table = tables.read_table(table_path)
+    focus, imported = settings["focus"], settings["imported"]
+    trained = [network for network in table.network.unique() if network != imported]
+    authors_network = focus == imported and imported_trained is not None and authors.is_authors(imported_trained)
+    frame = comparison.compare(
+        table, {name: outcomes.Outcomes.load(path) for name, path in runs.items()}, roles.read(featured_path),
+        settings["evaluation"], focus, trained, authors_network, settings["negligible_drop"],
+        pd.read_csv(statistics_paths["correlations"]), pd.read_csv(statistics_paths["per_network_correlations"]),
+        pd.read_csv(statistics_paths["selectivity"], dtype={"class": str}), settings["resamples"], settings["seed"],
+        provenance.read(data_path)["data"])
+    if vgg:
+        recovery = {int(key[-1]): pd.read_csv(path) for key, path in vgg.items() if key.startswith("recovery")}
+        vgg_frame = comparison.vgg_rows(tables.read_table(vgg["table"]), tables.read_table(vgg["class_changes"]),
+                                        recovery, provenance.read(vgg["data"])["data"])
+        frame = pd.concat([frame, vgg_frame], ignore_index=True)
+    frame.to_csv(out_path, index=False)

@@ -1,0 +1,6 @@
+"""The VGG19-BN study (paper section 4.3, Figs. 14-22).
+
+network -> images (the evaluation cache; `imagenet`: ImageNet folders) -> groups (which filters) -> ablation
+(semantics + engine) -> statistics -> training and recovery -> figures (drawing; `registry`: the ids) -> steps
+(one function per workflow rule).
+"""

@@ -1,0 +1,255 @@
+"""Ablating conv filters of a VGG: what an ablated filter outputs, and the engine that evaluates a whole sweep.
+
+Two semantics (config `vgg.ablation.semantics`), because zeroing a conv filter in front of BatchNorm does not
+silence it:
+- `activation` (the paper's intent): the filter's channel is exactly zero after its BatchNorm and ReLU.
+- `literal` (what the paper's text says): the filter's conv weights and bias are zero, BatchNorm is left alone,
+  so after BatchNorm the channel is the constant beta - gamma * mean / sqrt(var + eps) (in eval mode) and after
+  the ReLU its positive part.
+Either way an ablation is a channel mask applied at one module's output (its "mask point"): the conv itself under
+`literal` (a conv with zero weights and bias outputs exactly zero), the ReLU after its BatchNorm under `activation`.
+
+The engine computes each batch's intact forward pass once; every ablation branches from the activation at its
+layer's mask point, and the ablations of a layer run the rest of the network together as one large batch.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+from torch.utils.hooks import RemovableHandle
+
+from ablation.vgg.groups import FilterAblation
+from ablation.vgg.images import ImageSet
+from ablation.core.tables import INTACT
+from ablation.vgg.network import features_index
+
+log = logging.getLogger("ablation")
+SEMANTICS = ("activation", "literal")
+PRECISIONS = ("auto", "float32")
+
+
+def mask_point(layer: str, semantics: str) -> int:
+    """Index in `features` of the module whose output an ablation of `layer` masks."""
+    if semantics not in SEMANTICS:
+        raise ValueError(f"unknown ablation semantics '{semantics}'; known: {', '.join(SEMANTICS)}")
+    return features_index(layer) + (2 if semantics == "activation" else 0)
+
+
+def keep_mask(channels: int, filters: Iterable[int], device: torch.device | str = "cpu") -> torch.Tensor:
+    mask = torch.ones(channels, device=device)
+    mask[list(filters)] = 0.0
+    return mask
+
+
+def mask_hook(network: nn.Module, layer: str, filters: Sequence[int], semantics: str) -> RemovableHandle:
+    """Ablate `filters` of `layer` while the returned hook is registered (remove it to restore the network)."""
+    module = network.features[mask_point(layer, semantics)]
+    mask = keep_mask(network.features[features_index(layer)].out_channels, filters)
+
+    def masked(_module: nn.Module, _inputs: object, output: torch.Tensor) -> torch.Tensor:
+        return output * mask.to(output.device, output.dtype).view(1, -1, 1, 1)
+
+    return module.register_forward_hook(masked)
+
+
+@torch.no_grad()
+def zero_filters(network: nn.Module, layer: str, filters: Sequence[int]) -> None:
+    """The paper's literal operation: the filters' conv weights and bias set to zero, in place."""
+    conv = network.features[features_index(layer)]
+    conv.weight[list(filters)] = 0.0
+    if conv.bias is not None:
+        conv.bias[list(filters)] = 0.0
+
+
+@dataclass
+class Counts:
+    """Per ablation (row 0: the intact network) and class: correct predictions, and the top-5 changes against the
+    intact network on the same images (`gained`: right only when ablated, `lost`: right only intact), which
+    McNemar's test and a paired interval need; and images per class."""
+
+    top1: torch.Tensor  # (ablations + 1, classes) int64
+    top5: torch.Tensor
+    gained: torch.Tensor
+    lost: torch.Tensor
+    images: torch.Tensor  # (classes,)
+
+    @classmethod
+    def zeros(cls, rows: int, classes: int, device: torch.device | str) -> Counts:
+        return cls(*(torch.zeros(rows, classes, dtype=torch.int64, device=device) for _ in range(4)),
+                   torch.zeros(classes, dtype=torch.int64, device=device))
+
+    def add(self, rows: Sequence[int], hits: tuple[torch.Tensor, torch.Tensor], intact5: torch.Tensor,
+            labels: torch.Tensor) -> None:
+        """Count hits (top-1, top-5; each (len(rows), B) bool) against the intact network's top-5 hits (B,)."""
+        rows_ = torch.as_tensor(rows, device=labels.device)
+        per_image = (*hits, ~intact5 & hits[1], intact5 & ~hits[1])
+        for total, hit in zip((self.top1, self.top5, self.gained, self.lost), per_image):
+            # Integer scatter-add: exact counts whatever the compute precision.
+            total.index_add_(0, rows_, torch.zeros_like(total[: len(rows)]).index_add_(1, labels, hit.long()))
+
+    def cpu(self) -> Counts:
+        return Counts(self.top1.cpu(), self.top5.cpu(), self.gained.cpu(), self.lost.cpu(), self.images.cpu())
+
+    def accuracy(self, row: int = 0) -> tuple[float, float]:
+        total = float(self.images.sum())
+        return 100.0 * float(self.top1[row].sum()) / total, 100.0 * float(self.top5[row].sum()) / total
+
+
+def hits(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Top-1 and top-5 hits of logits (rows, B, classes) for labels (B,), each (rows, B) bool."""
+    top = logits.topk(min(5, logits.shape[-1]), dim=-1).indices
+    return top[..., 0] == labels.view(1, -1), (top == labels.view(1, -1, 1)).any(-1)
+
+
+def head(network: nn.Module, x: torch.Tensor, start: int) -> torch.Tensor:
+    """The network from `features[start]` on: the rest of the features, pooling and the classifier."""
+    for module in network.features[start:]:
+        x = module(x)
+    return network.classifier(torch.flatten(network.avgpool(x), 1))
+
+
+def _gpu_fast_path(device: torch.device, precision: str) -> bool:
+    """bf16 autocast and channels_last: on a GPU the ranking of logits, not their last bits, decides top-1/top-5."""
+    return device.type == "cuda" and precision == "auto"
+
+
+def autocast(device: torch.device | str, precision: str = "auto"):
+    """bf16 autocast on a GPU (unless precision is float32); nothing on the CPU."""
+    if _gpu_fast_path(torch.device(device), precision):
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return nullcontext()
+
+
+def _prepare(network: nn.Module, device: torch.device, precision: str) -> nn.Module:
+    network = network.eval().to(device)
+    if _gpu_fast_path(device, precision):
+        network = network.to(memory_format=torch.channels_last)
+    return network
+
+
+def _batches(images: ImageSet, batch_size: int, device: torch.device, precision: str):
+    for x, y in images.batches(batch_size, device):
+        if _gpu_fast_path(device, precision):
+            x = x.contiguous(memory_format=torch.channels_last)
+        yield x, y
+
+
+def _progress(done: int, total: int) -> None:
+    if done == total or done % max(1, total // 10) == 0:
+        log.info("%d/%d images", done, total)
+
+
+def _branches(network: nn.Module, ablations: Sequence[FilterAblation], semantics: str,
+              device: torch.device) -> dict[int, tuple[list[int], torch.Tensor]]:
+    """Mask point -> (table rows, keep masks (ablations, channels)) of the ablations that branch there."""
+    rows: dict[int, list[int]] = {}
+    masks: dict[int, list[torch.Tensor]] = {}
+    for row, ablation in enumerate(ablations, start=1):
+        point = mask_point(ablation.layer, semantics)
+        channels = network.features[features_index(ablation.layer)].out_channels
+        rows.setdefault(point, []).append(row)
+        masks.setdefault(point, []).append(keep_mask(channels, ablation.filters, device))
+    return {point: (rows[point], torch.stack(masks[point])) for point in rows}
+
+
+@torch.inference_mode()
+def sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblation], semantics: str,
+          batch_size: int = 64, branch_images: int = 512, device: str = "cpu", precision: str = "auto") -> Counts:
+    """Top-1/top-5 hits of the intact network (row 0) and of every ablation (row i + 1), per class."""
+    device_ = torch.device(device)
+    network = _prepare(network, device_, precision)
+    branches = _branches(network, ablations, semantics, device_)
+    counts = Counts.zeros(len(ablations) + 1, len(images.classes), device_)
+    done = 0
+    with autocast(device_, precision):
+        for x, y in _batches(images, batch_size, device_, precision):
+            counts.images.index_add_(0, y, torch.ones_like(y))
+            chunk = max(1, branch_images // len(x))
+            h = x
+            branched_hits = []  # counted once the intact network's hits on this batch are known
+            for index, module in enumerate(network.features):
+                h = module(h)
+                if index not in branches:
+                    continue
+                rows, masks = branches[index]
+                for start in range(0, len(rows), chunk):
+                    part = masks[start:start + chunk].to(h.dtype)
+                    branched = (h.unsqueeze(0) * part[:, None, :, None, None]).flatten(0, 1)
+                    if _gpu_fast_path(device_, precision):
+                        branched = branched.contiguous(memory_format=torch.channels_last)
+                    logits = head(network, branched, index + 1).view(len(part), len(x), -1)
+                    branched_hits.append((rows[start:start + chunk], hits(logits, y)))
+            intact = hits(network.classifier(torch.flatten(network.avgpool(h), 1)).unsqueeze(0), y)
+            for rows, found in [([0], intact), *branched_hits]:
+                counts.add(rows, found, intact[1][0], y)
+            done += len(x)
+            _progress(done, len(images))
+    return counts.cpu()
+
+
+@torch.inference_mode()
+def evaluate(network: nn.Module, images: ImageSet, batch_size: int = 64, device: str = "cpu",
+             precision: str = "auto") -> Counts:
+    """Top-1/top-5 hits of the network as it is (hooks included), per class: one row."""
+    return _evaluate(network, images, batch_size, device, precision)[0]
+
+
+def _evaluate(network: nn.Module, images: ImageSet, batch_size: int, device: str, precision: str,
+              intact5: torch.Tensor | None = None) -> tuple[Counts, torch.Tensor]:
+    """Counts of one row, and the top-5 hit of every image (in image order), compared with `intact5` if given."""
+    device_ = torch.device(device)
+    network = _prepare(network, device_, precision)
+    counts = Counts.zeros(1, len(images.classes), device_)
+    found5, done = [], 0
+    with autocast(device_, precision):
+        for x, y in _batches(images, batch_size, device_, precision):
+            counts.images.index_add_(0, y, torch.ones_like(y))
+            found = hits(network(x).unsqueeze(0), y)
+            reference = found[1][0] if intact5 is None else intact5[done:done + len(x)].to(device_)
+            counts.add([0], found, reference, y)
+            found5.append(found[1][0].cpu())
+            done += len(x)
+    return counts.cpu(), torch.cat(found5)
+
+
+def plain_sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblation], semantics: str,
+                batch_size: int = 64, device: str = "cpu", precision: str = "auto") -> Counts:
+    """The baseline the engine is checked and benchmarked against: one full evaluation per ablation."""
+    intact, intact5 = _evaluate(network, images, batch_size, device, precision)
+    results = [intact]
+    for ablation in ablations:
+        handle = mask_hook(network, ablation.layer, ablation.filters, semantics)
+        try:
+            results.append(_evaluate(network, images, batch_size, device, precision, intact5)[0])
+        finally:
+            handle.remove()
+    return Counts(*(torch.cat([getattr(r, name) for r in results]) for name in ("top1", "top5", "gained", "lost")),
+                  intact.images)
+
+
+def table(counts: Counts, ablations: Sequence[FilterAblation], classes: int) -> pd.DataFrame:
+    """The tidy table: one row per (ablation, class), class `all` first; accuracies in percent."""
+    described = [(INTACT, INTACT, 0.0, 0, 0)] + [
+        (a.layer, a.grouping, a.ratio, a.group, len(a.filters)) for a in ablations]
+    keys = pd.DataFrame(described, columns=["layer", "grouping", "ratio", "group", "filters"])
+    per_class_images = counts.images.numpy()
+    images = np.concatenate([[per_class_images.sum()], per_class_images])
+    correct = {k: np.concatenate([c.sum(1, keepdims=True), c], axis=1) for k, c in (("top1", counts.top1.numpy()),
+                                                                                   ("top5", counts.top5.numpy()))}
+    frame = keys.loc[keys.index.repeat(classes + 1)].reset_index(drop=True)
+    frame["class"] = np.tile(["all", *map(str, range(classes))], len(keys))
+    frame["images"] = np.tile(images, len(keys))
+    with np.errstate(invalid="ignore", divide="ignore"):  # a class without images has no accuracy
+        for k, hit in correct.items():
+            frame[k] = (100.0 * hit / images).reshape(-1)
+    for name, changed in (("top5_gained", counts.gained.numpy()), ("top5_lost", counts.lost.numpy())):
+        frame[name] = np.concatenate([changed.sum(1, keepdims=True), changed], axis=1).reshape(-1)
+    return frame

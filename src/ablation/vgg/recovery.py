@@ -1,0 +1,207 @@
+"""Recovery training: ablate a random share of a layer's filters, retrain, and follow top-1/top-5.
+
+Experiment 1: every pass starts from the intact network, ablates a fresh random `ratio` of the layer's filters
+and retrains for a fixed number of epochs (the paper: 6). Experiment 2: ablations accumulate: every iteration
+draws `ratio` of *all* the layer's filters at random, already ablated ones included (so the ablated share grows
+as 1 - (1 - ratio)^k: 25, 44, 58, 68, 76, 82 % after k = 1..6), ablates them on top of the earlier ones and
+continues from the previous iteration's retrained network. The paper's stopping rule, "at least five training
+epochs had to be completed and after that the improvement in accuracy had to be increased by at least 0.05% over
+two epochs", read as: after at least `min_epochs` epochs, stop once top-5 (the metric of the paper's recovery
+figures) rose by less than `min_improvement` percentage points over the last `window` epochs together (or after
+`max_epochs`).
+Always: everything before the layer is frozen and kept in eval mode (its BatchNorm statistics do not move);
+the ablated filters stay ablated (their channel is masked and their conv weights and bias are reset to zero after
+every step). A checkpoint after every epoch lets a killed run resume exactly where it stopped.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from ablation.vgg import ablation as filter_ablation
+from ablation.vgg.ablation import mask_hook, zero_filters
+from ablation.vgg.images import ImageSet
+from ablation.vgg.network import features_index
+from ablation.vgg.training import TrainingData, derived_seed, train_epoch, training_batches
+
+log = logging.getLogger("ablation")
+COLUMNS = ["experiment", "layer", "pass", "ablated_filters", "layer_filters", "epoch", "top1", "top5"]
+
+
+@dataclass(frozen=True)
+class RecoverySettings:
+    """As `vgg.recovery` in the config (the only source of defaults); None where the experiment has no such knob."""
+
+    experiment: int  # 1: reset between passes; 2: ablations accumulate
+    ratio: float
+    passes: int  # experiment 2: iterations
+    epochs: int | None  # experiment 1: epochs per pass
+    min_epochs: int | None  # experiment 2: the stopping rule
+    max_epochs: int | None
+    min_improvement: float | None
+    window: int | None
+    batch_size: int
+    learning_rate: float
+    momentum: float
+    semantics: str
+    seed: int
+
+
+def should_stop(top5: list[float], settings: RecoverySettings) -> bool:
+    """top5[0] is right after the ablation, top5[e] after epoch e."""
+    epochs = len(top5) - 1
+    if settings.experiment == 1:
+        assert settings.epochs is not None
+        return epochs >= settings.epochs
+    assert settings.min_epochs is not None and settings.window is not None and settings.max_epochs is not None
+    assert settings.min_improvement is not None
+    if epochs >= settings.max_epochs:
+        return True
+    # 1e-9: accuracies are ratios of counts, and a rise of exactly min_improvement must not read as 0.0499999.
+    return (epochs >= max(settings.min_epochs, settings.window)
+            and top5[-1] - top5[-1 - settings.window] < settings.min_improvement - 1e-9)
+
+
+def ablated_filters(layer: str, channels: int, settings: RecoverySettings) -> list[list[int]]:
+    """The ablated filters of each pass: a fresh random share (experiment 1), or that share drawn from all filters
+    and added to the ones ablated before (experiment 2)."""
+    rng = np.random.default_rng([settings.seed, derived_seed(layer, settings.experiment)])
+    size = max(1, round(settings.ratio * channels))
+    passes, ablated = [], set()
+    for _ in range(settings.passes):
+        drawn = {int(i) for i in rng.choice(channels, size, replace=False)}
+        ablated = drawn if settings.experiment == 1 else ablated | drawn
+        passes.append(sorted(ablated))
+    return passes
+
+
+class Checkpoint:
+    """The state after the last finished epoch, valid only for the same settings, layers and network."""
+
+    def __init__(self, path: str | Path, fingerprint: str) -> None:
+        self.path, self.fingerprint = Path(path), fingerprint
+
+    def load(self) -> dict | None:
+        if not self.path.exists():
+            return None
+        saved = torch.load(self.path, map_location="cpu", weights_only=True)
+        if saved.get("fingerprint") != self.fingerprint:
+            log.info("ignoring checkpoint %s: it was made with other settings", self.path)
+            return None
+        log.info("resuming from %s: layer %d, pass %d, epoch %d", self.path, *saved["position"])
+        return saved
+
+    def save(self, state: dict) -> None:
+        partial = self.path.with_suffix(".partial")
+        torch.save({"fingerprint": self.fingerprint, **state}, partial)
+        os.replace(partial, self.path)  # atomic: a kill mid-write leaves the previous checkpoint intact
+
+
+def fingerprint(network: nn.Module, layers: list[str], settings: RecoverySettings, data: str) -> str:
+    digest = hashlib.sha256(json.dumps([layers, asdict(settings), data]).encode())
+    for tensor in network.state_dict().values():
+        digest.update(tensor.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes()[:4096])
+    return digest.hexdigest()
+
+
+class _AblatedLayer:
+    """A network with `filters` of `layer` ablated and everything before the layer frozen in eval mode."""
+
+    def __init__(self, network: nn.Module, layer: str, filters: list[int], semantics: str) -> None:
+        self.network, self.layer, self.filters, self.start = network, layer, filters, features_index(layer)
+        zero_filters(network, layer, filters)
+        self.hook = mask_hook(network, layer, filters, semantics)
+        self.prefix = network.features[: self.start]
+        for parameter in self.prefix.parameters():
+            parameter.requires_grad_(False)
+
+    def trainable(self) -> list[nn.Parameter]:
+        return [p for p in self.network.parameters() if p.requires_grad]
+
+    def train_mode(self) -> None:
+        self.network.train()
+        self.prefix.eval()
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():  # the frozen prefix needs no graph
+            features = self.prefix(images)
+        return filter_ablation.head(self.network, features, self.start)
+
+    def keep_ablated(self) -> None:
+        zero_filters(self.network, self.layer, self.filters)
+
+    def close(self) -> None:
+        """Remove the mask and unfreeze the prefix: the network is plain again for the next pass."""
+        self.hook.remove()
+        for parameter in self.prefix.parameters():
+            parameter.requires_grad_(True)
+
+
+def _row(settings: RecoverySettings, layer: str, pass_: int, ablated: int, channels: int, epoch: int,
+         accuracy: tuple[float, float]) -> dict[str, object]:
+    return dict(zip(COLUMNS, (settings.experiment, layer, pass_, ablated, channels, epoch, *accuracy)))
+
+
+def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageSet, settings: RecoverySettings,
+        checkpoint: Checkpoint, device: str = "cpu", workers: int = 0, eval_batch_size: int = 64) -> pd.DataFrame:
+    """Top-1/top-5 of every layer's intact network, after every ablation and after every epoch of retraining."""
+    def accuracy(model: nn.Module) -> tuple[float, float]:
+        return filter_ablation.evaluate(model, test, eval_batch_size, device).accuracy()
+
+    original = copy.deepcopy(network.state_dict())
+    saved = checkpoint.load()
+    rows: list[dict[str, object]] = saved["rows"] if saved else []
+    position = tuple(saved["position"]) if saved else None  # (layer, pass, epoch) of the last finished epoch
+    carried = saved["network"] if saved else None  # experiment 2: the network the next pass continues from
+    intact = None
+    for li, layer in enumerate(layers):
+        channels = network.features[features_index(layer)].out_channels
+        if position is None or li > position[0]:
+            network.load_state_dict(original)
+            intact = intact or accuracy(network)
+            rows.append(_row(settings, layer, 0, 0, channels, 0, intact))
+        for pass_, filters in enumerate(ablated_filters(layer, channels, settings), start=1):
+            resuming = position is not None and (li, pass_) == position[:2]
+            if position is not None and ((li, pass_) < position[:2] or (resuming and saved["finished"])):
+                continue
+            start = saved["network"] if resuming else (
+                carried if settings.experiment == 2 and pass_ > 1 else original)
+            network.load_state_dict(start)
+            model = _AblatedLayer(network.to(device), layer, filters, settings.semantics)
+            optimizer = torch.optim.SGD(model.trainable(), lr=settings.learning_rate, momentum=settings.momentum)
+            if resuming:
+                optimizer.load_state_dict(saved["optimizer"])
+                top5 = [r["top5"] for r in rows if (r["layer"], r["pass"]) == (layer, pass_)]
+            else:
+                after = accuracy(network)
+                rows.append(_row(settings, layer, pass_, len(filters), channels, 0, after))
+                top5 = [after[1]]
+            while not should_stop(top5, settings):
+                epoch = len(top5)
+                torch.manual_seed(derived_seed(settings.seed, layer, pass_, epoch, "dropout"))
+                model.train_mode()
+                batches = training_batches(train, settings.batch_size, derived_seed(settings.seed, layer, pass_, epoch),
+                                           device, workers)
+                loss = train_epoch(model.forward, optimizer, batches, device, model.keep_ablated)
+                result = accuracy(network)
+                rows.append(_row(settings, layer, pass_, len(filters), channels, epoch, result))
+                top5.append(result[1])
+                finished = should_stop(top5, settings)
+                log.info("experiment %d, %s, pass %d (%d/%d filters ablated), epoch %d: loss %.4f, top-1 %.2f %%, "
+                         "top-5 %.2f %%", settings.experiment, layer, pass_, len(filters), channels, epoch, loss, *result)
+                checkpoint.save({"rows": rows, "position": [li, pass_, epoch], "finished": finished,
+                                 "network": network.state_dict(), "optimizer": optimizer.state_dict()})
+            carried = copy.deepcopy(network.state_dict())
+            model.close()
+    return pd.DataFrame(rows, columns=COLUMNS)

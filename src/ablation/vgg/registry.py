@@ -1,0 +1,32 @@
+"""The VGG study's figures, as data: id -> the paper figure it reproduces (`fig14_` ... `fig22_`, numbered as in the
+paper; `extra_`: figures the paper does not have), the result files it reads, its report category. Light on
+purpose: the workflow reads it when it is parsed.
+"""
+
+from __future__ import annotations
+
+from ablation.core.figure_spec import FigureSpec
+
+TABLE, CLASSES, CHANGES, SELECTIVITY = "table", "classes", "class_changes", "selectivity"
+RECOVERY1, RECOVERY2 = "recovery1", "recovery2"
+SWEEP, CLASS_VIEW, RECOVERY = "7 VGG19-BN: filter-group ablations", "8 VGG19-BN: classes", "9 VGG19-BN: recovery training"
+EXTRA = "10 VGG19-BN: beyond the paper"
+FIGURES = {
+    "fig14_top5_drop_per_layer": FigureSpec("Fig. 14", (TABLE,), SWEEP),
+    "fig15_top1_drop_per_layer": FigureSpec("Fig. 15", (TABLE,), SWEEP),
+    "fig16_class_drops_first_layer": FigureSpec("Fig. 16", (TABLE, CLASSES, CHANGES), CLASS_VIEW),
+    "fig17_class_drops_second_layer": FigureSpec("Fig. 17", (TABLE, CLASSES, CHANGES), CLASS_VIEW),
+    "fig18_class_lines_across_layers": FigureSpec("Fig. 18", (TABLE, CLASSES), CLASS_VIEW),
+    "fig19_recovery1_first_layer": FigureSpec("Fig. 19", (RECOVERY1,), RECOVERY),
+    "fig20_recovery1_second_layer": FigureSpec("Fig. 20", (RECOVERY1,), RECOVERY),
+    "fig21_recovery2_first_layer": FigureSpec("Fig. 21", (RECOVERY2,), RECOVERY),
+    "fig22_recovery2_second_layer": FigureSpec("Fig. 22", (RECOVERY2,), RECOVERY),
+    "extra_vgg_ratio_curves": FigureSpec(None, (TABLE,), EXTRA),
+    "extra_vgg_grouping_comparison": FigureSpec(None, (TABLE,), EXTRA),
+    "extra_vgg_class_heatmap": FigureSpec(None, (TABLE, CLASSES), EXTRA),
+    "extra_vgg_class_selectivity": FigureSpec(None, (SELECTIVITY,), EXTRA),
+    "extra_vgg_semantics": FigureSpec(None, (TABLE,), EXTRA),
+}
+# The figures of each recovery experiment, left out when the experiment is not run.
+RECOVERY_FIGURES = {1: ("fig19_recovery1_first_layer", "fig20_recovery1_second_layer"),
+                    2: ("fig21_recovery2_first_layer", "fig22_recovery2_second_layer")}

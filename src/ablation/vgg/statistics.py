@@ -1,0 +1,198 @@
+"""Derived tables of the VGG19-BN filter-group ablations (the paper's second study).
+
+Input: the ablation table, one row per (semantics, ablation, class) with columns `semantics, layer, grouping,
+ratio, group, filters, class, images, top1, top5, top5_gained, top5_lost`; the intact network is the rows with
+layer `none`. Most functions here take the rows of one semantics (`by_semantics`, `first_semantics`). A drop is
+intact minus ablated accuracy of the same class, in percentage points (> 0: worse). Every standard deviation here
+is the population one (ddof=0, `DDOF`), as in the MNIST study's class selectivity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ablation.core.tables import INTACT, hits
+from ablation.core.statistics import mcnemar_fdr
+
+ALL = "all"  # the class of the whole test set
+GROUPINGS = ("similarity", "random", "l1")
+MEASURES = ("top1", "top5")
+DDOF = 0
+SPREAD = ("mean", "min", "max")  # what group_means keeps of each drop over a condition's groups
+
+
+def by_semantics(table: pd.DataFrame) -> Iterator[tuple[str | None, pd.DataFrame]]:
+    """(semantics, its rows without the column), in the table's order; a table without the column is one part."""
+    if "semantics" not in table.columns:
+        yield None, table
+        return
+    for name in table.semantics.unique():
+        yield str(name), table[table.semantics == name].drop(columns="semantics").reset_index(drop=True)
+
+
+def first_semantics(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the first semantics swept: the paper's figures and the recovery experiments use it."""
+    return next(by_semantics(table))[1]
+
+
+def layer_index(layer: str) -> int:
+    """Position of a torchvision layer name (`features.27` -> 27)."""
+    return int(layer.rsplit(".", 1)[-1])
+
+
+def layer_order(layers: Iterable[str]) -> list[str]:
+    """The distinct layer names in network order (by numeric index, not alphabetically), without `none`."""
+    return sorted({layer for layer in layers if layer != INTACT}, key=layer_index)
+
+
+def _grouping_rank(grouping: str) -> int:
+    return GROUPINGS.index(grouping) if grouping in GROUPINGS else len(GROUPINGS)
+
+
+def grouping_order(groupings: Iterable[str]) -> list[str]:
+    """The distinct groupings: similarity, random, l1, then any other alphabetically."""
+    return sorted(set(groupings), key=lambda g: (_grouping_rank(g), g))
+
+
+def _sort_key(column: pd.Series) -> pd.Series:
+    """Layers in network order, `all` before the numbered classes, the known groupings in GROUPINGS order."""
+    if column.name == "layer":
+        return column.map(layer_index)
+    if column.name == "class":
+        return column.map(lambda c: -1 if c == ALL else int(c))
+    if column.name == "grouping":
+        return column.map(_grouping_rank)
+    return column
+
+
+def _ordered(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    return frame.sort_values(by, key=_sort_key, kind="stable").reset_index(drop=True)
+
+
+def drops(table: pd.DataFrame) -> pd.DataFrame:
+    """The ablation rows (intact rows left out) with `top1_drop`, `top5_drop`: intact minus ablated accuracy."""
+    intact = table[table.layer == INTACT].set_index("class")
+    if intact.empty:
+        raise ValueError(f"the table has no intact rows (layer '{INTACT}')")
+    if intact.index.duplicated().any():
+        raise ValueError("the intact network has more than one row for a class")
+    ablated = table[table.layer != INTACT].copy()
+    missing = sorted(set(ablated["class"]) - set(intact.index))
+    if missing:
+        raise ValueError(f"classes without an intact accuracy: {missing[:10]}")
+    for measure in MEASURES:
+        ablated[f"{measure}_drop"] = intact[measure].reindex(ablated["class"]).to_numpy() - ablated[measure].to_numpy()
+    return ablated.reset_index(drop=True)
+
+
+def group_means(table: pd.DataFrame) -> pd.DataFrame:
+    """Per layer, grouping, ratio and class: mean, min and max of each drop over the groups, and `groups`."""
+    keys = ["layer", "grouping", "ratio", "class"]
+    aggregations = {f"{m}_drop_{s}": (f"{m}_drop", s) for m in MEASURES for s in SPREAD}
+    summary = drops(table).groupby(keys, sort=False).agg(groups=("group", "nunique"), **aggregations)
+    return _ordered(summary.reset_index(), keys)
+
+
+def overall_means(table: pd.DataFrame, grouping: str | None = None) -> pd.DataFrame:
+    """group_means of the `all` class, of one grouping if given."""
+    means = group_means(table)
+    chosen = means["class"] == ALL
+    if grouping is not None:
+        chosen &= means.grouping == grouping
+    return means[chosen]
+
+
+def grouping_comparison(table: pd.DataFrame) -> pd.DataFrame:
+    """Per grouping and ratio: the `all`-class drops over every layer and group, and how often it hurts most.
+
+    `layers_with_largest_top5_drop` counts the layers at which this grouping's mean (over groups) top-5 drop is
+    the largest of the groupings at that ratio; a tie counts for each tied grouping.
+    """
+    overall = drops(table)
+    overall = overall[overall["class"] == ALL]
+    columns = {"layers": ("layer", "nunique"), "ablations": ("top5", "size")}
+    for measure in MEASURES:
+        drop = f"{measure}_drop"
+        columns |= {f"{drop}_mean": (drop, "mean"), f"{drop}_sd": (drop, lambda s: s.std(ddof=DDOF)),
+                    f"{drop}_min": (drop, "min"), f"{drop}_max": (drop, "max")}
+    summary = overall.groupby(["grouping", "ratio"], sort=False).agg(**columns)
+    means = overall_means(table)
+    largest = means.top5_drop_mean == means.groupby(["layer", "ratio"]).top5_drop_mean.transform("max")
+    summary["layers_with_largest_top5_drop"] = (
+        means[largest].groupby(["grouping", "ratio"]).size().reindex(summary.index, fill_value=0))
+    return _ordered(summary.reset_index(), ["grouping", "ratio"])
+
+
+def class_selectivity(table: pd.DataFrame) -> pd.DataFrame:
+    """Per layer, grouping and ratio: `selectivity`, the sd (ddof=0) across classes of the class top-5 drop.
+
+    The class drop is first averaged over the condition's groups; `classes` is how many classes entered.
+    """
+    means = group_means(table)
+    per_class = means[means["class"] != ALL]
+    keys = ["layer", "grouping", "ratio"]
+    selectivity = per_class.groupby(keys, sort=False).agg(
+        selectivity=("top5_drop_mean", lambda s: s.std(ddof=DDOF)), classes=("class", "nunique"))
+    return _ordered(selectivity.reset_index(), keys)
+
+
+def largest_drop_layers(table: pd.DataFrame, count: int = 2, grouping: str = "similarity") -> list[str]:
+    """The `count` layers with the largest mean `all`-class top-5 drop at the grouping's largest ratio.
+
+    Compared exactly, in test images lost (rational means, no float rounding), ties to the earlier layer: two
+    machines whose counts agree choose the same layers. Returned in network order; the recovery experiments
+    retrain these layers.
+    """
+    ablated = drops(table)
+    overall = ablated[(ablated["class"] == ALL) & (ablated.grouping == grouping)]
+    if overall.empty:
+        raise ValueError(f"no '{grouping}' ablations in the table; groupings: {sorted(set(table.grouping))}")
+    at_largest = overall[overall.ratio == overall.ratio.max()]
+    lost = pd.Series(hits(at_largest.top5_drop, at_largest.images), index=at_largest.index)
+    mean_lost = {layer: Fraction(int(part.sum()), len(part)) for layer, part in lost.groupby(at_largest.layer)}
+    chosen = sorted(mean_lost, key=lambda layer: (-mean_lost[layer], layer_index(layer)))[:count]
+    return layer_order(chosen)
+
+
+def most_important_layers(table: pd.DataFrame, count: int = 2) -> list[str]:
+    """`largest_drop_layers` of the first semantics, with similarity groups (else the first grouping swept): the
+    recovery layers (Figs. 19-22) and, on the embedded default, the class layers (Figs. 16, 17)."""
+    part = first_semantics(table)
+    grouping = grouping_order(part.grouping[part.layer != INTACT])[0]
+    return largest_drop_layers(part, count=count, grouping=grouping)
+
+
+def class_changes(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """Every ablation's per-class top-5 change against the intact network on the same images: the drop with a 95 %
+    paired (Wald) interval, and McNemar's exact test of gained vs lost images, Benjamini-Hochberg FDR over every
+    test of a semantics. `significant_gain`: q < alpha and more images gained than lost (the class improves)."""
+    frames = []
+    for name, part in by_semantics(table):
+        rows = part[(part.layer != INTACT) & (part["class"] != ALL)].copy()
+        b, c, n = rows.top5_gained.to_numpy(float), rows.top5_lost.to_numpy(float), rows.images.to_numpy(float)
+        drop = (c - b) / n
+        half = stats.norm.ppf(0.975) * np.sqrt(np.clip(b + c - (c - b) ** 2 / n, 0, None)) / n
+        rows["top5_drop"], rows["ci_low"], rows["ci_high"] = 100 * drop, 100 * (drop - half), 100 * (drop + half)
+        rows["p"], rows["q"] = mcnemar_fdr(rows.top5_gained.to_numpy(), rows.top5_lost.to_numpy(), alpha)
+        rows["significant_gain"] = (rows.q < alpha) & (rows.top5_gained > rows.top5_lost)
+        rows["significant_loss"] = (rows.q < alpha) & (rows.top5_lost > rows.top5_gained)
+        columns = ["layer", "grouping", "ratio", "group", "class", "images", "top5_gained", "top5_lost", "top5_drop",
+                   "ci_low", "ci_high", "p", "q", "significant_gain", "significant_loss"]
+        frames.append(rows[columns].assign(semantics=name))
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[["semantics", *frame.columns[:-1]]]
+
+
+def crossing_classes(table: pd.DataFrame, ratio: float, count: int) -> list[str]:
+    """The `count` classes whose similarity-group top-5 drop at `ratio` varies most across the layers (sd), the
+    classes whose lines in Fig. 18 can cross; ties to the lower class."""
+    means = group_means(table)
+    part = means[(means.grouping == "similarity") & (means.ratio == ratio) & (means["class"] != ALL)]
+    spread = part.groupby("class").top5_drop_mean.std(ddof=DDOF)
+    ranked = sorted(spread.index, key=lambda c: (-round(float(spread[c]), 9), int(c)))
+    return ranked[:count]

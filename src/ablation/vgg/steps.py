@@ -1,0 +1,184 @@
+"""The VGG study's steps as file-to-file functions: one per workflow rule, so each script is a single call.
+
+Networks and image sets travel in `.pt` files loaded with `weights_only=True`; tables are CSV. The network file
+and the image file each carry a `source` text, which the provenance record and the report repeat.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from ablation.vgg import ablation as filter_ablation, groups as filter_groups, imagenet, recovery, network as vgg, statistics as vgg_statistics
+from ablation.mnist import data as mnist
+from ablation.core import provenance
+from ablation.vgg.images import ImageSet
+from ablation.core.errors import InputError
+from ablation.core.tables import read_table
+from ablation.vgg.training import TrainingSettings, device_for, train_embedded
+
+log = logging.getLogger("ablation")
+
+
+def _digits(data_path: str, split: str, count: int | None) -> ImageSet:
+    data = mnist.MnistData.from_dict(torch.load(data_path, map_location="cpu", weights_only=True))
+    images, labels = (data.train_images, data.train_labels) if split == "train" else (data.test_images, data.test_labels)
+    return vgg.digit_images(images, labels, f"{data.source} ({split} split, padded to 32x32)").limited(count)
+
+
+def check_inputs(*, weights: str | None, val: str, train: str | None, out_check: str) -> None:
+    """At paper scale, before anything long: the weights file (keys, shapes, finite) and the ImageNet folders."""
+    imagenet.check_folder(val, "vgg.imagenet.val")
+    classes = len(imagenet.wnids(val))
+    if classes != vgg.VGG19_BN.classes:
+        raise InputError(f"vgg.imagenet.val '{val}' has {classes} class folders; the pretrained vgg19_bn numbers its "
+                         "outputs by all 1000 ImageNet wnids: give the full validation folder")
+    if train:
+        imagenet.check_folder(train, "vgg.imagenet.train")
+    if weights:
+        vgg.load_weights_file(weights)
+    provenance.write({"vgg.weights": provenance.sha256(weights) if weights else None, "vgg.imagenet.val": val,
+                      "vgg.imagenet.train": train, "classes": classes}, out_check)
+
+
+def network(*, model: str, data_path: str | None, weights_path: str | None, embedded: dict, device: str, threads: int,
+            out_network: str, out_history: str) -> None:
+    """`embedded`: trained here on the digits (`embedded`: vgg.embedded); `vgg19_bn`: torchvision's pretrained."""
+    if model == "embedded":
+        assert data_path is not None
+        settings = TrainingSettings(**{key: embedded[key] for key in ("epochs", "batch_size", "learning_rate",
+                                                                       "momentum", "seed")})
+        train_network(data_path=data_path, width_divisor=embedded["width_divisor"],
+                      max_train=embedded["max_train_images"], max_test=embedded["max_test_images"], settings=settings,
+                      device=device, threads=threads, out_network=out_network, out_history=out_history)
+    else:
+        fetch_network(weights_path=weights_path, out_network=out_network, out_history=out_history)
+
+
+def test_images(*, model: str, data_path: str | None, max_test: int | None, imagenet_settings: dict, threads: int,
+                out_images: str, out_classes: str, out_record: str) -> None:
+    """The evaluation images, decoded once: the digits' test split, or the ImageNet validation folder."""
+    outputs = {"out_images": out_images, "out_classes": out_classes, "out_record": out_record}
+    if model == "embedded":
+        assert data_path is not None
+        digit_test_images(data_path=data_path, max_test=max_test, **outputs)
+    else:
+        imagenet_test_images(folder=imagenet_settings["val"], resize=imagenet_settings["resize"],
+                             crop=imagenet_settings["crop"], max_per_class=imagenet_settings["max_val_images_per_class"],
+                             workers=threads, **outputs)
+
+
+def train_network(*, data_path: str, width_divisor: int, max_train: int | None, max_test: int | None,
+                  settings: TrainingSettings, device: str, threads: int, out_network: str, out_history: str) -> None:
+    """The embedded default: a VGG19-BN with widths / width_divisor, trained on the digits."""
+    torch.set_num_threads(threads)
+    train, test = _digits(data_path, "train", max_train), _digits(data_path, "test", max_test)
+    architecture = vgg.embedded(width_divisor)
+    network, history = train_embedded(architecture, train, test, settings, device_for(device))
+    source = (f"embedded VGG19-BN (widths / {width_divisor}) trained {settings.epochs} epochs on {len(train)} "
+              f"digits of {train.source}")
+    vgg.save_network(out_network, architecture, network, source, history)
+    pd.DataFrame(history).to_csv(out_history, index=False)
+
+
+def fetch_network(*, weights_path: str | None, out_network: str, out_history: str) -> None:
+    """torchvision's pretrained vgg19_bn, from a local file or downloaded into TORCH_HOME."""
+    state_dict, source = vgg.pretrained_weights(weights_path)
+    network = vgg.VGG19_BN.build()
+    network.load_state_dict(state_dict)
+    vgg.save_network(out_network, vgg.VGG19_BN, network, source)
+    pd.DataFrame(columns=["epoch", "train_loss", "top1", "top5"]).to_csv(out_history, index=False)
+
+
+def _write_images(images: ImageSet, names: list[str], out_images: str, out_classes: str, out_record: str) -> None:
+    images.save(out_images)
+    pd.DataFrame({"class": range(len(names)), "name": names}).to_csv(out_classes, index=False)
+    Path(out_record).write_text(json.dumps({"data": images.source}) + "\n")
+    log.info("%d evaluation images: %s", len(images), images.source)
+
+
+def digit_test_images(*, data_path: str, max_test: int | None, out_images: str, out_classes: str, out_record: str) -> None:
+    images = _digits(data_path, "test", max_test)
+    _write_images(images, images.classes, out_images, out_classes, out_record)
+
+
+def imagenet_test_images(*, folder: str, resize: int, crop: int, max_per_class: int | None, workers: int,
+                         out_images: str, out_classes: str, out_record: str) -> None:
+    """The validation folder decoded once into a uint8 cache; class names from torchvision when all 1000 are there."""
+    images = imagenet.decode(folder, resize, crop, max_per_class, workers)
+    names = vgg.imagenet_class_names() if len(images.classes) == 1000 else images.classes
+    _write_images(images, names, out_images, out_classes, out_record)
+
+
+def ablate(*, network_path: str, images_path: str, layers: list[str], ratios: list[float], groupings: list[str],
+           groups_per_ratio: int, semantics: list[str], seed: int, batch_size: int, branch_images: int, precision: str,
+           device: str, threads: int, out_table: str, out_groups: str) -> None:
+    """The sweep under each semantics (the same groups), one tidy table with a `semantics` column."""
+    torch.set_num_threads(threads)
+    network, _ = vgg.load_network(network_path)
+    images = ImageSet.load(images_path)
+    conv_weights = {layer: network.features[vgg.features_index(layer)].weight for layer in layers}
+    ablations = filter_groups.plan(conv_weights, ratios, groupings, groups_per_ratio, seed)
+    tables = []
+    for name in semantics:
+        log.info("%d ablations in %d layers, %d images, semantics %s", len(ablations), len(layers), len(images), name)
+        counts = filter_ablation.sweep(network, images, ablations, name, batch_size, branch_images,
+                                       device_for(device), precision)
+        tables.append(filter_ablation.table(counts, ablations, len(images.classes)).assign(semantics=name))
+    table = pd.concat(tables, ignore_index=True)
+    table[["semantics", *table.columns[:-1]]].to_csv(out_table, index=False, float_format="%.4f")
+    pd.DataFrame([(a.layer, a.grouping, a.ratio, a.group, " ".join(map(str, a.filters))) for a in ablations],
+                 columns=["layer", "grouping", "ratio", "group", "filters"]).to_csv(out_groups, index=False)
+
+
+def statistics(*, table_path: str, alpha: float, out_comparison: str, out_selectivity: str, out_changes: str) -> None:
+    """Per semantics: the grouping comparison, class selectivity, and every class change tested (McNemar, FDR)."""
+    table = read_table(table_path)
+    for function, path in ((vgg_statistics.grouping_comparison, out_comparison),
+                           (vgg_statistics.class_selectivity, out_selectivity)):
+        parts = [function(part).assign(semantics=name) for name, part in vgg_statistics.by_semantics(table)]
+        frame = pd.concat(parts, ignore_index=True)
+        frame[["semantics", *frame.columns[:-1]]].to_csv(path, index=False, float_format="%.4f")
+    vgg_statistics.class_changes(table, alpha).to_csv(out_changes, index=False, float_format="%.6g")
+
+
+def recovery_layers(layers: list[str] | None, table_path: str | None) -> list[str]:
+    """The configured layers, or the two whose similarity groups (else the first grouping run) at the largest
+    ratio cost the most top-5, under the first semantics (the paper's figures')."""
+    if layers:
+        return layers
+    return vgg_statistics.most_important_layers(read_table(table_path))
+
+
+def recover(*, network_path: str, images_path: str, table_path: str | None, layers: list[str] | None,
+            train_source: dict[str, object], settings: recovery.RecoverySettings, device: str, threads: int,
+            workers: int, checkpoint_path: str, out_table: str) -> None:
+    """One recovery experiment over its layers; resumes from `checkpoint_path` if a killed run left one."""
+    torch.set_num_threads(threads)
+    network, _ = vgg.load_network(network_path)
+    test = ImageSet.load(images_path)
+    if train_source["kind"] == "digits":
+        train = _digits(str(train_source["data"]), "train", train_source["max_images"])
+        train_name = train.source
+    else:
+        train = imagenet.training_set(str(train_source["folder"]), int(train_source["crop"]),
+                                      train_source["max_images"], settings.seed)
+        train_name = f"ImageNet training images from '{train_source['folder']}' ({len(train)} images)"
+    chosen = recovery_layers(layers, table_path)
+    log.info("experiment %d on %s; training on %s", settings.experiment, ", ".join(chosen), train_name)
+    checkpoint = recovery.Checkpoint(checkpoint_path,
+                                     recovery.fingerprint(network, chosen, settings, test.source + train_name))
+    result = recovery.run(network, chosen, train, test, settings, checkpoint, device_for(device), workers)
+    result.to_csv(out_table, index=False, float_format="%.4f")
+    Path(checkpoint_path).unlink(missing_ok=True)  # finished: the table holds everything
+
+
+def provenance_record(*, network_path: str, images_path: str, settings: dict[str, object], machine_paths: list[str],
+                      out_path: str) -> None:
+    network_source = torch.load(network_path, map_location="cpu", weights_only=True, mmap=True)["source"]
+    record = provenance.record(ImageSet.load(images_path).source, {"vgg": settings}, provenance.gather(machine_paths))
+    provenance.write({**record, "network": network_source}, out_path)

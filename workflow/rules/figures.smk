@@ -1,0 +1,55 @@
+# Every figure of both studies: one rule per id of ablation.mnist.registry and ablation.vgg.registry, named after
+# the id, drawn by the function of the same name in the study's `figures` module, captioned by report/<id>.rst.
+for figure, (study, spec) in FIGURES.items():
+
+    rule:
+        name:
+            figure
+        localrule: True
+        input:
+            provenance=f"results/{study}/provenance.json",
+            **{key: RESULT_FILES[study][key] for key in spec.inputs},
+        output:
+            report(
+                f"results/{study}/figures/{figure}.png",
+                caption=f"../../report/{figure}.rst",
+                category=spec.category,
+            ),
+        params:
+            study=study,
+            figure=figure,
+            options=FIGURE_OPTIONS[study],
+            # For the captions.
+            network=focus_network(),
+            evaluation_note=mnist_registry.EVALUATION_NOTES[ANALYSIS["evaluation"]],
+        log:
+            f"logs/{study}/figures/{figure}.log",
+        script:
+            "../scripts/figure.py"
+
+
+rule mnist_unit_figures:
+    localrule: True
+    input:
+        provenance="results/mnist/provenance.json",
+        outcomes=RESULT_FILES["mnist"]["outcomes"],
+        tsne=RESULT_FILES["mnist"]["tsne"],
+    output:
+        [
+            report(
+                path,
+                caption="../../report/extra_unit.rst",
+                category=mnist_registry.FIGURES["extra_drop_heatmap"].category,
+                subcategory=f"every unit of {layer}",
+                labels={"layer": layer, "unit": str(unit)},
+            )
+            for layer, unit, path in UNIT_FIGURES
+        ],
+    params:
+        network=focus_network(),
+        units=[(layer, str(unit)) for layer, unit, _ in UNIT_FIGURES],
+        evaluation_note=mnist_registry.EVALUATION_NOTES[ANALYSIS["evaluation"]],
+    log:
+        "logs/mnist/figures/units.log",
+    script:
+        "../scripts/mnist_unit_figures.py"

@@ -1,0 +1,44 @@
+# Every single-unit and pairwise ablation of every network, and the units the unit figures feature.
+rule mnist_ablation:
+    input:
+        data="results/mnist/data.pt",
+        networks="results/mnist/networks.pt",
+    output:
+        table="results/mnist/ablations.csv",
+        outcomes="results/mnist/outcomes.npz",
+        machine="results/mnist/machines/mnist_ablation.json",
+    params:
+        evaluation=ANALYSIS["evaluation"],
+    log:
+        "logs/mnist/ablation.log",
+    threads: MAX_THREADS
+    resources:
+        runtime=10,
+        mem_mb=8000,
+    script:
+        "../scripts/mnist_ablation.py"
+
+
+rule mnist_featured:
+    input:
+        data="results/mnist/data.pt",
+        networks="results/mnist/networks.pt",
+        table="results/mnist/ablations.csv",
+        outcomes="results/mnist/outcomes.npz",
+    output:
+        featured="results/mnist/featured.csv",
+        clean="results/mnist/featured/clean.npz",
+        as_published="results/mnist/featured/as_published.npz",
+        machine="results/mnist/machines/mnist_featured.json",
+    params:
+        network=focus_network(),
+        featured=ANALYSIS["featured"],
+        negligible_drop=ANALYSIS["negligible_drop"],
+        evaluation=ANALYSIS["evaluation"],
+    log:
+        "logs/mnist/featured.log",
+    resources:
+        runtime=10,
+        mem_mb=4000,
+    script:
+        "../scripts/mnist_featured.py"

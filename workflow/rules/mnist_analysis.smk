@@ -1,0 +1,40 @@
+# The t-SNE map of the test digits and the paper's statistics on the ablations.
+rule mnist_tsne:
+    input:
+        data="results/mnist/data.pt",
+    output:
+        tsne="results/mnist/tsne.csv",
+        machine="results/mnist/machines/mnist_tsne.json",
+    params:
+        perplexity=ANALYSIS["tsne_perplexity"],
+        seed=ANALYSIS["seed"],
+    log:
+        "logs/mnist/tsne.log",
+    threads: MAX_THREADS
+    resources:
+        runtime=30,
+        mem_mb=4000,
+    script:
+        "../scripts/mnist_tsne.py"
+
+
+rule mnist_statistics:
+    input:
+        table="results/mnist/ablations.csv",
+        outcomes="results/mnist/outcomes.npz",
+        networks="results/mnist/networks.pt",
+    output:
+        **{name: f"results/mnist/statistics/{name}.csv" for name in MNIST_STATISTICS},
+        machine="results/mnist/machines/mnist_statistics.json",
+    params:
+        focus=focus_network(),
+        resamples=ANALYSIS["bootstrap_resamples"],
+        alpha=ANALYSIS["alpha"],
+        seed=ANALYSIS["seed"],
+    log:
+        "logs/mnist/statistics.log",
+    resources:
+        runtime=20,
+        mem_mb=8000,
+    script:
+        "../scripts/mnist_statistics.py"

@@ -1,0 +1,45 @@
+# The filter-group sweep (every layer, ratio, grouping and semantics) and the tables derived from it.
+rule vgg_ablation:
+    input:
+        network="results/vgg/network.pt",
+        images="results/vgg/test_images.pt",
+    output:
+        table="results/vgg/ablations.csv",
+        groups="results/vgg/groups.csv",
+        machine="results/vgg/machines/vgg_ablation.json",
+    params:
+        layers=VGG_LAYERS,
+        ablation=ABLATION,
+        device=VGG["device"],
+    log:
+        "logs/vgg/ablation.log",
+    threads: MAX_THREADS
+    resources:
+        gpu=1,
+        runtime=20 * VGG_SCALE,
+        mem_mb=4000 if EMBEDDED else 32000,
+    script:
+        "../scripts/vgg_ablation.py"
+
+
+rule vgg_statistics:
+    localrule: True
+    input:
+        table="results/vgg/ablations.csv",
+    output:
+        grouping_comparison=report(
+            "results/vgg/statistics/grouping_comparison.csv",
+            caption="../../report/vgg_grouping_comparison.rst",
+            category=vgg_registry.FIGURES["extra_vgg_grouping_comparison"].category,
+        ),
+        class_selectivity="results/vgg/statistics/class_selectivity.csv",
+        class_changes="results/vgg/statistics/class_changes.csv",
+    params:
+        alpha=VGG["statistics"]["alpha"],
+    log:
+        "logs/vgg/statistics.log",
+    resources:
+        runtime=30,
+        mem_mb=16000,
+    script:
+        "../scripts/vgg_statistics.py"

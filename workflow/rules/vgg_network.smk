@@ -1,0 +1,63 @@
+# The VGG19-BN study's network and evaluation images: the embedded default trained here on the digits, or
+# torchvision's pretrained vgg19_bn on the ImageNet validation folder (checked first by vgg_check_inputs).
+rule vgg_network:
+    input:
+        unpack(vgg_network_inputs),
+    output:
+        network="results/vgg/network.pt",
+        history="results/vgg/training_history.csv",
+        **({"machine": "results/vgg/machines/vgg_network.json"} if EMBEDDED else {}),
+    params:
+        model=VGG["model"],
+        weights=VGG["weights"],
+        embedded=VGG["embedded"],
+        device=VGG["device"],
+    log:
+        "logs/vgg/network.log",
+    threads: MAX_THREADS if EMBEDDED else 1
+    resources:
+        **({"gpu": 1} if EMBEDDED else {}),
+        runtime=60 if EMBEDDED else 30,
+        mem_mb=4000 if EMBEDDED else 8000,
+    script:
+        "../scripts/vgg_network.py"
+
+
+rule vgg_test_images:
+    input:
+        unpack(vgg_test_images_inputs),
+    output:
+        images="results/vgg/test_images.pt",
+        classes="results/vgg/classes.csv",
+        record="results/vgg/data.json",
+    params:
+        model=VGG["model"],
+        max_test=VGG["embedded"]["max_test_images"],
+        imagenet=IMAGENET,
+    log:
+        "logs/vgg/test_images.log",
+    threads: 1 if EMBEDDED else IMAGENET["workers"]
+    resources:
+        runtime=10 if EMBEDDED else 120,
+        mem_mb=4000 if EMBEDDED else 16000,
+    script:
+        "../scripts/vgg_test_images.py"
+
+
+if not EMBEDDED:
+
+    rule vgg_check_inputs:
+        # The first job, light: broken weights or ImageNet folders fail before anything long starts.
+        localrule: True
+        priority: 100
+        input:
+            weights=[VGG["weights"]] if VGG["weights"] else [],
+        output:
+            check="results/vgg/input_check.json",
+        params:
+            val=IMAGENET["val"],
+            train=IMAGENET["train"] if RECOVERY["experiments"] else None,
+        log:
+            "logs/vgg/check_inputs.log",
+        script:
+            "../scripts/vgg_check_inputs.py"

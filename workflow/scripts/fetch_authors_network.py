@@ -1,5 +1,0 @@
-from ablation import authors, logs
-
-logs.setup(snakemake.log[0])
-for role in ("trained", "initial"):
-    authors.download(role, snakemake.output[role])

@@ -1,0 +1,8 @@
+from ablation.core import logs
+from ablation.mnist import figures
+
+logs.setup(snakemake.log[0])
+inputs = dict(snakemake.input.items())
+metadata = open(inputs.pop("provenance")).read()
+figures.make_units(inputs=inputs, network=snakemake.params.network, units=snakemake.params.units,
+                   outputs=list(snakemake.output), metadata=metadata)

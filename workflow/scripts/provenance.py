@@ -1,5 +1,0 @@
-from ablation import logs, provenance
-
-logs.setup(snakemake.log[0])
-provenance.write(provenance.record(provenance.read(snakemake.input.data)["data"], snakemake.params.config,
-                                   provenance.gather(snakemake.input.machines)), snakemake.output[0])

@@ -1,0 +1,11 @@
+from ablation.core import logs, provenance
+from ablation.vgg import steps
+from ablation.vgg.training import device_for
+
+logs.setup(snakemake.log[0])
+p = snakemake.params
+steps.network(model=p.model, data_path=snakemake.input.get("data"), weights_path=p.weights, embedded=p.embedded,
+              device=p.device, threads=snakemake.threads, out_network=snakemake.output.network,
+              out_history=snakemake.output.history)
+if "machine" in snakemake.output.keys():
+    provenance.write(provenance.machine(device_for(p.device)), snakemake.output.machine)
