@@ -73,13 +73,13 @@ def table_differences(reference: Path, other: Path) -> pd.DataFrame:
 def quantities(workdir: Path) -> dict[str, pd.Series]:
     """The numbers a reader takes from the report, each a Series indexed so that two runs align."""
     found: dict[str, pd.Series] = {}
-    mnist = tables.read_table(workdir / "results/mlp/ablations.csv").set_index(["network", "layer", "units", "class"])
+    mnist = tables.read_table(workdir / "results/mnist/ablations.csv").set_index(["network", "layer", "units", "class"])
     intact = mnist.index.get_level_values("units") == tables.INTACT
     overall = mnist.index.get_level_values("class") == "all"
     found["MNIST intact accuracy [%]"] = mnist.accuracy[intact & overall]
     found["MNIST ablated accuracy, overall [%]"] = mnist.accuracy[~intact & overall]
     found["MNIST ablated accuracy, per class [%]"] = mnist.accuracy[~intact & ~overall]
-    correlations = pd.read_csv(workdir / "results/mlp/statistics/correlations.csv")
+    correlations = pd.read_csv(workdir / "results/mnist/statistics/correlations.csv")
     found["MNIST correlations, weight change vs drop (r, rho)"] = correlations.set_index(
         ["scope", "layer", "measure", "method"]).coefficient
     vgg = vgg_statistics.first_semantics(tables.read_table(workdir / "results/vgg/ablations.csv"))
@@ -106,14 +106,14 @@ def differences(reference: dict[str, pd.Series], other: dict[str, pd.Series]) ->
 
 def outcome_flips(reference: Path, other: Path) -> float:
     """Share of (network, ablation, test item) outcomes, right or wrong, that differ between two runs."""
-    first, second = (outcomes.Outcomes.load(folder / "results/mlp/outcomes.npz").correct for folder in (reference, other))
+    first, second = (outcomes.Outcomes.load(folder / "results/mnist/outcomes.npz").correct for folder in (reference, other))
     return float((first != second).mean())
 
 
 def featured(workdir: Path) -> dict[str, object]:
     """The units and pairs the MNIST figures feature and the VGG recovery layers, as this run chose them."""
     chosen: dict[str, object] = {figure: (f.units, f.class_name)
-                                 for figure, f in roles.read(workdir / "results/mlp/featured.csv").items()}
+                                 for figure, f in roles.read(workdir / "results/mnist/featured.csv").items()}
     recovery = workdir / "results/vgg/recovery/experiment1.csv"
     if recovery.exists():
         chosen["recovery layers"] = sorted(pd.read_csv(recovery).layer.unique())
@@ -134,9 +134,9 @@ def main() -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         if arguments.study == "small":
             sys.path.insert(0, str(REPO / "tests"))
-            from test_workflow import small_config
+            from helpers import small_study  # .test/config/config.yaml, on real MNIST where the tests find it
 
-            config = small_config(workdir)
+            config = small_study(workdir)
         else:
             config = yaml.safe_load((REPO / "config/config.yaml").read_text())
         seconds = run(workdir, config, MACHINES[machine])

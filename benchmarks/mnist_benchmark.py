@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import torch
+import yaml
 
 from ablation.mnist import outcomes, ablation as unit_ablation
 from ablation.mnist.architecture import HIDDEN_LAYERS
@@ -61,7 +62,10 @@ def main() -> None:
     args = parser.parse_args()
     data = load_from_folder(args.mnist)
     seeds = list(range(args.networks))
-    settings = TrainingSettings(epochs=args.epochs)
+    training = yaml.safe_load((Path(__file__).parents[1] / "config/config.yaml").read_text())["mnist"]["training"]
+    settings = TrainingSettings(epochs=args.epochs, batch_size=training["batch_size"],
+                                learning_rate=training["learning_rate"], momentum=training["momentum"],
+                                data_seed=training["seed"])
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; {data.source}")
 
     batched = timed(train, seeds, data.train_images, data.train_labels, data.test_images, data.test_labels, settings)

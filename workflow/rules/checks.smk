@@ -6,8 +6,10 @@ from ablation.core.errors import InputError
 
 def check_mnist_input():
     if TRAINING["networks"] == 0 and not IMPORTED:
-        raise InputError("mnist.training.networks is 0 and no mnist.import is given: nothing to analyse; set "
-                         "mnist.training.networks >= 1")
+        raise InputError(
+            "mnist.training.networks is 0 and no mnist.import is given: nothing to analyse; set "
+            "mnist.training.networks >= 1"
+        )
     if DATA["source"] == "path" and not DATA["path"]:
         raise InputError("mnist.data.source is 'path' but mnist.data.path is empty; set it to the MNIST folder")
     if DATA["path"] and not Path(DATA["path"]).is_dir():
@@ -21,8 +23,9 @@ def check_mnist_input():
             raise InputError(f"mnist.import.name '{IMPORTED['name']}' clashes with a trained network's name; rename it")
     focus = ANALYSIS["focus_network"]
     if focus is not None and focus not in all_networks():
-        raise InputError(f"mnist.analysis.focus_network '{focus}' is not one of the networks: "
-                         f"{', '.join(all_networks())}")
+        raise InputError(
+            f"mnist.analysis.focus_network '{focus}' is not one of the networks: " f"{', '.join(all_networks())}"
+        )
 
 
 def check_vgg_input():
@@ -41,17 +44,25 @@ def check_vgg_input():
     if EMBEDDED:
         return
     if not IMAGENET["val"]:
-        raise InputError("vgg.model is vgg19_bn but vgg.imagenet.val is empty; set it to the ImageNet validation folder")
+        raise InputError(
+            "vgg.model is vgg19_bn but vgg.imagenet.val is empty; set it to the ImageNet validation folder"
+        )
     if RECOVERY["experiments"] and not IMAGENET["train"]:
-        raise InputError("recovery training needs vgg.imagenet.train (the ImageNet training folder); "
-                         "set it, or set vgg.recovery.experiments: [] to skip recovery training")
+        raise InputError(
+            "recovery training needs vgg.imagenet.train (the ImageNet training folder); "
+            "set it, or set vgg.recovery.experiments: [] to skip recovery training"
+        )
     for key, folder in (("vgg.imagenet.val", IMAGENET["val"]), ("vgg.imagenet.train", IMAGENET["train"])):
         if folder and not Path(folder).is_dir():
-            raise InputError(f"{key} '{folder}' is not a folder: expected <folder>/<wnid>/<image>.JPEG; "
-                             "point it at an ImageNet image folder")
+            raise InputError(
+                f"{key} '{folder}' is not a folder: expected <folder>/<wnid>/<image>.JPEG; "
+                "point it at an ImageNet image folder"
+            )
     if VGG["weights"] and not Path(VGG["weights"]).is_file():
-        raise InputError(f"vgg.weights '{VGG['weights']}' does not exist; fix the path, or set it to null to let "
-                         "torchvision download the weights")
+        raise InputError(
+            f"vgg.weights '{VGG['weights']}' does not exist; fix the path, or set it to null to let "
+            "torchvision download the weights"
+        )
 
 
 try:

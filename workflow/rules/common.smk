@@ -71,8 +71,11 @@ def imported_network_inputs(wildcards):
     """The imported network's files, checked by the first light job (mnist_check_import) before they are used."""
     if not IMPORTED:
         return {}
-    return {"imported_trained": IMPORTED["trained"], "imported_initial": IMPORTED["initial"],
-            "import_check": "results/mnist/import_check.json"}
+    return {
+        "imported_trained": IMPORTED["trained"],
+        "imported_initial": IMPORTED["initial"],
+        "import_check": "results/mnist/import_check.json",
+    }
 
 
 def vgg_checked_inputs():
@@ -90,25 +93,13 @@ def vgg_test_images_inputs(wildcards):
     return {"data": "results/mnist/data.pt"} if EMBEDDED else {"check": "results/vgg/input_check.json"}
 
 
-def recovery_settings(experiment):
-    """Experiment 1: passes of a fixed number of epochs; experiment 2: iterations under the stopping rule. Both
-    use the first ablation semantics, as the paper's figures do."""
-    shared = {key: RECOVERY[key] for key in ("ratio", "batch_size", "learning_rate", "momentum", "seed")}
-    if int(experiment) == 1:
-        first = RECOVERY["experiment1"]
-        own = {"passes": first["passes"], "epochs": first["epochs"], "min_epochs": None, "window": None,
-               "min_improvement": None, "max_epochs": None}
-    else:
-        second = RECOVERY["experiment2"]
-        own = {"passes": second["iterations"], "epochs": None,
-               **{key: second[key] for key in ("min_epochs", "window", "min_improvement", "max_epochs")}}
-    return {"experiment": int(experiment), "semantics": SEMANTICS[0], **shared, **own}
-
-
 def recovery_training_data():
     if EMBEDDED:
-        return {"kind": "digits", "data": "results/mnist/data.pt",
-                "max_images": VGG["embedded"]["recovery_train_images"]}
+        return {
+            "kind": "digits",
+            "data": "results/mnist/data.pt",
+            "max_images": VGG["embedded"]["recovery_train_images"],
+        }
     # At paper scale an epoch is the whole training set.
     return {"kind": "imagenet", "folder": IMAGENET["train"], "crop": IMAGENET["crop"], "max_images": None}
 
@@ -125,7 +116,12 @@ def recovery_inputs(wildcards):
 
 
 MNIST_STATISTICS = [
-    "mann_whitney", "correlations", "per_network_correlations", "selectivity", "pair_interactions", "class_gains",
+    "mann_whitney",
+    "correlations",
+    "per_network_correlations",
+    "selectivity",
+    "pair_interactions",
+    "class_gains",
 ]
 # The result files a figure may read, by the keys of the registries' `inputs`.
 RESULT_FILES = {
@@ -158,8 +154,10 @@ VGG_COMPARISON_INPUTS = {
 # What each computing job ran on (CPU instruction sets, threads, GPU), gathered into the provenance files.
 MNIST_MACHINES = [
     *(f"results/mnist/machines/mnist_train_chunk{chunk}.json" for chunk in CHUNKS),
-    *(f"results/mnist/machines/{rule}.json" for rule in ("mnist_ablation", "mnist_featured", "mnist_tsne",
-                                                          "mnist_statistics")),
+    *(
+        f"results/mnist/machines/{rule}.json"
+        for rule in ("mnist_ablation", "mnist_featured", "mnist_tsne", "mnist_statistics")
+    ),
 ]
 VGG_MACHINES = [
     *(["results/vgg/machines/vgg_network.json"] if EMBEDDED else []),
@@ -183,10 +181,17 @@ UNIT_FIGURES = [
 
 def figures_run():
     """The figures this config makes: the VGG ones only with the study, recovery ones only with their experiment."""
-    skipped = {figure for experiment, ids in vgg_registry.RECOVERY_FIGURES.items()
-               if experiment not in RECOVERY["experiments"] for figure in ids}
-    return [figure for figure, (study, _) in FIGURES.items()
-            if (study == "mnist" or VGG["enabled"]) and figure not in skipped]
+    skipped = {
+        figure
+        for experiment, ids in vgg_registry.RECOVERY_FIGURES.items()
+        if experiment not in RECOVERY["experiments"]
+        for figure in ids
+    }
+    return [
+        figure
+        for figure, (study, _) in FIGURES.items()
+        if (study == "mnist" or VGG["enabled"]) and figure not in skipped
+    ]
 
 
 def final_outputs():

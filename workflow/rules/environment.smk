@@ -20,7 +20,8 @@ def set_apptainer_environment():
     host's NVIDIA GPUs (Snakemake has no per-rule container arguments; on a host without a GPU Apptainer only
     warns)."""
     binds = [bind for bind in os.environ.get("APPTAINER_BIND", "").split(",") if bind]
-    os.environ["APPTAINER_BIND"] = ",".join(binds + [folder for folder in external_folders() if folder not in binds])
+    bound = binds + [folder for folder in external_folders() if folder not in binds]
+    os.environ.update(APPTAINER_BIND=",".join(bound))
     os.environ.setdefault("APPTAINER_NV", "true")
 
 

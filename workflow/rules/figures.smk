@@ -5,16 +5,18 @@ for figure, (study, spec) in FIGURES.items():
     rule:
         name:
             figure
-        localrule: True
         input:
-            provenance=f"results/{study}/provenance.json",
             **{key: RESULT_FILES[study][key] for key in spec.inputs},
+            provenance=f"results/{study}/provenance.json",
         output:
             report(
                 f"results/{study}/figures/{figure}.png",
                 caption=f"../../report/{figure}.rst",
                 category=spec.category,
             ),
+        log:
+            f"logs/{study}/figures/{figure}.log",
+        localrule: True
         params:
             study=study,
             figure=figure,
@@ -22,14 +24,11 @@ for figure, (study, spec) in FIGURES.items():
             # For the captions.
             network=focus_network(),
             evaluation_note=mnist_registry.EVALUATION_NOTES[ANALYSIS["evaluation"]],
-        log:
-            f"logs/{study}/figures/{figure}.log",
         script:
             "../scripts/figure.py"
 
 
 rule mnist_unit_figures:
-    localrule: True
     input:
         provenance="results/mnist/provenance.json",
         outcomes=RESULT_FILES["mnist"]["outcomes"],
@@ -45,11 +44,12 @@ rule mnist_unit_figures:
             )
             for layer, unit, path in UNIT_FIGURES
         ],
+    log:
+        "logs/mnist/figures/units.log",
+    localrule: True
     params:
         network=focus_network(),
         units=[(layer, str(unit)) for layer, unit, _ in UNIT_FIGURES],
         evaluation_note=mnist_registry.EVALUATION_NOTES[ANALYSIS["evaluation"]],
-    log:
-        "logs/mnist/figures/units.log",
     script:
         "../scripts/mnist_unit_figures.py"

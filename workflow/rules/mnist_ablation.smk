@@ -7,14 +7,14 @@ rule mnist_ablation:
         table="results/mnist/ablations.csv",
         outcomes="results/mnist/outcomes.npz",
         machine="results/mnist/machines/mnist_ablation.json",
-    params:
-        evaluation=ANALYSIS["evaluation"],
     log:
         "logs/mnist/ablation.log",
     threads: MAX_THREADS
     resources:
         runtime=10,
         mem_mb=8000,
+    params:
+        evaluation=ANALYSIS["evaluation"],
     script:
         "../scripts/mnist_ablation.py"
 
@@ -30,15 +30,15 @@ rule mnist_featured:
         clean="results/mnist/featured/clean.npz",
         as_published="results/mnist/featured/as_published.npz",
         machine="results/mnist/machines/mnist_featured.json",
-    params:
-        network=focus_network(),
-        featured=ANALYSIS["featured"],
-        negligible_drop=ANALYSIS["negligible_drop"],
-        evaluation=ANALYSIS["evaluation"],
     log:
         "logs/mnist/featured.log",
     resources:
         runtime=10,
         mem_mb=4000,
+    params:
+        network=focus_network(),
+        featured=ANALYSIS["featured"],
+        negligible_drop=ANALYSIS["negligible_drop"],
+        evaluation=ANALYSIS["evaluation"],
     script:
         "../scripts/mnist_featured.py"

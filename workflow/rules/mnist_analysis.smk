@@ -5,15 +5,15 @@ rule mnist_tsne:
     output:
         tsne="results/mnist/tsne.csv",
         machine="results/mnist/machines/mnist_tsne.json",
-    params:
-        perplexity=ANALYSIS["tsne_perplexity"],
-        seed=ANALYSIS["seed"],
     log:
         "logs/mnist/tsne.log",
     threads: MAX_THREADS
     resources:
         runtime=30,
         mem_mb=4000,
+    params:
+        perplexity=ANALYSIS["tsne_perplexity"],
+        seed=ANALYSIS["seed"],
     script:
         "../scripts/mnist_tsne.py"
 
@@ -26,15 +26,15 @@ rule mnist_statistics:
     output:
         **{name: f"results/mnist/statistics/{name}.csv" for name in MNIST_STATISTICS},
         machine="results/mnist/machines/mnist_statistics.json",
-    params:
-        focus=focus_network(),
-        resamples=ANALYSIS["bootstrap_resamples"],
-        alpha=ANALYSIS["alpha"],
-        seed=ANALYSIS["seed"],
     log:
         "logs/mnist/statistics.log",
     resources:
         runtime=20,
         mem_mb=8000,
+    params:
+        focus=focus_network(),
+        resamples=ANALYSIS["bootstrap_resamples"],
+        alpha=ANALYSIS["alpha"],
+        seed=ANALYSIS["seed"],
     script:
         "../scripts/mnist_statistics.py"

@@ -2,13 +2,13 @@ rule mnist_data:
     output:
         data="results/mnist/data.pt",
         record="results/mnist/data.json",
-    params:
-        data=DATA,
-        seed=TRAINING["seed"],
     log:
         "logs/mnist/data.log",
     resources:
         runtime=30,
         mem_mb=4000,
+    params:
+        data=DATA,
+        seed=TRAINING["seed"],
     script:
         "../scripts/mnist_data.py"

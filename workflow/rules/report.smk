@@ -1,38 +1,39 @@
 # What the report shows beside the figures: each study's provenance, the paper comparison and the run summary.
 rule mnist_provenance:
-    localrule: True
     input:
         data="results/mnist/data.json",
         machines=MNIST_MACHINES,
     output:
         "results/mnist/provenance.json",
-    params:
-        config=config,
     log:
         "logs/mnist/provenance.log",
+    localrule: True
+    params:
+        config=config,
     script:
         "../scripts/mnist_provenance.py"
 
 
 rule vgg_provenance:
-    localrule: True
     input:
         network="results/vgg/network.pt",
         images="results/vgg/test_images.pt",
         machines=VGG_MACHINES,
     output:
         "results/vgg/provenance.json",
-    params:
-        settings=VGG,
     log:
         "logs/vgg/provenance.log",
+    localrule: True
+    params:
+        settings=VGG,
     script:
         "../scripts/vgg_provenance.py"
 
 
 rule paper_comparison:
-    localrule: True
     input:
+        **({"imported_trained": IMPORTED["trained"]} if IMPORTED else {}),
+        **(VGG_COMPARISON_INPUTS if VGG["enabled"] else {}),
         table="results/mnist/ablations.csv",
         featured="results/mnist/featured.csv",
         clean="results/mnist/featured/clean.npz",
@@ -41,14 +42,15 @@ rule paper_comparison:
         per_network="results/mnist/statistics/per_network_correlations.csv",
         selectivity="results/mnist/statistics/selectivity.csv",
         data="results/mnist/data.json",
-        **({"imported_trained": IMPORTED["trained"]} if IMPORTED else {}),
-        **(VGG_COMPARISON_INPUTS if VGG["enabled"] else {}),
     output:
         report(
             "results/paper_comparison.csv",
             caption="../../report/paper_comparison.rst",
             category="0 Paper comparison",
         ),
+    log:
+        "logs/paper_comparison.log",
+    localrule: True
     params:
         settings={
             "focus": focus_network(),
@@ -58,26 +60,24 @@ rule paper_comparison:
             "resamples": ANALYSIS["bootstrap_resamples"],
             "seed": ANALYSIS["seed"],
         },
-    log:
-        "logs/paper_comparison.log",
     script:
         "../scripts/paper_comparison.py"
 
 
 rule run_summary:
-    localrule: True
     input:
-        mnist="results/mnist/provenance.json",
         **({"vgg": "results/vgg/provenance.json"} if VGG["enabled"] else {}),
+        mnist="results/mnist/provenance.json",
     output:
         report(
             "results/run_summary.csv",
             caption="../../report/run_summary.rst",
             category="0 Run summary",
         ),
-    params:
-        evaluation_note=mnist_registry.EVALUATION_NOTES[ANALYSIS["evaluation"]],
     log:
         "logs/run_summary.log",
+    localrule: True
+    params:
+        evaluation_note=mnist_registry.EVALUATION_NOTES[ANALYSIS["evaluation"]],
     script:
         "../scripts/run_summary.py"

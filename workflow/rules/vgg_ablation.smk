@@ -7,10 +7,6 @@ rule vgg_ablation:
         table="results/vgg/ablations.csv",
         groups="results/vgg/groups.csv",
         machine="results/vgg/machines/vgg_ablation.json",
-    params:
-        layers=VGG_LAYERS,
-        ablation=ABLATION,
-        device=VGG["device"],
     log:
         "logs/vgg/ablation.log",
     threads: MAX_THREADS
@@ -18,12 +14,15 @@ rule vgg_ablation:
         gpu=1,
         runtime=20 * VGG_SCALE,
         mem_mb=4000 if EMBEDDED else 32000,
+    params:
+        layers=VGG_LAYERS,
+        ablation=ABLATION,
+        device=VGG["device"],
     script:
         "../scripts/vgg_ablation.py"
 
 
 rule vgg_statistics:
-    localrule: True
     input:
         table="results/vgg/ablations.csv",
     output:
@@ -34,12 +33,13 @@ rule vgg_statistics:
         ),
         class_selectivity="results/vgg/statistics/class_selectivity.csv",
         class_changes="results/vgg/statistics/class_changes.csv",
-    params:
-        alpha=VGG["statistics"]["alpha"],
     log:
         "logs/vgg/statistics.log",
+    localrule: True
     resources:
         runtime=30,
         mem_mb=16000,
+    params:
+        alpha=VGG["statistics"]["alpha"],
     script:
         "../scripts/vgg_statistics.py"

@@ -4,14 +4,9 @@ rule vgg_network:
     input:
         unpack(vgg_network_inputs),
     output:
+        **({"machine": "results/vgg/machines/vgg_network.json"} if EMBEDDED else {}),
         network="results/vgg/network.pt",
         history="results/vgg/training_history.csv",
-        **({"machine": "results/vgg/machines/vgg_network.json"} if EMBEDDED else {}),
-    params:
-        model=VGG["model"],
-        weights=VGG["weights"],
-        embedded=VGG["embedded"],
-        device=VGG["device"],
     log:
         "logs/vgg/network.log",
     threads: MAX_THREADS if EMBEDDED else 1
@@ -19,6 +14,11 @@ rule vgg_network:
         **({"gpu": 1} if EMBEDDED else {}),
         runtime=60 if EMBEDDED else 30,
         mem_mb=4000 if EMBEDDED else 8000,
+    params:
+        model=VGG["model"],
+        weights=VGG["weights"],
+        embedded=VGG["embedded"],
+        device=VGG["device"],
     script:
         "../scripts/vgg_network.py"
 
@@ -30,16 +30,16 @@ rule vgg_test_images:
         images="results/vgg/test_images.pt",
         classes="results/vgg/classes.csv",
         record="results/vgg/data.json",
-    params:
-        model=VGG["model"],
-        max_test=VGG["embedded"]["max_test_images"],
-        imagenet=IMAGENET,
     log:
         "logs/vgg/test_images.log",
     threads: 1 if EMBEDDED else IMAGENET["workers"]
     resources:
         runtime=10 if EMBEDDED else 120,
         mem_mb=4000 if EMBEDDED else 16000,
+    params:
+        model=VGG["model"],
+        max_test=VGG["embedded"]["max_test_images"],
+        imagenet=IMAGENET,
     script:
         "../scripts/vgg_test_images.py"
 
@@ -47,17 +47,17 @@ rule vgg_test_images:
 if not EMBEDDED:
 
     rule vgg_check_inputs:
-        # The first job, light: broken weights or ImageNet folders fail before anything long starts.
-        localrule: True
-        priority: 100
         input:
             weights=[VGG["weights"]] if VGG["weights"] else [],
         output:
             check="results/vgg/input_check.json",
+        log:
+            "logs/vgg/check_inputs.log",
+        priority: 100
+        # The first job, light: broken weights or ImageNet folders fail before anything long starts.
+        localrule: True
         params:
             val=IMAGENET["val"],
             train=IMAGENET["train"] if RECOVERY["experiments"] else None,
-        log:
-            "logs/vgg/check_inputs.log",
         script:
             "../scripts/vgg_check_inputs.py"

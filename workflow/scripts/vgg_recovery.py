@@ -5,8 +5,9 @@ from ablation.vgg.training import device_for
 
 logs.setup(snakemake.log[0])
 p = snakemake.params
+settings = RecoverySettings.from_config(p.recovery, int(snakemake.wildcards.experiment), p.semantics)
 steps.recover(network_path=snakemake.input.network, images_path=snakemake.input.images,
               table_path=snakemake.input.get("table"), layers=p.layers, train_source=p.train_source,
-              settings=RecoverySettings(**p.settings), device=p.device, threads=snakemake.threads, workers=p.workers,
+              settings=settings, device=p.device, threads=snakemake.threads, workers=p.workers,
               checkpoint_path=p.checkpoint, out_table=snakemake.output.table)
 provenance.write(provenance.machine(device_for(p.device)), snakemake.output.machine)

@@ -5,7 +5,7 @@ ReLU(0) = 0: the unit outputs exactly zero. That equals multiplying the layer's 
 lets every ablation of a network reuse one cached first-layer output instead of a full pass per ablation.
 An ablation is any set of units of one layer: a single unit, a pair, or more (Fig. A.2 ablates four).
 
-Two evaluations (`analysis.evaluation`): `clean` evaluates every row on the test images as they are.
+Two evaluations (`mnist.analysis.evaluation`): `clean` evaluates every row on the test images as they are.
 `as_published` repeats the procedure behind the paper's numbers: the authors' `plot_tSNE` binarised the test images
 in place (pixel > 10 becomes 255, else 0) before their ablation loop ran, while the intact accuracy (94.64 %) was
 measured before, on the original images. So the intact row stays on the original images and every ablation row

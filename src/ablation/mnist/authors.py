@@ -43,9 +43,9 @@ def download(role: str, destination: str | Path, base_url: str = URL, timeout: f
     except (URLError, OSError) as error:
         partial.unlink(missing_ok=True)
         raise InputError(f"could not download the authors' network from {url} ({error}); fetch '{name}' by hand and "
-                         f"set mlp.import.{role} to it, with mlp.import.download: false") from error
+                         f"set mnist.import.{role} to it, with mnist.import.download: false") from error
     if sha256(partial) != expected:
         partial.unlink()
         raise InputError(f"'{url}' does not have the SHA-256 of the authors' published '{name}' ({expected}); "
-                         "check the address (mlp.import.download fetches commit " + COMMIT[:7] + ")")
+                         "check the address (mnist.import.download fetches commit " + COMMIT[:7] + ")")
     partial.replace(destination)

@@ -151,7 +151,7 @@ def _claim_rows(runs: dict[str, Outcomes], chosen: dict[str, Featured], evaluati
 
     def row(figure: str, claim: str, paper: str, value: str, verdict: str) -> None:
         other = next(name for name in EVALUATIONS if name != evaluation)
-        rows.append(_row(figure, claim, paper, value, evaluation, f"{other}: run with analysis.evaluation: {other}",
+        rows.append(_row(figure, claim, paper, value, evaluation, f"{other}: run with mnist.analysis.evaluation: {other}",
                          "95 % interval", verdict))
 
     # Fig. A.3: the share of a class lost only after the pair (both singles keep those items right).

@@ -72,15 +72,15 @@ def _find_raw_folder(folder: Path) -> Path:
         if any((candidate / stem).exists() or (candidate / f"{stem}.gz").exists() for stem in FILES):
             return candidate
     raise InputError(
-        f"mnist.path '{folder}' holds no MNIST files; put the four files "
-        f"({', '.join(s + '.gz' for s in FILES)}, or unpacked) there or set mnist.source: bundled"
+        f"mnist.data.path '{folder}' holds no MNIST files; put the four files "
+        f"({', '.join(s + '.gz' for s in FILES)}, or unpacked) there or set mnist.data.source: bundled"
     )
 
 
 def _read_idx(raw: Path, stem: str, verify_md5: bool) -> torch.Tensor:
     unpacked, packed = raw / stem, raw / f"{stem}.gz"
     if not unpacked.exists() and not packed.exists():
-        raise InputError(f"MNIST file {stem}(.gz) is missing from '{raw}'; add it or set mnist.source: download")
+        raise InputError(f"MNIST file {stem}(.gz) is missing from '{raw}'; add it or set mnist.data.source: download")
     try:
         if unpacked.exists():
             tensor = read_sn3_pascalvincent_tensor(str(unpacked))
@@ -92,7 +92,7 @@ def _read_idx(raw: Path, stem: str, verify_md5: bool) -> torch.Tensor:
                     f"'{packed}' has MD5 {found}, expected {MD5[stem]}: " + (
                         f"it is MNIST's {other}.gz, so two files are swapped: give each file its original name"
                         if other else "the file is corrupt or not the original MNIST; download it again "
-                        "(mnist.source: download) or set mnist.verify_md5: false")
+                        "(mnist.data.source: download) or set mnist.data.verify_md5: false")
                 )
             with tempfile.TemporaryDirectory() as tmp:
                 target = Path(tmp) / stem
@@ -116,7 +116,7 @@ def _read_idx(raw: Path, stem: str, verify_md5: bool) -> torch.Tensor:
 def load_from_folder(folder: Path, verify_md5: bool = True) -> MnistData:
     folder = Path(folder)
     if not folder.is_dir():
-        raise InputError(f"mnist.path '{folder}' is not a folder; point it at the MNIST files or set mnist.source: bundled")
+        raise InputError(f"mnist.data.path '{folder}' is not a folder; point it at the MNIST files or set mnist.data.source: bundled")
     raw = _find_raw_folder(folder)
     tensors = {stem: _read_idx(raw, stem, verify_md5) for stem in FILES}
     return MnistData(
@@ -150,7 +150,7 @@ def download(root: Path, mirrors: list[str] | None = None) -> MnistData:
                 except RuntimeError as error:  # torchvision: "File not found or corrupted." (MD5 mismatch)
                     raise InputError(
                         f"downloaded {filename} from {mirror} fails its MD5 check ({md5}); delete '{raw}' and retry, "
-                        "or give a verified copy with mnist.path"
+                        "or give a verified copy with mnist.data.path"
                     ) from error
             else:
                 raise DownloadUnavailable(f"cannot download {filename}: " + "; ".join(unreachable))
@@ -185,10 +185,10 @@ def load_bundled(seed: int = 0) -> MnistData:
 def load(source: str, path: str | Path | None, download_root: Path, verify_md5: bool = True, seed: int = 0) -> MnistData:
     """Load MNIST as `source` says; `auto` tries the local path, then a download, then the bundled digits."""
     if source not in SOURCES:
-        raise InputError(f"mnist.source '{source}' is unknown; use one of {', '.join(SOURCES)}")
+        raise InputError(f"mnist.data.source '{source}' is unknown; use one of {', '.join(SOURCES)}")
     if source == "path" or (source == "auto" and path):
         if not path:
-            raise InputError("mnist.source is 'path' but mnist.path is empty; set mnist.path to the MNIST folder")
+            raise InputError("mnist.data.source is 'path' but mnist.data.path is empty; set mnist.data.path to the MNIST folder")
         return load_from_folder(Path(path), verify_md5)
     if source == "bundled":
         return load_bundled(seed)
@@ -196,6 +196,6 @@ def load(source: str, path: str | Path | None, download_root: Path, verify_md5: 
         return download(download_root)
     except DownloadUnavailable as error:
         if source == "download":
-            raise InputError(f"{error}; check the network, or give a local copy with mnist.path") from error
+            raise InputError(f"{error}; check the network, or give a local copy with mnist.data.path") from error
         data = load_bundled(seed)
         return replace(data, source=data.source + " (MNIST download unavailable)")

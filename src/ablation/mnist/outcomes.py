@@ -16,7 +16,7 @@ import pandas as pd
 from ablation.core.tables import INTACT
 from ablation.mnist.architecture import CLASSES, HIDDEN_LAYERS
 
-# How test items are evaluated (analysis.evaluation; see unit_ablation): on the original digits, or as published.
+# How test items are evaluated (mnist.analysis.evaluation; see unit_ablation): on the original digits, or as published.
 EVALUATIONS = ("clean", "as_published")
 
 

@@ -57,6 +57,19 @@ class RecoverySettings:
     semantics: str
     seed: int
 
+    @classmethod
+    def from_config(cls, recovery: dict, experiment: int, semantics: str) -> RecoverySettings:
+        """From the config's `vgg.recovery`: experiment 1 runs passes of a fixed number of epochs, experiment 2
+        iterations under the stopping rule; both under `semantics` (the first swept, as the paper's figures)."""
+        shared = {key: recovery[key] for key in ("ratio", "batch_size", "learning_rate", "momentum", "seed")}
+        if experiment == 1:
+            first = recovery["experiment1"]
+            return cls(experiment=1, passes=first["passes"], epochs=first["epochs"], min_epochs=None, window=None,
+                       min_improvement=None, max_epochs=None, semantics=semantics, **shared)
+        second = recovery["experiment2"]
+        return cls(experiment=2, passes=second["iterations"], epochs=None, semantics=semantics, **shared,
+                   **{key: second[key] for key in ("min_epochs", "window", "min_improvement", "max_epochs")})
+
 
 def should_stop(top5: list[float], settings: RecoverySettings) -> bool:
     """top5[0] is right after the ablation, top5[e] after epoch e."""

@@ -9,7 +9,7 @@ from ablation.core.errors import InputError
 from ablation.mnist.network import Stack, load_state_dict
 from ablation.mnist.outcomes import Ablation, accuracy_table, drops, plan
 
-from conftest import SHARED_AUTHORS, serve
+from helpers import SHARED_AUTHORS, serve
 
 
 @pytest.fixture(scope="module")

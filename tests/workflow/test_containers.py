@@ -14,13 +14,12 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
-from conftest import REPO
-from test_workflow import SMALL_VGG, snakemake
+from helpers import REPO, small_vgg, snakemake
 
 DEFINITION = REPO / "containers" / "ablation.def"
 LOCK = REPO / "containers" / "requirements.lock"
 # The rules that compute on a GPU when there is one (they declare gpu=1) and the script each runs.
-GPU_SCRIPTS = {"vgg_network": "vgg_train_network.py", "ablate_vgg": "ablate_vgg.py", "vgg_recovery": "vgg_recovery.py"}
+GPU_SCRIPTS = {"vgg_network": "vgg_network.py", "vgg_ablation": "vgg_ablation.py", "vgg_recovery": "vgg_recovery.py"}
 
 
 def locked() -> dict[str, str]:
@@ -92,11 +91,11 @@ def test_every_job_runs_in_the_image_with_nv_and_external_data_bound(tmp_path):
     image = tmp_path / "ablation.sif"
     config = {
         "container": str(image),
-        "mnist": {"source": "bundled", "max_train_items": 1000, "max_test_items": 300},
-        "mlp": {"networks": 1, "epochs": 1, "import": {"name": "external", "trained": str(outside / "trained.pt"),
-                                                        "initial": str(outside / "initial.pt")}},
-        "analysis": {"bootstrap_resamples": 100},
-        "vgg": SMALL_VGG,
+        "mnist": {"data": {"source": "bundled", "max_train_items": 1000, "max_test_items": 300},
+                  "training": {"networks": 1, "epochs": 1}, "analysis": {"bootstrap_resamples": 100},
+                  "import": {"name": "external", "trained": str(outside / "trained.pt"),
+                             "initial": str(outside / "initial.pt")}},
+        "vgg": small_vgg(),
     }
     log = tmp_path / "apptainer.jsonl"
     env = {**os.environ, "PATH": f"{bin_dir}:{Path(sys.executable).parent}:{os.environ['PATH']}",
@@ -104,7 +103,7 @@ def test_every_job_runs_in_the_image_with_nv_and_external_data_bound(tmp_path):
     for variable in ("APPTAINER_BIND", "APPTAINER_NV"):
         env.pop(variable, None)
     # Compute rules (the GPU ones among them) and local figure rules; the full workflow runs in test_workflow.
-    targets = ["results/mlp/ablations.csv", "results/mlp/figures/fig01_tsne.png",
+    targets = ["results/mnist/ablations.csv", "results/mnist/figures/fig01_tsne.png",
                "results/vgg/recovery/experiment1.csv", "results/vgg/figures/fig14_top5_drop_per_layer.png"]
     result = snakemake(workdir, config, *targets, "--profile", str(REPO / "workflow/profiles/default"), env=env)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -14,7 +14,7 @@ from ablation.core.errors import InputError
 from ablation.vgg.imagenet import check_folder, decode, training_set, wnids
 from ablation.vgg.images import IMAGENET_MEAN, ImageSet
 
-from conftest import SHARED_IMAGENET
+from helpers import SHARED_IMAGENET
 
 SAMPLE = SHARED_IMAGENET
 KEY = "vgg.imagenet.val"

@@ -6,7 +6,7 @@ import pytest
 from ablation.mnist import outcomes, roles, statistics
 from ablation.mnist.outcomes import Ablation, Outcomes
 
-from conftest import planted_outcomes
+from helpers import planted_outcomes
 
 
 @pytest.fixture()

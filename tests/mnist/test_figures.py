@@ -7,7 +7,7 @@ from ablation.mnist import figures, plots, roles
 from ablation.mnist.network import initial_weights
 from ablation.mnist.outcomes import Ablation, Outcomes, accuracy_table, drops
 
-from conftest import planted_outcomes
+from helpers import planted_outcomes
 
 
 def test_fig08_draws_each_units_initial_and_trained_weights_as_28x28_images():

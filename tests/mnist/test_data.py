@@ -8,7 +8,7 @@ from torchvision.datasets import MNIST
 from ablation.mnist import data as mnist
 from ablation.core.errors import InputError
 
-from conftest import serve
+from helpers import serve
 
 
 def test_local_folder_gives_the_real_mnist(mnist_data):
@@ -84,7 +84,7 @@ def test_auto_falls_back_to_bundled_digits_when_offline(tmp_path, monkeypatch):
 
 
 def test_forced_sources_and_subsets(mnist_raw, tmp_path):
-    with pytest.raises(InputError, match="mnist.path is empty"):
+    with pytest.raises(InputError, match="mnist.data.path is empty"):
         mnist.load("path", None, tmp_path)
     data = mnist.load("path", str(mnist_raw), tmp_path).limited(100, 50)
     assert len(data.train_images) == 100 and len(data.test_labels) == 50 and "first 100" in data.source

@@ -20,73 +20,32 @@ import torch
 import yaml
 from torchvision.models import vgg19_bn
 
-from ablation.mnist.figures import FIGURES
-from ablation.vgg.figures import VGG_FIGURES
 from ablation.mnist.network import MLP
+from ablation.mnist.registry import FIGURES
+from ablation.vgg.registry import FIGURES as VGG_FIGURES
 
-from conftest import REPO, SHARED_AUTHORS, SHARED_IMAGENET, SHARED_MNIST
-
-# As the README runs it: --rerun-incomplete redoes the jobs a dead run left unfinished.
-SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--rerun-incomplete", "--cores", "2"]
-
-
-def snakemake(workdir: Path, config: dict, *arguments: str, env: dict[str, str] | None = None,
-              cores: bool = True) -> subprocess.CompletedProcess:
-    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-    # Arguments (targets, flags) before --configfile, which would take further words as config files.
-    command = SNAKEMAKE if cores else SNAKEMAKE[:-2]
-    return subprocess.run([*command, *arguments, "--directory", str(workdir), "--configfile",
-                           str(workdir / "config.yaml")], capture_output=True, text=True, timeout=1200, env=env)
-
-
-# The embedded VGG study cut to a minute: fewer digits, epochs, layers and passes; the same rules and figures.
-SMALL_VGG = {
-    "embedded": {"epochs": 2, "max_train_images": 1500, "max_test_images": 300, "recovery_train_images": 300},
-    "ablation": {"layers": ["features.0", "features.20", "features.33", "features.46"], "ratios": [0.1, 0.25],
-                 "groups_per_ratio": 2},
-    "recovery": {"experiment1": {"passes": 2, "epochs": 1}, "experiment2": {"iterations": 2, "min_epochs": 1,
-                                                                              "max_epochs": 2}},
-}
-
-
-def small_config(workdir: Path) -> dict:
-    """Real MNIST (a subset) where available, else the bundled digits; two training jobs and an imported net."""
-    torch.manual_seed(123)
-    network = MLP()
-    torch.save(network.state_dict(), workdir / "external initial.pt")  # a path with a space
-    torch.save({k: v * 1.5 for k, v in network.state_dict().items()}, workdir / "external trained.pt")
-    mnist = ({"source": "path", "path": str(SHARED_MNIST), "max_train_items": 6000, "max_test_items": 1000}
-             if SHARED_MNIST.is_dir() else {"source": "bundled"})
-    return {
-        "mnist": mnist,
-        "mlp": {"networks": 3, "networks_per_job": 2, "epochs": 3,
-                "import": {"name": "external", "trained": str(workdir / "external trained.pt"),
-                           "initial": str(workdir / "external initial.pt")}},
-        "analysis": {"bootstrap_resamples": 200, "focus_network": "net01"},
-        "vgg": SMALL_VGG,
-    }
-
+from helpers import REPO, SHARED_AUTHORS, SHARED_IMAGENET, SHARED_MNIST, SNAKEMAKE, small_study, small_vgg, snakemake
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("study")
-    result = snakemake(workdir, small_config(workdir))
+    result = snakemake(workdir, small_study(workdir))
     assert result.returncode == 0, result.stderr[-3000:]
     return workdir
 
 
 def test_study_produces_the_tidy_table_and_every_figure(study):
-    table = pd.read_csv(study / "results/mlp/ablations.csv", dtype={"class": str, "units": str})
+    table = pd.read_csv(study / "results/mnist/ablations.csv", dtype={"class": str, "units": str})
     assert {"network", "layer", "units", "class", "accuracy"} <= set(table.columns)
     assert sorted(table.network.unique()) == ["external", "net00", "net01", "net02"]
     assert len(table) == 4 * 221 * 11
     assert {"none", "12", "5+10"} <= set(table.units)
     assert table.accuracy.between(0, 100).all()
     for figure in FIGURES:
-        assert (study / f"results/mlp/figures/{figure}.png").stat().st_size > 10_000, figure
-    assert len(list((study / "results/mlp/figures/units").glob("extra_unit_*.png"))) == 30
+        assert (study / f"results/mnist/figures/{figure}.png").stat().st_size > 10_000, figure
+    assert len(list((study / "results/mnist/figures/units").glob("extra_unit_*.png"))) == 30
     # Every unit figure names its units; the Fig. A.2 set is the network's negligible units (or the Fig. 5 unit).
-    featured = pd.read_csv(study / "results/mlp/featured.csv", dtype=str).set_index("figure")
+    featured = pd.read_csv(study / "results/mnist/featured.csv", dtype=str).set_index("figure")
     assert set(featured.index) == {f for f in FIGURES if f.startswith(("fig0", "fig1", "figA"))} - {
         "fig01_tsne", "fig02_intact_network", "fig08_weights_before_after", "fig09_weight_change_vs_drop",
         "fig10_coefficient_distribution", "fig11_class_selectivity"}
@@ -95,17 +54,17 @@ def test_study_produces_the_tidy_table_and_every_figure(study):
     intact = table[(table.network == "net01") & (table.units == "none") & (table["class"] == "all")].accuracy.item()
     negligible = [u for u in singles.index if abs(intact - singles[u]) <= 0.5]
     assert featured.units["figA2_negligible_set"] == ("+".join(negligible) or featured.units["fig05_negligible"])
-    comparison = pd.read_csv(study / "results/mlp/paper_comparison.csv")
+    comparison = pd.read_csv(study / "results/paper_comparison.csv")
     assert list(comparison.columns) == ["figure", "claim", "paper", "value", "measured_as", "other", "tolerance", "verdict"]
     assert len(comparison) >= 20 and {"Figs. 14, 15", "Figs. 19, 20", "Figs. 21, 22"} <= set(comparison.figure)
-    history = pd.read_csv(study / "results/mlp/training_history.csv")
+    history = pd.read_csv(study / "results/mnist/training_history.csv")
     assert len(history) == 3 * 3  # three trained networks, three epochs; the imported one has no history
 
 
 def test_vgg_study_produces_its_table_recovery_runs_and_figures(study):
     table = pd.read_csv(study / "results/vgg/ablations.csv", dtype={"class": str})
     ablated = table[table.layer != "none"]
-    assert set(ablated.layer) == set(SMALL_VGG["ablation"]["layers"])
+    assert set(ablated.layer) == set(small_vgg()["ablation"]["layers"])
     assert set(ablated.grouping) == {"similarity", "random", "l1"}
     # Both semantics by default, the same groups: per semantics and layer 2 ratios x (2 similarity + 2 random + 1 l1
     # groups); plus the intact network; x (all + 10 classes).
@@ -120,7 +79,7 @@ def test_vgg_study_produces_its_table_recovery_runs_and_figures(study):
     # Experiment 1: one epoch per pass; experiment 2: two (the stopping rule looks at the last two epochs).
     for experiment, passes in ((1, [0, 1, 1, 2, 2]), (2, [0, 1, 1, 1, 2, 2, 2])):
         recovery = pd.read_csv(study / f"results/vgg/recovery/experiment{experiment}.csv")
-        assert recovery.layer.nunique() == 2 and set(recovery.layer) <= set(SMALL_VGG["ablation"]["layers"])
+        assert recovery.layer.nunique() == 2 and set(recovery.layer) <= set(small_vgg()["ablation"]["layers"])
         if passes:
             assert list(recovery[recovery.layer == recovery.layer.iloc[0]]["pass"]) == passes
         assert not (study / f"results/vgg/recovery/experiment{experiment}.checkpoint.pt").exists()
@@ -147,9 +106,10 @@ def test_report_holds_every_figure_and_names_the_data(study):
     assert ("local folder" if SHARED_MNIST.is_dir() else "bundled 5,000") in html
     assert "vgg.recovery.seed" in html and "torch 2.14.1" in html and "padded to 32x32" in html
     capability = torch.backends.cpu.get_cpu_capability()
-    assert f"ATen {capability} kernels" in html and "train_mlp_chunk1" in html and "vgg_recovery_experiment2" in html
-    for name, jobs in (("mlp", {"train_mlp_chunk0", "ablate_mlp", "featured_units", "tsne", "mlp_statistics"}),
-                       ("vgg", {"vgg_network", "ablate_vgg", "vgg_recovery_experiment1", "vgg_recovery_experiment2"})):
+    assert f"ATen {capability} kernels" in html and "mnist_train_chunk1" in html and "vgg_recovery_experiment2" in html
+    for name, jobs in (("mnist", {"mnist_train_chunk0", "mnist_ablation", "mnist_featured", "mnist_tsne",
+                                  "mnist_statistics"}),
+                       ("vgg", {"vgg_network", "vgg_ablation", "vgg_recovery_experiment1", "vgg_recovery_experiment2"})):
         machines = json.loads((study / f"results/{name}/provenance.json").read_text())["machines"]
         assert jobs <= set(machines) and all(m["aten_cpu_capability"] == capability for m in machines.values())
 
@@ -162,22 +122,22 @@ def test_authors_config_reproduces_the_papers_numbers_from_their_network(mnist_r
         pytest.skip(f"the authors' network not found at {SHARED_AUTHORS}")
     config = yaml.safe_load((REPO / "config/authors.yaml").read_text())
     for role, key in (("trained", "trained"), ("initial", "initial")):  # as if downloaded before
-        target = tmp_path / config["mlp"]["import"][key]
+        target = tmp_path / config["mnist"]["import"][key]
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(SHARED_AUTHORS / authors.FILES[role][0], target)
-    config["mnist"] = {"source": "path", "path": str(mnist_raw)}
-    config["mlp"].update(networks=2, epochs=1)
-    config["analysis"]["bootstrap_resamples"] = 100
+    config["mnist"]["data"] = {"source": "path", "path": str(mnist_raw)}
+    config["mnist"]["training"].update(networks=2, epochs=1)
+    config["mnist"]["analysis"]["bootstrap_resamples"] = 100
     result = snakemake(tmp_path, config)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "fetch_authors_network" not in result.stderr, "files already there are not downloaded again"
-    featured = roles.read(tmp_path / "results/mlp/featured.csv")
+    assert "mnist_fetch_authors" not in result.stderr, "files already there are not downloaded again"
+    featured = roles.read(tmp_path / "results/mnist/featured.csv")
     assert {figure: (f.units, f.class_name) for figure, f in featured.items()} == roles.PAPER
-    comparison = pd.read_csv(tmp_path / "results/mlp/paper_comparison.csv")
+    comparison = pd.read_csv(tmp_path / "results/paper_comparison.csv")
     numbers = comparison[comparison.tolerance == "± 0.01"]
     assert len(numbers) == 13 and (numbers.verdict == "agrees").all(), numbers.to_string()
     assert comparison.set_index("figure").verdict["Fig. A.3"] == "holds"
-    assert (tmp_path / "results/mlp/figures/figA2_negligible_set.png").stat().st_size > 10_000
+    assert (tmp_path / "results/mnist/figures/figA2_negligible_set.png").stat().st_size > 10_000
 
 
 def test_rerun_has_nothing_to_do(study):
@@ -188,14 +148,17 @@ def test_rerun_has_nothing_to_do(study):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"mlp": {"netwroks": 3}}, "Bad config: mlp: Additional properties are not allowed ('netwroks'"),
-        ({"mlp": {"epochs": "many"}}, "Bad config: mlp.epochs: 'many' is not of type 'integer'"),
-        ({"mlp": {"epochs": 0}}, "0 is less than the minimum of 1"),
-        ({"mlp": {"networks": 0}}, "mlp.networks is 0 and no mlp.import"),
-        ({"mnist": {"source": "path"}}, "mnist.path is empty"),
-        ({"mnist": {"path": "/no/such/folder"}}, "mnist.path '/no/such/folder' is not a folder"),
-        ({"mlp": {"import": {"name": "x", "trained": "/no/net.pt", "initial": "/no/net.pt"}}}, "does not exist"),
-        ({"analysis": {"focus_network": "net99"}}, "analysis.focus_network 'net99' is not one of the networks"),
+        ({"mnist": {"training": {"netwroks": 3}}},
+         "Bad config: mnist.training: Additional properties are not allowed ('netwroks'"),
+        ({"mnist": {"training": {"epochs": "many"}}}, "Bad config: mnist.training.epochs: 'many' is not of type 'integer'"),
+        ({"mnist": {"training": {"epochs": 0}}}, "0 is less than the minimum of 1"),
+        ({"mnist": {"training": {"networks": 0}}}, "mnist.training.networks is 0 and no mnist.import"),
+        ({"mnist": {"data": {"source": "path"}}}, "mnist.data.path is empty"),
+        ({"mnist": {"data": {"path": "/no/such/folder"}}}, "mnist.data.path '/no/such/folder' is not a folder"),
+        ({"mnist": {"import": {"name": "x", "trained": "/no/net.pt", "initial": "/no/net.pt"}}}, "does not exist"),
+        ({"mnist": {"analysis": {"focus_network": "net99"}}},
+         "mnist.analysis.focus_network 'net99' is not one of the networks"),
+        ({"mlp": {"networks": 3}}, "Bad config: config: Additional properties are not allowed ('mlp'"),
         ({"vgg": {"ablation": {"ratios": [0.1, 1.5]}}}, "vgg.ablation.ratios.1: 1.5 is greater than or equal to the maximum of 1"),
         ({"vgg": {"ablation": {"ratios": [0]}}}, "vgg.ablation.ratios.0: 0 is less than or equal to the minimum of 0"),
         ({"vgg": {"ablation": {"layers": ["features.34"]}}}, "vgg.ablation.layers: unknown layer 'features.34'"),
@@ -216,18 +179,35 @@ def test_bad_config_fails_before_any_job(tmp_path, change, message):
     assert not (tmp_path / "results").exists()
 
 
-def test_imagenet_folder_without_images_fails_before_any_job(tmp_path):
+# A quick run around the check that fails: bundled digits, one network, one epoch.
+QUICK = {"data": {"source": "bundled", "max_train_items": 1000, "max_test_items": 300},
+         "training": {"networks": 1, "epochs": 1}}
+
+
+def first_job_fails(workdir: Path, config: dict, check_rule: str, message: str) -> None:
+    """The whole workflow started: `check_rule` runs first, fails with one line naming the problem, and nothing
+    long starts after it."""
+    result = snakemake(workdir, config)
+    output = result.stdout + result.stderr
+    started = re.findall(r"^(?:local)?rule (\w+):", output, re.MULTILINE)
+    assert result.returncode != 0 and started and started[0] == check_rule, output[-3000:]
+    assert "Bad input: " in output and message in output and "Traceback" not in result.stderr, output[-3000:]
+    assert not {"mnist_ablation", "vgg_ablation", "vgg_recovery"} & set(started), started
+
+
+def test_imagenet_folder_without_images_fails_in_the_first_job(tmp_path):
     (tmp_path / "val" / "n01440764").mkdir(parents=True)
     (tmp_path / "val" / "n01440764" / "notes.txt").write_text("no images here")
-    result = snakemake(tmp_path, {"vgg": {"model": "vgg19_bn", "imagenet": {"val": str(tmp_path / "val")}}}, "--dry-run")
-    assert result.returncode != 0 and "holds no images" in result.stdout + result.stderr
+    val = str(tmp_path / "val")
+    config = {"mnist": QUICK, "vgg": {"model": "vgg19_bn", "imagenet": {"val": val, "train": val}}}
+    first_job_fails(tmp_path, config, "vgg_check_inputs", "holds no images")
 
 
 @pytest.mark.parametrize(("damage", "message"), [
     ("truncated", "is not a loadable PyTorch state_dict"),
     ("non-finite", "fc1.weight holds 1 NaN or infinite values"),
 ])
-def test_broken_imported_weights_fail_before_any_job(tmp_path, damage, message):
+def test_broken_imported_weights_fail_in_the_first_job(tmp_path, damage, message):
     state = MLP().state_dict()
     torch.save(state, tmp_path / "initial.pt")
     if damage == "truncated":  # an interrupted copy that wrote nothing yet
@@ -236,10 +216,8 @@ def test_broken_imported_weights_fail_before_any_job(tmp_path, damage, message):
         state["fc1.weight"][4, 100] = float("nan")
         torch.save(state, tmp_path / "trained.pt")
     imported = {"name": "x", "trained": str(tmp_path / "trained.pt"), "initial": str(tmp_path / "initial.pt")}
-    result = snakemake(tmp_path, {"mlp": {"import": imported}}, "--dry-run")
-    output = result.stdout + result.stderr
-    assert result.returncode != 0 and "Bad input: " in output and message in output, output[-2000:]
-    assert "Traceback" not in output and not (tmp_path / "results").exists()
+    first_job_fails(tmp_path, {"mnist": {**QUICK, "import": imported}, "vgg": {"enabled": False}},
+                    "mnist_check_import", message)
 
 
 @pytest.mark.parametrize(("damage", "message"), [
@@ -258,9 +236,10 @@ def test_broken_mnist_folder_fails_in_the_first_job_with_one_line(mnist_copy, tm
             (mnist_copy / f"{stem}.gz").unlink()
     workdir = tmp_path / "run"
     workdir.mkdir()
-    result = snakemake(workdir, {"mnist": {"source": "path", "path": str(mnist_copy)}}, "results/data/mnist.pt")
+    result = snakemake(workdir, {"mnist": {"data": {"source": "path", "path": str(mnist_copy)}}},
+                       "results/mnist/data.pt")
     assert result.returncode != 0
-    log = (workdir / "logs/prepare_mnist.log").read_text()
+    log = (workdir / "logs/mnist/data.log").read_text()
     reported = [line for line in log.splitlines() if "Bad input: " in line]
     assert len(reported) == 1 and message in reported[0] and "Traceback" not in log, log
     assert reported[0].split("Bad input: ")[1] in result.stderr and "Traceback" not in result.stderr
@@ -339,14 +318,14 @@ def test_killed_runs_resume_and_every_table_is_bit_identical(study, tmp_path_fac
     groups, recovery) equals the uninterrupted run's (`study`, same config) byte for byte: the same config and seeds
     give the same numbers."""
     workdir = tmp_path_factory.mktemp("killed")
-    config = small_config(workdir)
+    config = small_study(workdir)
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-    kill_after_the_output_is_written(workdir, "results/mlp/networks/chunk1.pt")
-    rerun = snakemake(workdir, config, "results/mlp/networks/chunk1.pt")
+    kill_after_the_output_is_written(workdir, "results/mnist/networks/chunk1.pt")
+    rerun = snakemake(workdir, config, "results/mnist/networks/chunk1.pt")
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     stages = [
-        ("results/mlp/ablations.csv", workdir / "logs/train_mlp/chunk0.log", "epoch   1/", "results/mlp/networks/chunk0.pt"),
-        ("results/vgg/ablations.csv", workdir / "logs/vgg/ablate.log", "ablations in", "results/vgg/ablations.csv"),
+        ("results/mnist/ablations.csv", workdir / "logs/mnist/train_chunk0.log", "epoch   1/", "results/mnist/networks/chunk0.pt"),
+        ("results/vgg/ablations.csv", workdir / "logs/vgg/ablation.log", "ablations in", "results/vgg/ablations.csv"),
         ("results/vgg/recovery/experiment2.csv", workdir / "results/vgg/recovery/experiment2.checkpoint.pt", None,
          "results/vgg/recovery/experiment2.csv"),
     ]
@@ -400,8 +379,8 @@ def test_report_renders_every_figure_in_headless_chromium(study):
     assert found, "the check script did not run: the report page did not load"
     check = json.loads(html.unescape(found.group(1)))
     assert check["text"] > 100, "the report app rendered no text"
-    figures = [f"results/mlp/figures/{f}.png" for f in FIGURES] + [f"results/vgg/figures/{f}.png" for f in VGG_FIGURES]
-    figures += [f"results/mlp/figures/units/extra_unit_hidden{layer}_{unit:02d}.png"
+    figures = [f"results/mnist/figures/{f}.png" for f in FIGURES] + [f"results/vgg/figures/{f}.png" for f in VGG_FIGURES]
+    figures += [f"results/mnist/figures/units/extra_unit_hidden{layer}_{unit:02d}.png"
                 for layer, width in ((1, 20), (2, 10)) for unit in range(1, width + 1)]
     assert set(figures) <= set(check["widths"]), set(figures) - set(check["widths"])
     assert all(check["widths"][figure] > 100 for figure in figures), "every figure decodes to an image"

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
-from test_workflow import SMALL_VGG, snakemake
+from helpers import REPO, small_vgg, snakemake
 
 DAEMONS = ("munged", "slurmctld", "slurmd", "sbatch")
-COMPUTE_RULES = {"prepare_mnist", "train_mlp", "ablate_mlp", "featured_units", "tsne", "mlp_statistics", "vgg_network",
-                 "vgg_test_images", "ablate_vgg", "vgg_recovery"}
-GPU_RULES = {"vgg_network", "ablate_vgg", "vgg_recovery"}
+COMPUTE_RULES = {"mnist_data", "mnist_train", "mnist_ablation", "mnist_featured", "mnist_tsne", "mnist_statistics",
+                 "vgg_network", "vgg_test_images", "vgg_ablation", "vgg_recovery"}
+GPU_RULES = {"vgg_network", "vgg_ablation", "vgg_recovery"}
 
 
 def slurm_conf(folder: Path, host: str) -> str:
@@ -120,10 +119,9 @@ def jobs_by_rule(env: dict[str, str]) -> dict[str, list[str]]:
 @pytest.mark.slow  # about 4 minutes: every compute job is an sbatch job with its own Snakemake start-up
 def test_workflow_runs_through_the_slurm_profile_to_the_report(cluster, tmp_path):
     config = {
-        "mnist": {"source": "bundled", "max_train_items": 1000, "max_test_items": 300},
-        "mlp": {"networks": 1, "epochs": 1},
-        "analysis": {"bootstrap_resamples": 100},
-        "vgg": {**SMALL_VGG, "recovery": {**SMALL_VGG["recovery"], "experiments": [1],
+        "mnist": {"data": {"source": "bundled", "max_train_items": 1000, "max_test_items": 300},
+                  "training": {"networks": 1, "epochs": 1}, "analysis": {"bootstrap_resamples": 100}},
+        "vgg": {**small_vgg(), "recovery": {**small_vgg()["recovery"], "experiments": [1],
                                           "experiment1": {"passes": 1, "epochs": 1}}},
     }
     result = snakemake(tmp_path, config, "--profile", str(REPO / "workflow/profiles/slurm"), "--slurm-no-account",

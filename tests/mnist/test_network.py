@@ -24,7 +24,7 @@ def test_initial_weights_depend_only_on_the_network_seed():
 # default, AVX2 and AVX-512 kernels and 1, 2 or 4 threads (measured), far inside atol=1e-5 (670x).
 def test_batched_training_equals_training_each_network_alone():
     images, labels = _digits(600)
-    settings = TrainingSettings(epochs=2, batch_size=64, learning_rate=0.01)
+    settings = TrainingSettings(epochs=2, batch_size=64, learning_rate=0.01, momentum=0.9, data_seed=0)
     batched = train([7, 8], images, labels, images[:100], labels[:100], settings)
     for index, seed in enumerate([7, 8]):
         model = train_alone(seed, images, labels, settings)
@@ -34,7 +34,7 @@ def test_batched_training_equals_training_each_network_alone():
 
 def test_training_is_deterministic():
     images, labels = _digits(300)
-    settings = TrainingSettings(epochs=1, batch_size=32)
+    settings = TrainingSettings(epochs=1, batch_size=32, learning_rate=1e-3, momentum=0.9, data_seed=0)
     first = train([0, 1], images, labels, images, labels, settings)
     second = train([0, 1], images, labels, images, labels, settings)
     assert all(torch.equal(a, b) for a, b in zip(first.trained.tensors(), second.trained.tensors()))
@@ -86,7 +86,7 @@ def test_truncated_and_non_finite_weights_are_one_clear_error(tmp_path):
     # An interrupted copy: cut in the middle (OSError), or nothing written yet (EOFError with an empty message).
     for kept, error in ((len(whole) // 2, "OSError: "), (0, "EOFError\\)")):
         (tmp_path / "truncated.pt").write_bytes(whole[:kept])
-        with pytest.raises(InputError, match=rf"mlp.import: .*truncated.pt' is not a loadable PyTorch state_dict \({error}"):
+        with pytest.raises(InputError, match=rf"mnist.import: .*truncated.pt' is not a loadable PyTorch state_dict \({error}"):
             load_state_dict(tmp_path / "truncated.pt")
     for value, count in ((float("nan"), 2), (float("-inf"), 1)):
         state = MLP().state_dict()

@@ -17,7 +17,7 @@ from ablation.vgg.groups import FilterAblation
 from ablation.vgg.images import ImageSet
 from ablation.vgg.training import TrainingSettings, train_embedded, train_epoch, training_batches
 
-from conftest import REPO, SHARED_IMAGENET
+from helpers import REPO, SHARED_IMAGENET, recovery_settings
 
 LAYER = "features.33"
 
@@ -57,7 +57,7 @@ def trained(bundled) -> nn.Module:
     AVX-512 kernels, 1, 2 and 4 threads): the bound sits 27.5 %p under the lowest, over 3x the 8.5 %p spread."""
     train = vgg.digit_images(bundled.train_images[:2000], bundled.train_labels[:2000], bundled.source)
     test = vgg.digit_images(bundled.test_images[:200], bundled.test_labels[:200], bundled.source)
-    settings = TrainingSettings(epochs=8, batch_size=64, learning_rate=0.02)
+    settings = TrainingSettings(epochs=8, batch_size=64, learning_rate=0.02, momentum=0.9, seed=0)
     network, history = train_embedded(vgg.embedded(8), train, test, settings)
     assert history[-1]["top1"] > 60
     return network
@@ -188,7 +188,7 @@ def test_groups_are_seeded_per_layer_grouping_and_ratio(network):
 
 def test_stopping_rule_is_the_papers():
     """At least five epochs; then stop once top-5 rose by less than 0.05 %p over the last two epochs together."""
-    settings = recovery.RecoverySettings(experiment=2)
+    settings = recovery_settings(2)
     assert (settings.min_epochs, settings.window, settings.min_improvement) == (5, 2, 0.05)
     assert not recovery.should_stop([50, 60, 61, 61.01, 61.02], settings)  # 4 epochs < 5, however flat
     assert recovery.should_stop([50, 60, 61, 62, 62.02, 62.04], settings)  # epochs 3 -> 5: +0.04 %p
@@ -197,8 +197,8 @@ def test_stopping_rule_is_the_papers():
     assert not recovery.should_stop([50, 60, 61, 62, 62.01, 62.11], settings)
     assert recovery.should_stop([50, 60, 61, 62, 62.5, 62.4, 62.45], settings)  # a dip counts: -0.05 over two
     assert recovery.should_stop([50] + [50 + e for e in range(1, 21)], settings)  # max_epochs (20)
-    assert not recovery.should_stop([50] * 6, recovery.RecoverySettings(experiment=1))  # five epochs of six
-    assert recovery.should_stop([50] * 7, recovery.RecoverySettings(experiment=1))  # experiment 1: six epochs
+    assert not recovery.should_stop([50] * 6, recovery_settings(1))  # five epochs of six
+    assert recovery.should_stop([50] * 7, recovery_settings(1))  # experiment 1: six epochs
 
 
 def test_the_default_config_runs_the_papers_recovery_experiments():
@@ -208,13 +208,13 @@ def test_the_default_config_runs_the_papers_recovery_experiments():
 
 
 def test_experiment2_draws_from_all_filters_and_experiment1_resets():
-    one = recovery.ablated_filters(LAYER, 64, recovery.RecoverySettings(experiment=1, passes=3))
+    one = recovery.ablated_filters(LAYER, 64, recovery_settings(1, passes=3))
     assert [len(f) for f in one] == [16, 16, 16] and len({tuple(f) for f in one}) == 3
-    two = recovery.ablated_filters(LAYER, 64, recovery.RecoverySettings(experiment=2, passes=6))
+    two = recovery.ablated_filters(LAYER, 64, recovery_settings(2, passes=6))
     assert all(set(a) <= set(b) for a, b in zip(two, two[1:])) and len(two[0]) == 16
     # Each iteration draws 25 % of all 64 filters, already ablated ones included: the share grows as 1 - 0.75^k.
     shares = np.array([[len(f) / 64 for f in recovery.ablated_filters(
-        LAYER, 64, recovery.RecoverySettings(experiment=2, passes=6, seed=seed))] for seed in range(1000)])
+        LAYER, 64, recovery_settings(2, passes=6, seed=seed))] for seed in range(1000)])
     expected = 1 - 0.75 ** np.arange(1, 7)  # 25, 44, 58, 68, 76, 82 %
     assert np.abs(shares.mean(0) - expected).max() < 0.01, shares.mean(0)
     assert (shares[:, 1] < 0.5).mean() > 0.9, "drawn from all filters: the second draw mostly repeats some"
@@ -242,7 +242,7 @@ def test_retraining_keeps_ablated_filters_zero_and_the_prefix_frozen(network, di
 
 
 def test_recovery_resumes_exactly_after_a_kill(network, digits, tmp_path, monkeypatch):
-    settings = recovery.RecoverySettings(experiment=2, passes=2, min_epochs=1, window=1, min_improvement=100.0,
+    settings = recovery_settings(2, passes=2, min_epochs=1, window=1, min_improvement=100.0,
                                          max_epochs=2, batch_size=32, learning_rate=0.01)
     start = {k: v.clone() for k, v in network.state_dict().items()}
 

@@ -1,0 +1,73 @@
+"""The project's shape: every figure id leads to one caption, one rule and one drawing function, and parsing the
+workflow stays light."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+from ablation.mnist import registry as mnist_registry
+from ablation.vgg import registry as vgg_registry
+
+from helpers import REPO
+
+IDS = [*mnist_registry.FIGURES, *vgg_registry.FIGURES]
+
+
+def grep(figure: str) -> list[str]:
+    """`grep -rn <id>` over the captions, the package and the workflow, as a reader would run it."""
+    found = subprocess.run(["grep", "-rn", "--include=*.py", "--include=*.smk", "--include=*.rst", figure,
+                            "report", "src", "workflow", "Snakefile"], cwd=REPO, capture_output=True, text=True)
+    return found.stdout.splitlines()
+
+
+def test_every_figure_id_has_one_caption_one_rule_and_one_drawing_function():
+    rules = subprocess.run([sys.executable, "-m", "snakemake", "--list-rules"], cwd=REPO, capture_output=True,
+                           text=True, check=True).stdout.split()
+    assert len(IDS) == len(set(IDS)) >= 35
+    for figure in IDS:
+        hits = grep(figure)
+        captions = [hit for hit in hits if hit.startswith(f"report/{figure}.rst:")]
+        drawing = [hit for hit in hits if re.search(rf":def {figure}\(", hit)]
+        registered = [hit for hit in hits if re.search(rf'/registry\.py:\d+:\s+"{figure}": FigureSpec\(', hit)]
+        assert (REPO / "report" / f"{figure}.rst").is_file(), figure
+        assert len(drawing) == 1 and len(registered) == 1, (figure, hits)
+        assert not captions or (REPO / "report" / f"{figure}.rst").read_text().strip(), figure
+        assert rules.count(figure) == 1, f"no rule named {figure}"
+        # The drawing function lives in the study's figures module, its rule is the registry entry's.
+        study = "mnist" if figure in mnist_registry.FIGURES else "vgg"
+        assert drawing[0].startswith(f"src/ablation/{study}/figures.py:"), drawing
+
+
+# Refuses the heavy libraries after Snakemake itself has started (its SLURM plugin imports pandas): any import of
+# them while the workflow is parsed and its DAG built fails the run.
+REFUSE_HEAVY = """
+import sys
+from snakemake.cli import main
+
+HEAVY = ("torch", "matplotlib", "pandas", "scipy")
+
+
+class Refuse:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in HEAVY:
+            raise ImportError(f"parsing the workflow imported {name}")
+
+
+for name in [module for module in sys.modules if module.split(".")[0] in HEAVY]:
+    del sys.modules[name]
+sys.meta_path.insert(0, Refuse())
+main(sys.argv[1:])
+"""
+
+
+def test_parsing_the_workflow_imports_no_heavy_library(tmp_path):
+    shutil.copytree(REPO / ".test" / "data", tmp_path / ".test" / "data")  # the small study's imported network
+    for config in ("config/config.yaml", ".test/config/config.yaml", "config/authors.yaml"):
+        result = subprocess.run([sys.executable, "-c", REFUSE_HEAVY, "--snakefile", str(REPO / "Snakefile"),
+                                 "--dry-run", "--directory", str(tmp_path), "--configfile", str(REPO / config)],
+                                capture_output=True, text=True)
+        assert result.returncode == 0 and "parsing the workflow imported" not in result.stderr, result.stderr[-3000:]
+        assert "mnist_ablation" in result.stdout, "the dry run built the DAG"
