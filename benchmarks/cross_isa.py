@@ -106,7 +106,8 @@ def differences(reference: dict[str, pd.Series], other: dict[str, pd.Series]) ->
 
 def outcome_flips(reference: Path, other: Path) -> float:
     """Share of (network, ablation, test item) outcomes, right or wrong, that differ between two runs."""
-    first, second = (outcomes.Outcomes.load(folder / "results/mnist/outcomes.npz").correct for folder in (reference, other))
+    first, second = (outcomes.Outcomes.load(folder / "results/mnist/outcomes.npz").correct
+                     for folder in (reference, other))
     return float((first != second).mean())
 
 
@@ -159,7 +160,8 @@ def main() -> None:
             difference = table_differences(folders[first], folders[machine])
             print(f"\n{machine} against {first}, every table:")
             print(difference[difference.column != "(all)"].to_string(index=False))
-            print(f"{(difference.column == '(all)').sum()} of {difference.table.nunique()} tables identical byte for byte")
+            print(f"{(difference.column == '(all)').sum()} of {difference.table.nunique()} tables "
+                  "identical byte for byte")
 
 
 if __name__ == "__main__":

@@ -20,10 +20,11 @@ from pathlib import Path
 import torch
 import yaml
 
-from ablation.mnist import outcomes, ablation as unit_ablation
+from ablation.mnist import ablation as unit_ablation
+from ablation.mnist import outcomes
 from ablation.mnist.architecture import HIDDEN_LAYERS
-from ablation.mnist.network import MLP, initial_weights, normalise
 from ablation.mnist.data import load_from_folder
+from ablation.mnist.network import MLP, initial_weights, normalise
 from ablation.mnist.training import TrainingSettings, train, train_alone
 
 REPO = Path(__file__).resolve().parents[1]
@@ -70,11 +71,13 @@ def main() -> None:
 
     batched = timed(train, seeds, data.train_images, data.train_labels, data.test_images, data.test_labels, settings)
     looped = timed(one_at_a_time, seeds, data.train_images, data.train_labels, settings)
-    print(f"training {args.networks} nets x {args.epochs} epochs: batched {batched:.1f} s, one at a time {looped:.1f} s, "
+    print(f"training {args.networks} nets x {args.epochs} epochs: batched {batched:.1f} s, "
+          f"one at a time {looped:.1f} s, "
           f"speed-up {looped / batched:.1f}x; projected 100 epochs batched: {batched / args.epochs * 100 / 60:.1f} min")
 
     stack, inputs, ablations = initial_weights(seeds), normalise(data.test_images), outcomes.plan()
-    engine = timed(unit_ablation.evaluate, stack, [str(s) for s in seeds], data.test_images, data.test_labels, ablations)
+    engine = timed(unit_ablation.evaluate, stack, [str(s) for s in seeds], data.test_images, data.test_labels,
+                   ablations)
     plain = timed(per_ablation_passes, stack, inputs, ablations)
     print(f"all {len(ablations)} ablations x {args.networks} nets on 10,000 test digits: engine {engine:.2f} s, "
           f"per-ablation passes {plain:.2f} s, speed-up {plain / engine:.1f}x")
@@ -83,10 +86,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as workdir:
             config = Path(workdir) / "config.yaml"
             config.write_text(f"mnist:\n  path: {args.mnist.resolve()}\n")
-            command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", workdir,
-                       "--configfile", str(config), "--cores", "all", "--quiet"]
+            command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
+                       "--directory", workdir, "--configfile", str(config), "--cores", "all", "--quiet"]
             study = timed(lambda: subprocess.run(command, check=True))
-        print(f"whole MNIST study at paper scale ({args.networks} nets x 100 epochs, all figures): {study / 60:.1f} min "
+        print(f"whole MNIST study at paper scale ({args.networks} nets x 100 epochs, all figures): "
+              f"{study / 60:.1f} min "
               f"= {study / (batched / args.epochs * 100):.2f}x the projected training time")
 
 

@@ -19,9 +19,12 @@ import time
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from ablation.vgg import ablation as filter_ablation, groups as filter_groups, imagenet, network as vgg
-from ablation.vgg.architecture import VGG_CONV_LAYERS
+from ablation.vgg import ablation as filter_ablation
+from ablation.vgg import groups as filter_groups
+from ablation.vgg import imagenet
+from ablation.vgg import network as vgg
 from ablation.vgg.ablation import head, mask_point
+from ablation.vgg.architecture import VGG_CONV_LAYERS
 from ablation.vgg.images import IMAGENET_MEAN, IMAGENET_STD, ImageSet
 from ablation.vgg.training import device_for
 
@@ -111,7 +114,8 @@ def main() -> None:
     weights = {layer: network.features[vgg.features_index(layer)].weight for layer in args.layers}
     ablations = filter_groups.plan(weights, args.ratios, list(filter_groups.GROUPINGS), args.groups, seed=0)
     engine_flops, plain_flops = floor_flops_per_image(network, ablations, args.semantics, size)
-    print(f"{args.model} at {size}x{size} on {device} ({torch.cuda.get_device_name() if device.startswith('cuda') else 'CPU'}, "
+    print(f"{args.model} at {size}x{size} on {device} "
+          f"({torch.cuda.get_device_name() if device.startswith('cuda') else 'CPU'}, "
           f"{torch.get_num_threads()} threads), precision {args.precision}: {len(ablations)} ablations in "
           f"{len(args.layers)} layers, {len(images)} images ({images.source})")
 

@@ -26,7 +26,8 @@ SHARED_AUTHORS = REPO.parent / "shared" / "data" / "authors-mlp"
 SMALL_STUDY = REPO / ".test" / "config" / "config.yaml"
 
 # As the README runs it: --rerun-incomplete redoes the jobs a dead run left unfinished.
-SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--rerun-incomplete", "--cores", "2"]
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--rerun-incomplete",
+             "--cores", "2"]
 
 
 def snakemake(workdir: Path, config: dict, *arguments: str, env: dict[str, str] | None = None,

@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 import torch
 
-from ablation.mnist import outcomes, ablation as unit_ablation
+from ablation.mnist import ablation as unit_ablation
+from ablation.mnist import outcomes
 from ablation.mnist.architecture import HIDDEN_LAYERS
 from ablation.mnist.network import MLP, initial_weights, normalise
 from ablation.mnist.outcomes import Ablation, Outcomes
@@ -72,7 +73,8 @@ def test_masked_evaluation_equals_explicit_weight_zeroing(inputs):
 
 def test_accuracy_table_and_outcome_matrix(tmp_path):
     labels = np.array([0, 0, 1, 1])
-    ablations = [Ablation("none", ()), Ablation("hidden1", (0,)), Ablation("hidden1", (1,)), Ablation("hidden1", (0, 1))]
+    ablations = [Ablation("none", ()), Ablation("hidden1", (0,)), Ablation("hidden1", (1,)),
+                 Ablation("hidden1", (0, 1))]
     correct = np.array([[[1, 1, 1, 0], [0, 1, 1, 1], [1, 1, 1, 0], [0, 0, 1, 1]]], dtype=bool)
     result = Outcomes(["a"], ablations, labels, correct)
     table = outcomes.accuracy_table(result)

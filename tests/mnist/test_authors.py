@@ -4,11 +4,11 @@ import shutil
 
 import pytest
 
-from ablation.mnist import authors, comparison, roles, statistics, ablation as unit_ablation
 from ablation.core.errors import InputError
+from ablation.mnist import ablation as unit_ablation
+from ablation.mnist import authors, comparison, roles, statistics
 from ablation.mnist.network import Stack, load_state_dict
 from ablation.mnist.outcomes import Ablation, accuracy_table, drops, plan
-
 from helpers import SHARED_AUTHORS, serve
 
 
@@ -24,7 +24,8 @@ def test_download_fetches_the_published_files_and_checks_their_sha256(authors_ne
     with serve(SHARED_AUTHORS) as server:
         for role in authors.FILES:
             authors.download(role, tmp_path / "nets" / f"{role}.pt", base_url=server)
-    assert authors.is_authors(tmp_path / "nets/trained.pt") and authors.is_authors(tmp_path / "nets/initial.pt", "initial")
+    assert (authors.is_authors(tmp_path / "nets/trained.pt")
+            and authors.is_authors(tmp_path / "nets/initial.pt", "initial"))
     # Old torch format with cuda:0 storages, read as it is.
     assert tuple(load_state_dict(tmp_path / "nets/trained.pt")["fc1.weight"].shape) == (20, 784)
 

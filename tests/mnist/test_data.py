@@ -1,13 +1,11 @@
 import gzip
-from pathlib import Path
 
 import pytest
 import torch
 from torchvision.datasets import MNIST
 
-from ablation.mnist import data as mnist
 from ablation.core.errors import InputError
-
+from ablation.mnist import data as mnist
 from helpers import serve
 
 

@@ -6,7 +6,6 @@ import pandas as pd
 from ablation.mnist import figures, plots, roles
 from ablation.mnist.network import initial_weights
 from ablation.mnist.outcomes import Ablation, Outcomes, accuracy_table, drops
-
 from helpers import planted_outcomes
 
 

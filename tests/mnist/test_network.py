@@ -10,7 +10,8 @@ from ablation.mnist.training import TrainingSettings, train, train_alone
 
 def _digits(n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     generator = torch.Generator().manual_seed(seed)
-    return torch.randint(0, 256, (n, 28, 28), dtype=torch.uint8, generator=generator), torch.randint(0, 10, (n,), generator=generator)
+    return (torch.randint(0, 256, (n, 28, 28), dtype=torch.uint8, generator=generator),
+            torch.randint(0, 10, (n,), generator=generator))
 
 
 def test_initial_weights_depend_only_on_the_network_seed():
@@ -86,7 +87,8 @@ def test_truncated_and_non_finite_weights_are_one_clear_error(tmp_path):
     # An interrupted copy: cut in the middle (OSError), or nothing written yet (EOFError with an empty message).
     for kept, error in ((len(whole) // 2, "OSError: "), (0, "EOFError\\)")):
         (tmp_path / "truncated.pt").write_bytes(whole[:kept])
-        with pytest.raises(InputError, match=rf"mnist.import: .*truncated.pt' is not a loadable PyTorch state_dict \({error}"):
+        with pytest.raises(InputError,
+                           match=rf"mnist.import: .*truncated.pt' is not a loadable PyTorch state_dict \({error}"):
             load_state_dict(tmp_path / "truncated.pt")
     for value, count in ((float("nan"), 2), (float("-inf"), 1)):
         state = MLP().state_dict()

@@ -5,7 +5,6 @@ import pytest
 
 from ablation.mnist import outcomes, roles, statistics
 from ablation.mnist.outcomes import Ablation, Outcomes
-
 from helpers import planted_outcomes
 
 
@@ -65,7 +64,8 @@ def test_featured_units_by_role_find_the_planted_set_and_synergy():
     chosen = {f.figure: f for f in roles.featured(drops, "n", "roles", negligible_drop=0.0)}
     assert chosen["figA2_negligible_set"].units == "3+8+15"
     assert chosen["fig05_negligible"].units == "3"
-    assert (chosen["fig13_positive_synergy_pair"].units, chosen["fig13_positive_synergy_pair"].class_name) == ("5+10", "2")
+    assert (chosen["fig13_positive_synergy_pair"].units,
+            chosen["fig13_positive_synergy_pair"].class_name) == ("5+10", "2")
     assert chosen["figA4_singles_of_fig13"].units == "5+10"
     pair = chosen["figA3_pair_of_fig03_and_fig04"].units.split("+")
     assert sorted(pair, key=int) == sorted([chosen["fig03_largest_drop"].units, chosen["fig04_class_selective"].units],

@@ -70,7 +70,8 @@ def test_weight_change_correlations_pool_the_networks_other_than_the_focus():
     summary, per_network = statistics.weight_change_vs_drop(pd.DataFrame(mwu), pd.DataFrame(rows), "focus", 200, 0)
     pooled = summary[(summary.scope == "other 2 networks") & (summary.measure == "p") & (summary.method == "pearson")]
     others = pd.DataFrame(mwu).merge(pd.DataFrame(rows)).query("network != 'focus'")
-    assert pooled.n.item() == 40 and pooled.coefficient.item() == pytest.approx(stats.pearsonr(others.p, others["drop"])[0])
+    assert (pooled.n.item() == 40
+            and pooled.coefficient.item() == pytest.approx(stats.pearsonr(others.p, others["drop"])[0]))
     assert set(summary.scope) == {"network focus", "other 2 networks"} and len(per_network) == 3 * 2
 
 

@@ -7,11 +7,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from statsmodels.stats.contingency_tables import mcnemar
 
 from ablation.mnist import plots
-from ablation.vgg import figures as vgg_figures, plots as vgg_plots, statistics as vgg_statistics
+from ablation.vgg import figures as vgg_figures
+from ablation.vgg import plots as vgg_plots
+from ablation.vgg import statistics as vgg_statistics
 
 # Deliberately not in network order: `features.10` sorts before `features.3` alphabetically.
 LAYERS = {"features.10": 20.0, "features.0": 10.0, "features.49": 60.0, "features.3": 80.0}  # layer: base drop
@@ -235,7 +236,8 @@ def test_recovery_figures_show_the_first_and_second_layer_in_network_order(tmp_p
     full, from_one = figure.axes
     passes = [line for line in full.get_lines() if line.get_label().startswith("pass")]
     assert len(passes) == 3 and min(np.asarray(passes[0].get_xdata())) == 0
-    assert min(min(np.asarray(line.get_xdata())) for line in from_one.get_lines() if line.get_label().startswith("pass")) == 1
+    assert min(min(np.asarray(line.get_xdata()))
+               for line in from_one.get_lines() if line.get_label().startswith("pass")) == 1
     assert "features.3" in figure._suptitle.get_text()
     saved(figure, 2, tmp_path)
 
@@ -253,9 +255,11 @@ def test_recovery_iterations_lay_the_iterations_end_to_end(tmp_path):
 
 def test_largest_drop_layers_compare_images_lost_and_break_ties_by_layer_order():
     rows = [("none", "none", 0.0, 0, 0, "all", 50, 80.0, 90.0)]
-    for layer, top5 in (("features.30", 80.0), ("features.20", 80.0 + 1e-5), ("features.10", 80.0), ("features.40", 86.0)):
+    for layer, top5 in (("features.30", 80.0), ("features.20", 80.0 + 1e-5), ("features.10", 80.0),
+                        ("features.40", 86.0)):
         rows.append((layer, "similarity", 0.25, 0, 16, "all", 50, 70.0, top5))
-    table = pd.DataFrame(rows, columns=["layer", "grouping", "ratio", "group", "filters", "class", "images", "top1", "top5"])
+    table = pd.DataFrame(rows, columns=["layer", "grouping", "ratio", "group", "filters", "class", "images",
+                                        "top1", "top5"])
     # Three layers lose the same 5 of 50 images (one up to float noise): the earliest wins.
     assert vgg_statistics.largest_drop_layers(table, count=1) == ["features.10"]
     assert vgg_statistics.largest_drop_layers(table, count=3) == ["features.10", "features.20", "features.30"]
@@ -295,7 +299,8 @@ def test_class_changes_are_mcnemar_tests_with_paired_intervals():
     assert row.top5_drop == pytest.approx(100 * (c - b) / n) and row.ci_low < row.top5_drop < row.ci_high
     planted = changes[(changes.layer == "features.3") & (changes.ratio == 0.25) & (changes.group == 0)
                       & (changes.semantics == "literal")].set_index(["grouping", "class"])
-    assert planted.significant_gain.xs("4", level="class").all() and planted.significant_loss.xs("5", level="class").all()
+    assert (planted.significant_gain.xs("4", level="class").all()
+            and planted.significant_loss.xs("5", level="class").all())
     assert set(changes[changes.significant_gain]["class"]) == {"4"}, "only the planted gain is significant"
     assert changes.q.between(0, 1).all() and (changes.q >= changes.p).all()
 

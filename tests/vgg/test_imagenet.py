@@ -13,7 +13,6 @@ from torchvision.transforms import v2
 from ablation.core.errors import InputError
 from ablation.vgg.imagenet import check_folder, decode, training_set, wnids
 from ablation.vgg.images import IMAGENET_MEAN, ImageSet
-
 from helpers import SHARED_IMAGENET
 
 SAMPLE = SHARED_IMAGENET

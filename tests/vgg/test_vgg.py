@@ -9,14 +9,16 @@ import torch
 import yaml
 from torch import nn
 
-from ablation.vgg import ablation as filter_ablation, groups as filter_groups, imagenet, recovery, network as vgg
-from ablation.mnist import data as mnist
-from ablation.vgg.architecture import VGG_CONV_LAYERS
 from ablation.core.errors import InputError
+from ablation.mnist import data as mnist
+from ablation.vgg import ablation as filter_ablation
+from ablation.vgg import groups as filter_groups
+from ablation.vgg import imagenet, recovery
+from ablation.vgg import network as vgg
+from ablation.vgg.architecture import VGG_CONV_LAYERS
 from ablation.vgg.groups import FilterAblation
 from ablation.vgg.images import ImageSet
 from ablation.vgg.training import TrainingSettings, train_embedded, train_epoch, training_batches
-
 from helpers import REPO, SHARED_IMAGENET, recovery_settings
 
 LAYER = "features.33"
@@ -136,7 +138,8 @@ def test_engine_equals_one_evaluation_per_ablation(trained, digits, semantics):
     ablations = small_plan(network)
     plain = filter_ablation.plain_sweep(network, digits, ablations, semantics, batch_size=32)
     for branch_images in (32, 4096):  # one ablation per branch pass, and all of a layer's at once
-        engine = filter_ablation.sweep(network, digits, ablations, semantics, batch_size=32, branch_images=branch_images)
+        engine = filter_ablation.sweep(network, digits, ablations, semantics, batch_size=32,
+                                       branch_images=branch_images)
         for name in ("top1", "top5", "gained", "lost"):
             assert torch.equal(getattr(engine, name), getattr(plain, name)), name
     # Changes against the intact network: the count moves by exactly the images gained minus those lost.

@@ -10,7 +10,6 @@ import sys
 
 from ablation.mnist import registry as mnist_registry
 from ablation.vgg import registry as vgg_registry
-
 from helpers import REPO
 
 IDS = [*mnist_registry.FIGURES, *vgg_registry.FIGURES]

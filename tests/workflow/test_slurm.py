@@ -61,7 +61,8 @@ def munge_works() -> bool:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    missing = [daemon for daemon in DAEMONS if shutil.which(daemon) is None and not Path(f"/usr/sbin/{daemon}").exists()]
+    missing = [daemon for daemon in DAEMONS
+               if shutil.which(daemon) is None and not Path(f"/usr/sbin/{daemon}").exists()]
     if missing:
         pytest.skip(f"SLURM cannot start: {', '.join(missing)} not installed (apt-get install slurm-wlm munge)")
     if os.geteuid() != 0:

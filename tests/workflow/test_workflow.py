@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
+import io
 import json
 import os
 import re
@@ -23,8 +25,8 @@ from torchvision.models import vgg19_bn
 from ablation.mnist.network import MLP
 from ablation.mnist.registry import FIGURES
 from ablation.vgg.registry import FIGURES as VGG_FIGURES
-
 from helpers import REPO, SHARED_AUTHORS, SHARED_IMAGENET, SHARED_MNIST, SNAKEMAKE, small_study, small_vgg, snakemake
+
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory) -> Path:
@@ -55,7 +57,8 @@ def test_study_produces_the_tidy_table_and_every_figure(study):
     negligible = [u for u in singles.index if abs(intact - singles[u]) <= 0.5]
     assert featured.units["figA2_negligible_set"] == ("+".join(negligible) or featured.units["fig05_negligible"])
     comparison = pd.read_csv(study / "results/paper_comparison.csv")
-    assert list(comparison.columns) == ["figure", "claim", "paper", "value", "measured_as", "other", "tolerance", "verdict"]
+    assert list(comparison.columns) == ["figure", "claim", "paper", "value", "measured_as", "other", "tolerance",
+                                        "verdict"]
     assert len(comparison) >= 20 and {"Figs. 14, 15", "Figs. 19, 20", "Figs. 21, 22"} <= set(comparison.figure)
     history = pd.read_csv(study / "results/mnist/training_history.csv")
     assert len(history) == 3 * 3  # three trained networks, three epochs; the imported one has no history
@@ -103,13 +106,20 @@ def test_report_holds_every_figure_and_names_the_data(study):
         assert f"{figure}.png" in html, figure
     assert "extra_unit_hidden2_10.png" in html and "grouping_comparison.csv" in html
     assert "0 Paper comparison" in html and "6 MNIST: beyond the paper" in html
-    assert ("local folder" if SHARED_MNIST.is_dir() else "bundled 5,000") in html
-    assert "vgg.recovery.seed" in html and "torch 2.14.1" in html and "padded to 32x32" in html
+    assert "vgg.recovery.seed" in html and "0 Run summary" in html
+    # The run summary, embedded as a data URI: the data, the machine of every computing job, the versions.
+    encoded = re.search(r"filename=run_summary\.csv;base64,([A-Za-z0-9+/=]+)", html).group(1)
+    summary = pd.read_csv(io.StringIO(base64.b64decode(encoded).decode())).set_index("item").value
+    assert list(summary.index) == ["mnist data", "vgg data", "computed on", "versions", "MNIST evaluation"]
+    assert ("local folder" if SHARED_MNIST.is_dir() else "bundled 5,000") in summary["mnist data"]
+    assert "padded to 32x32" in summary["vgg data"] and "torch 2.14.1" in summary["versions"]
     capability = torch.backends.cpu.get_cpu_capability()
-    assert f"ATen {capability} kernels" in html and "mnist_train_chunk1" in html and "vgg_recovery_experiment2" in html
+    assert f"ATen {capability} kernels" in summary["computed on"]
+    assert "mnist_train_chunk1" in summary["computed on"] and "vgg_recovery_experiment2" in summary["computed on"]
     for name, jobs in (("mnist", {"mnist_train_chunk0", "mnist_ablation", "mnist_featured", "mnist_tsne",
                                   "mnist_statistics"}),
-                       ("vgg", {"vgg_network", "vgg_ablation", "vgg_recovery_experiment1", "vgg_recovery_experiment2"})):
+                       ("vgg", {"vgg_network", "vgg_ablation", "vgg_recovery_experiment1",
+                                "vgg_recovery_experiment2"})):
         machines = json.loads((study / f"results/{name}/provenance.json").read_text())["machines"]
         assert jobs <= set(machines) and all(m["aten_cpu_capability"] == capability for m in machines.values())
 
@@ -150,7 +160,8 @@ def test_rerun_has_nothing_to_do(study):
     [
         ({"mnist": {"training": {"netwroks": 3}}},
          "Bad config: mnist.training: Additional properties are not allowed ('netwroks'"),
-        ({"mnist": {"training": {"epochs": "many"}}}, "Bad config: mnist.training.epochs: 'many' is not of type 'integer'"),
+        ({"mnist": {"training": {"epochs": "many"}}},
+         "Bad config: mnist.training.epochs: 'many' is not of type 'integer'"),
         ({"mnist": {"training": {"epochs": 0}}}, "0 is less than the minimum of 1"),
         ({"mnist": {"training": {"networks": 0}}}, "mnist.training.networks is 0 and no mnist.import"),
         ({"mnist": {"data": {"source": "path"}}}, "mnist.data.path is empty"),
@@ -159,7 +170,8 @@ def test_rerun_has_nothing_to_do(study):
         ({"mnist": {"analysis": {"focus_network": "net99"}}},
          "mnist.analysis.focus_network 'net99' is not one of the networks"),
         ({"mlp": {"networks": 3}}, "Bad config: config: Additional properties are not allowed ('mlp'"),
-        ({"vgg": {"ablation": {"ratios": [0.1, 1.5]}}}, "vgg.ablation.ratios.1: 1.5 is greater than or equal to the maximum of 1"),
+        ({"vgg": {"ablation": {"ratios": [0.1, 1.5]}}},
+         "vgg.ablation.ratios.1: 1.5 is greater than or equal to the maximum of 1"),
         ({"vgg": {"ablation": {"ratios": [0]}}}, "vgg.ablation.ratios.0: 0 is less than or equal to the minimum of 0"),
         ({"vgg": {"ablation": {"layers": ["features.34"]}}}, "vgg.ablation.layers: unknown layer 'features.34'"),
         ({"vgg": {"recovery": {"layers": ["features.3"]}, "ablation": {"layers": ["features.0"]},
@@ -167,7 +179,8 @@ def test_rerun_has_nothing_to_do(study):
          "layer 'features.3' is not in vgg.ablation.layers"),
         ({"vgg": {"ablation": {"semantics": ["zero"]}}}, "vgg.ablation.semantics.0: 'zero' is not one of"),
         ({"vgg": {"model": "vgg19_bn"}}, "vgg.imagenet.val is empty"),
-        ({"vgg": {"model": "vgg19_bn", "imagenet": {"val": "/no/such/val"}}}, "vgg.imagenet.val '/no/such/val' is not a folder"),
+        ({"vgg": {"model": "vgg19_bn", "imagenet": {"val": "/no/such/val"}}},
+         "vgg.imagenet.val '/no/such/val' is not a folder"),
     ],
 )
 def test_bad_config_fails_before_any_job(tmp_path, change, message):
@@ -324,7 +337,8 @@ def test_killed_runs_resume_and_every_table_is_bit_identical(study, tmp_path_fac
     rerun = snakemake(workdir, config, "results/mnist/networks/chunk1.pt")
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     stages = [
-        ("results/mnist/ablations.csv", workdir / "logs/mnist/train_chunk0.log", "epoch   1/", "results/mnist/networks/chunk0.pt"),
+        ("results/mnist/ablations.csv", workdir / "logs/mnist/train_chunk0.log", "epoch   1/",
+         "results/mnist/networks/chunk0.pt"),
         ("results/vgg/ablations.csv", workdir / "logs/vgg/ablation.log", "ablations in", "results/vgg/ablations.csv"),
         ("results/vgg/recovery/experiment2.csv", workdir / "results/vgg/recovery/experiment2.checkpoint.pt", None,
          "results/vgg/recovery/experiment2.csv"),
@@ -379,7 +393,8 @@ def test_report_renders_every_figure_in_headless_chromium(study):
     assert found, "the check script did not run: the report page did not load"
     check = json.loads(html.unescape(found.group(1)))
     assert check["text"] > 100, "the report app rendered no text"
-    figures = [f"results/mnist/figures/{f}.png" for f in FIGURES] + [f"results/vgg/figures/{f}.png" for f in VGG_FIGURES]
+    figures = ([f"results/mnist/figures/{f}.png" for f in FIGURES]
+               + [f"results/vgg/figures/{f}.png" for f in VGG_FIGURES])
     figures += [f"results/mnist/figures/units/extra_unit_hidden{layer}_{unit:02d}.png"
                 for layer, width in ((1, 20), (2, 10)) for unit in range(1, width + 1)]
     assert set(figures) <= set(check["widths"]), set(figures) - set(check["widths"])

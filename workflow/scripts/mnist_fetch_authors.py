@@ -1,5 +1,5 @@
-from ablation.mnist import authors
 from ablation.core import logs
+from ablation.mnist import authors
 
 logs.setup(snakemake.log[0])
 for role in ("trained", "initial"):

@@ -14,6 +14,7 @@ import os
 import platform
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import cast
 
 PACKAGES = ("ablation", "torch", "torchvision", "numpy", "scipy", "statsmodels", "pandas", "scikit-learn", "snakemake")
 
@@ -64,7 +65,8 @@ def describe(machines: dict[str, dict[str, object]]) -> str:
     for job, record in machines.items():
         kernels = (f"{record['cpu']}, ATen {record['aten_cpu_capability']} kernels, oneDNN ISA "
                    f"{record['onednn_max_cpu_isa']}, MKL instructions {record['mkl_enable_instructions']}, "
-                   f"{record['threads']} thread{'s' if record['threads'] != 1 else ''}" + (f", GPU {record['gpu']}" if record["gpu"] else ", no GPU"))
+                   f"{record['threads']} thread{'s' if record['threads'] != 1 else ''}"
+                   + (f", GPU {record['gpu']}" if record["gpu"] else ", no GPU"))
         jobs.setdefault(kernels, []).append(job)
     return "; ".join(f"{kernels} ({', '.join(names)})" for kernels, names in jobs.items())
 
@@ -72,7 +74,7 @@ def describe(machines: dict[str, dict[str, object]]) -> str:
 def record(data_source: str, settings: dict[str, object],
            machines: dict[str, dict[str, object]] | None = None) -> dict[str, object]:
     """What made an output; `machines` (the computing jobs' records) where the output gathers them."""
-    found = {"data": data_source, "settings": settings, "versions": versions()}
+    found: dict[str, object] = {"data": data_source, "settings": settings, "versions": versions()}
     return {**found, "machines": machines} if machines else found
 
 
@@ -83,7 +85,8 @@ def sha256(path: str | Path) -> str:
 def summary(studies: dict[str, dict[str, object]], evaluation_note: str, path: str | Path) -> None:
     """The report's run summary (results/run_summary.csv): per study the data used, then the machines every
     computing job ran on, the library versions and how the MNIST ablations were evaluated."""
-    machines = {job: record for study in studies.values() for job, record in study.get("machines", {}).items()}
+    machines = {job: record for study in studies.values()
+                for job, record in cast(dict[str, dict[str, object]], study.get("machines", {})).items()}
     rows = [(f"{study} data", str(record["data"])) for study, record in studies.items()]
     rows += [("computed on", describe(machines)), ("versions", ", ".join(f"{name} {number}" for name, number in
                                                                           versions().items())),

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 CLASS_LABELS = [str(c) for c in range(10)]
 # The paper's colours: black = right after the ablation, red/green = newly wrong/right, blue = wrong only after a pair.
 ACCURACY, DROP, GAIN, PAIR_ONLY = "0.15", "#d62728", "#2ca02c", "#1f4fd6"
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "figure.dpi": 110, "savefig.dpi": 110, "savefig.bbox": "tight", "font.size": 9,
     "axes.spines.top": False, "axes.spines.right": False, "axes.titlesize": 10,
 }

@@ -17,14 +17,15 @@ value and interval, and a verdict whether they hold.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
-from ablation.mnist import roles, statistics
 from ablation.core.tables import INTACT
+from ablation.mnist import roles, statistics
 from ablation.mnist.outcomes import EVALUATIONS, Ablation, Outcomes, accuracy_table, drops
 from ablation.mnist.roles import Featured
 
@@ -76,10 +77,12 @@ NUMBERS = [
            lambda v, t: min(v.accuracy[(INTACT, c)] for c in CLASSES), "clean"),
     Number("Fig. 2", "highest class accuracy [%] (paper: digit 1)", 98.41,
            lambda v, t: max(v.accuracy[(INTACT, c)] for c in CLASSES), "clean"),
-    Number("Fig. 3", "overall drop [%p], unit {fig03_largest_drop}", 44.54, lambda v, t: v.drop(v.units("fig03_largest_drop"))),
+    Number("Fig. 3", "overall drop [%p], unit {fig03_largest_drop}", 44.54,
+           lambda v, t: v.drop(v.units("fig03_largest_drop"))),
     Number("Fig. 4", "overall drop [%p], unit {fig04_class_selective}", 11.61,
            lambda v, t: v.drop(v.units("fig04_class_selective"))),
-    Number("Fig. 5", "overall drop [%p], unit {fig05_negligible}", 1.44, lambda v, t: v.drop(v.units("fig05_negligible"))),
+    Number("Fig. 5", "overall drop [%p], unit {fig05_negligible}", 1.44,
+           lambda v, t: v.drop(v.units("fig05_negligible"))),
     Number("Fig. 6", "overall drop [%p], unit {fig06_subset_selective}", 14.61,
            lambda v, t: v.drop(v.units("fig06_subset_selective"))),
     Number("Fig. 7", "overall drop [%p], unit {fig07_largest_class_gain}", 25.35,
@@ -106,7 +109,8 @@ def _claim_text(template: str, chosen: dict[str, Featured], threshold: float) ->
     return template
 
 
-def _number_rows(views: dict[str, NetworkView], spread: list[NetworkView], authors: bool, threshold: float) -> list[dict]:
+def _number_rows(views: dict[str, NetworkView], spread: list[NetworkView], authors: bool,
+                 threshold: float) -> list[dict]:
     rows = []
     for number in NUMBERS:
         values = {name: number.value(view, threshold) for name, view in views.items()}
@@ -120,9 +124,9 @@ def _number_rows(views: dict[str, NetworkView], spread: list[NetworkView], autho
         verdict = "no trained networks to compare" if np.isnan(tolerance) else (
             "agrees" if abs(measured - number.paper) <= tolerance + 1e-9 else "differs")
         other = next(name for name in values if name != number.measured)
-        rows.append(_row(number.figure, _claim_text(number.claim, views["clean"].chosen, threshold), f"{number.paper:g}",
-                         f"{measured + 0.0:.2f}", number.measured, f"{other}: {values[other] + 0.0:.2f}",
-                         f"± {tolerance:.2f}", verdict))
+        rows.append(_row(number.figure, _claim_text(number.claim, views["clean"].chosen, threshold),
+                         f"{number.paper:g}", f"{measured + 0.0:.2f}", number.measured,
+                         f"{other}: {values[other] + 0.0:.2f}", f"± {tolerance:.2f}", verdict))
     return rows
 
 
@@ -145,14 +149,15 @@ def _holds(low: float, high: float, value: float, sign: int) -> str:
     return "not significant" if value * sign > 0 else "does not hold"
 
 
-def _claim_rows(runs: dict[str, Outcomes], chosen: dict[str, Featured], evaluation: str, correlations: pd.DataFrame,
-                per_network: pd.DataFrame, selectivity: pd.DataFrame, focus: str, resamples: int, seed: int) -> list[dict]:
+def _claim_rows(runs: dict[str, Outcomes], chosen: dict[str, Featured], evaluation: str,
+                correlations: pd.DataFrame, per_network: pd.DataFrame, selectivity: pd.DataFrame, focus: str,
+                resamples: int, seed: int) -> list[dict]:
     rows = []
 
     def row(figure: str, claim: str, paper: str, value: str, verdict: str) -> None:
         other = next(name for name in EVALUATIONS if name != evaluation)
-        rows.append(_row(figure, claim, paper, value, evaluation, f"{other}: run with mnist.analysis.evaluation: {other}",
-                         "95 % interval", verdict))
+        rows.append(_row(figure, claim, paper, value, evaluation,
+                         f"{other}: run with mnist.analysis.evaluation: {other}", "95 % interval", verdict))
 
     # Fig. A.3: the share of a class lost only after the pair (both singles keep those items right).
     pair, name = chosen["figA3_pair_of_fig03_and_fig04"].units, chosen["figA3_pair_of_fig03_and_fig04"].class_name
@@ -169,9 +174,11 @@ def _claim_rows(runs: dict[str, Outcomes], chosen: dict[str, Featured], evaluati
         for result in part.itertuples():
             side = "left" if scope == f"network {focus}" else "right"
             row(f"Fig. 9 ({side})", f"{result.method.capitalize()} of MWU p-value vs drop, {scope}", "negative",
-                _interval(result.coefficient, result.ci_low, result.ci_high), _holds(result.ci_low, result.ci_high, result.coefficient, -1))
+                _interval(result.coefficient, result.ci_low, result.ci_high),
+                _holds(result.ci_low, result.ci_high, result.coefficient, -1))
     # Fig. 10: per-network Pearson coefficients of the other networks that support the trend (negative).
-    others = per_network[(per_network.layer == "hidden1") & (per_network.measure == "p") & (per_network.network != focus)]
+    others = per_network[(per_network.layer == "hidden1") & (per_network.measure == "p")
+                         & (per_network.network != focus)]
     if len(others):
         supporting, total = int((others.pearson < 0).sum()), len(others)
         row("Fig. 10", "per-network Pearson coefficients that support the trend (< 0)", "all but two (18 of 20)",
@@ -211,7 +218,8 @@ def vgg_rows(table: pd.DataFrame, changes: pd.DataFrame, recovery: dict[int, pd.
     `vgg_statistics.class_changes`, `recovery` experiment -> its table (the experiments run)."""
     from ablation.vgg import statistics as vs
 
-    parts = dict(vs.by_semantics(table))
+    # The sweep table has a `semantics` column, so every part is named.
+    parts = cast(dict[str, pd.DataFrame], dict(vs.by_semantics(table)))
     first, *others = parts
     picks = {name: vs.most_important_layers(part.assign(semantics=name)) for name, part in parts.items()}
     rows = [_row("Figs. 14, 15", "the two most important layers (top-5, similarity groups, largest ratio)",

@@ -116,7 +116,8 @@ def _read_idx(raw: Path, stem: str, verify_md5: bool) -> torch.Tensor:
 def load_from_folder(folder: Path, verify_md5: bool = True) -> MnistData:
     folder = Path(folder)
     if not folder.is_dir():
-        raise InputError(f"mnist.data.path '{folder}' is not a folder; point it at the MNIST files or set mnist.data.source: bundled")
+        raise InputError(f"mnist.data.path '{folder}' is not a folder; point it at the MNIST files "
+                         "or set mnist.data.source: bundled")
     raw = _find_raw_folder(folder)
     tensors = {stem: _read_idx(raw, stem, verify_md5) for stem in FILES}
     return MnistData(
@@ -182,13 +183,15 @@ def load_bundled(seed: int = 0) -> MnistData:
     )
 
 
-def load(source: str, path: str | Path | None, download_root: Path, verify_md5: bool = True, seed: int = 0) -> MnistData:
+def load(source: str, path: str | Path | None, download_root: Path, verify_md5: bool = True,
+         seed: int = 0) -> MnistData:
     """Load MNIST as `source` says; `auto` tries the local path, then a download, then the bundled digits."""
     if source not in SOURCES:
         raise InputError(f"mnist.data.source '{source}' is unknown; use one of {', '.join(SOURCES)}")
     if source == "path" or (source == "auto" and path):
         if not path:
-            raise InputError("mnist.data.source is 'path' but mnist.data.path is empty; set mnist.data.path to the MNIST folder")
+            raise InputError("mnist.data.source is 'path' but mnist.data.path is empty; "
+                             "set mnist.data.path to the MNIST folder")
         return load_from_folder(Path(path), verify_md5)
     if source == "bundled":
         return load_bundled(seed)

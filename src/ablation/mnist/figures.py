@@ -10,14 +10,25 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ablation.core.tables import INTACT, read_table
 from ablation.mnist import plots, roles
+from ablation.mnist.architecture import HIDDEN_LAYERS
+from ablation.mnist.outcomes import Ablation, Outcomes, accuracy_table, drops
 from ablation.mnist.registry import (
-    CORRELATIONS, FEATURED, FIGURES, GAINS, HISTORY, INTERACTIONS, MWU, NETWORKS, PER_NETWORK, RUN, SELECTIVITY, TABLE,
+    CORRELATIONS,
+    FEATURED,
+    FIGURES,
+    GAINS,
+    HISTORY,
+    INTERACTIONS,
+    MWU,
+    NETWORKS,
+    PER_NETWORK,
+    RUN,
+    SELECTIVITY,
+    TABLE,
     TSNE,
 )
-from ablation.mnist.architecture import HIDDEN_LAYERS
-from ablation.core.tables import INTACT, read_table
-from ablation.mnist.outcomes import Ablation, Outcomes, accuracy_table, drops
 
 SELECTIVITY_EXAMPLES = 4  # single networks drawn beside the mean in Fig. 11 (the paper shows four)
 
@@ -40,7 +51,8 @@ class UnitView:
         return cls(accuracy_table(result), result, coords)
 
     def rows(self, network: str, units: str, layer: str = "hidden1") -> pd.DataFrame:
-        return _rows(self.table, network, INTACT, INTACT) if units == INTACT else _rows(self.table, network, layer, units)
+        return (_rows(self.table, network, INTACT, INTACT) if units == INTACT
+                else _rows(self.table, network, layer, units))
 
 
 def unit_figure(view: UnitView, network: str, layer: str, units: str, title: str) -> plots.Figure:
@@ -216,4 +228,5 @@ def make_units(*, inputs: dict[str, str], network: str, units: list[tuple[str, s
     """One figure per (layer, unit), drawn in one process: the figures share every input."""
     view = UnitView.load(inputs["outcomes"], inputs[TSNE])
     for (layer, unit), output in zip(units, outputs):
-        plots.save(unit_figure(view, network, layer, unit, f"Network {network}, {layer}, unit {unit}"), output, metadata)
+        plots.save(unit_figure(view, network, layer, unit, f"Network {network}, {layer}, unit {unit}"),
+                   output, metadata)

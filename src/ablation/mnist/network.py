@@ -15,8 +15,8 @@ import torch
 from torch import nn
 
 from ablation.core import weights
-from ablation.mnist.architecture import CLASSES, HIDDEN_LAYERS, INPUTS, WEIGHT_SHAPES
 from ablation.core.errors import InputError
+from ablation.mnist.architecture import CLASSES, HIDDEN_LAYERS, INPUTS, WEIGHT_SHAPES
 
 HIDDEN1, HIDDEN2 = (width for width, _ in HIDDEN_LAYERS.values())
 NORMALISE_MEAN, NORMALISE_STD = 0.5, 0.5
@@ -59,7 +59,8 @@ class Stack:
 
     def network(self, index: int) -> dict[str, torch.Tensor]:
         """One network's state_dict, loadable into `MLP`."""
-        return {f"{name}.weight": weights[index].clone() for name, weights in zip(("fc1", "fc2", "fc3"), self.tensors())}
+        return {f"{name}.weight": weights[index].clone()
+                for name, weights in zip(("fc1", "fc2", "fc3"), self.tensors())}
 
     def select(self, indices: list[int]) -> Stack:
         return Stack(*(weights[indices] for weights in self.tensors()))
@@ -85,7 +86,7 @@ class Stack:
 
 def initial_weights(seeds: list[int]) -> Stack:
     """PyTorch's default `nn.Linear` initialisation of `MLP`, one network per seed (independent of N)."""
-    state_dicts = []
+    state_dicts: list[Mapping[str, torch.Tensor]] = []
     for seed in seeds:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
@@ -97,14 +98,17 @@ def check_state_dict(state_dict: object, origin: str) -> dict[str, torch.Tensor]
     """The weights of one `MLP`, or an InputError that says what is wrong and what is expected."""
     expected = ", ".join(f"{key} {rows}x{cols}" for key, (rows, cols) in WEIGHT_SHAPES.items())
     if not isinstance(state_dict, Mapping) or not all(isinstance(v, torch.Tensor) for v in state_dict.values()):
-        raise InputError(f"'{origin}' is not a PyTorch state_dict of tensors; save one with torch.save(model.state_dict()) holding {expected}")
+        raise InputError(f"'{origin}' is not a PyTorch state_dict of tensors; "
+                         f"save one with torch.save(model.state_dict()) holding {expected}")
     if set(state_dict) != set(WEIGHT_SHAPES):
         raise InputError(
-            f"'{origin}' has keys {sorted(state_dict)}, expected exactly {sorted(WEIGHT_SHAPES)} ({expected}, no biases)"
+            f"'{origin}' has keys {sorted(state_dict)}, expected exactly {sorted(WEIGHT_SHAPES)} "
+            f"({expected}, no biases)"
         )
     for key, shape in WEIGHT_SHAPES.items():
         if tuple(state_dict[key].shape) != shape:
-            raise InputError(f"'{origin}': {key} has shape {tuple(state_dict[key].shape)}, expected {shape} ({expected})")
+            raise InputError(f"'{origin}': {key} has shape {tuple(state_dict[key].shape)}, "
+                             f"expected {shape} ({expected})")
     return {key: state_dict[key].float() for key in WEIGHT_SHAPES}
 
 

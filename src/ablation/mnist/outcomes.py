@@ -86,7 +86,8 @@ class Outcomes:
     def load(cls, path: str | Path) -> Outcomes:
         with np.load(path, allow_pickle=False) as saved:
             correct = np.unpackbits(saved["correct"], axis=-1, count=int(saved["items"])).astype(bool)
-            ablations = [Ablation.parse(str(layer), str(label)) for layer, label in zip(saved["layers"], saved["units"])]
+            ablations = [Ablation.parse(str(layer), str(label))
+                         for layer, label in zip(saved["layers"], saved["units"])]
             return cls([str(n) for n in saved["networks"]], ablations, saved["labels"], correct)
 
 

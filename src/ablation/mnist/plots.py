@@ -5,6 +5,8 @@ Each function returns a matplotlib Figure; `ablation.mnist.figures` reads the re
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 from scipy.stats import gaussian_kde
@@ -33,7 +35,7 @@ def _accuracy_bars(ax: plt.Axes, intact: np.ndarray, ablated: np.ndarray, pair_o
         ax.bar(x, redundant, bottom=kept + lost - redundant, color=PAIR_ONLY, label="lost only after the pair")
     ax.bar(x, np.clip(-drop, 0, None), bottom=kept, color=GAIN, label="gain")
     for xi, d in zip(x, drop):
-        ax.text(xi, max(intact[xi], ablated[xi]) + 1.5, f"{0.0 - d:+.2f}", ha="center", fontsize=6.5,
+        ax.text(cast(float, xi), max(intact[xi], ablated[xi]) + 1.5, f"{0.0 - d:+.2f}", ha="center", fontsize=6.5,
                 color=GAIN if d < 0 else DROP)
     ax.axhline(ablated[0], ls="--", lw=0.8, color=ACCURACY)
     ax.set_xticks(x, ["all", *CLASS_LABELS])
@@ -137,7 +139,7 @@ def weights_before_after(initial: np.ndarray, trained: np.ndarray, pvalues: np.n
     """Fig. 8: each first-layer unit's 784 incoming weights as a 28x28 image, before (left) and after training
     (right), on one colour scale (the trained weights'), the trained ones titled with the Mann-Whitney p."""
     figure = plt.figure(figsize=(14, 6.2))
-    before, after = figure.subfigures(1, 2, wspace=0.04)
+    before, after = cast(np.ndarray, figure.subfigures(1, 2, wspace=0.04))
     limit = float(np.abs(trained).max())
     _weight_grid(before, initial, limit, "before training", None)
     axes, image = _weight_grid(after, trained, limit, "after training (Mann-Whitney U p, trained vs initial)", pvalues)
@@ -199,7 +201,8 @@ def class_selectivity_lines(mean: pd.Series, examples: dict[str, pd.Series], net
         ax.plot(range(10), values.reindex(CLASS_LABELS), color="#1f77b4", lw=1, alpha=0.8, marker=".")
         ax.annotate(name, (9, values.reindex(CLASS_LABELS).iloc[-1]), fontsize=7, color="#1f77b4",
                     xytext=(3, 0), textcoords="offset points")
-    ax.plot(range(10), mean.reindex(CLASS_LABELS), color="black", lw=2.2, marker="o", label=f"mean of {networks} networks")
+    ax.plot(range(10), mean.reindex(CLASS_LABELS), color="black", lw=2.2, marker="o",
+            label=f"mean of {networks} networks")
     ax.plot([], [], color="#1f77b4", label="single networks")
     ax.set_xticks(range(10), CLASS_LABELS)
     ax.set(xlabel="class", ylabel="std of class drop across units [%p]", title="Class selectivity, hidden layer 1")

@@ -12,7 +12,8 @@ MWU, CORRELATIONS, PER_NETWORK = "mann_whitney", "correlations", "per_network_co
 SELECTIVITY, INTERACTIONS, GAINS = "selectivity", "pair_interactions", "class_gains"
 
 
-INTACT_NETWORK, SINGLES, WEIGHTS = "1 MNIST: intact network", "2 MNIST: single-unit ablations", "3 MNIST: weights and importance"
+INTACT_NETWORK, SINGLES, WEIGHTS = ("1 MNIST: intact network", "2 MNIST: single-unit ablations",
+                                    "3 MNIST: weights and importance")
 PAIRS, APPENDIX, EXTRA = "4 MNIST: pairwise ablations", "5 MNIST: appendix", "6 MNIST: beyond the paper"
 FEATURED_VIEW = (FEATURED, RUN, TSNE)
 FIGURES = {

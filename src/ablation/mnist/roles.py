@@ -28,7 +28,8 @@ UNIT_ROLES = {
     "largest_class_gain": "largest accuracy gain in one class",
     "negligible": "smallest absolute overall accuracy drop",
     "second_many_classes": "the second largest overall accuracy drop",
-    "subset_selective": "a few classes dropped together (largest mean of its top-3 class drops minus the mean of the other 7)",
+    "subset_selective": ("a few classes dropped together (largest mean of its top-3 class drops "
+                         "minus the mean of the other 7)"),
 }
 PAIR_ROLES = {
     "super_additive": "largest overall pair drop beyond the sum of the two single drops",

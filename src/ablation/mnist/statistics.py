@@ -20,7 +20,6 @@ import pandas as pd
 from scipy import stats
 
 from ablation.core.statistics import mcnemar_fdr
-from ablation.core.tables import INTACT
 from ablation.mnist.outcomes import Outcomes
 
 if TYPE_CHECKING:
@@ -40,7 +39,8 @@ def mann_whitney(initial: Stack, trained: Stack, networks: list[str]) -> pd.Data
         result = stats.mannwhitneyu(after, before, alternative="two-sided", axis=-1)
         for n, network in enumerate(networks):
             for unit in range(width):
-                rows.append((network, layer, str(unit + 1), float(result.statistic[n, unit]), float(result.pvalue[n, unit])))
+                rows.append((network, layer, str(unit + 1), float(result.statistic[n, unit]),
+                             float(result.pvalue[n, unit])))
     return pd.DataFrame(rows, columns=["network", "layer", "units", "U", "p"])
 
 
@@ -102,7 +102,8 @@ def mean_interval(values: np.ndarray, resamples: int, seed: int) -> tuple[float,
     """Mean and its 95 % BCa bootstrap interval (NaN interval for fewer than 3 values)."""
     if len(values) < 3 or np.ptp(values) == 0:
         return float(np.mean(values)), float("nan"), float("nan")
-    interval = stats.bootstrap((values,), np.mean, n_resamples=resamples, rng=np.random.default_rng(seed)).confidence_interval
+    interval = stats.bootstrap((values,), np.mean, n_resamples=resamples,
+                               rng=np.random.default_rng(seed)).confidence_interval
     return float(np.mean(values)), float(interval.low), float(interval.high)
 
 
@@ -128,10 +129,10 @@ def class_gains(outcomes: Outcomes, alpha: float) -> pd.DataFrame:
     rows = []
     for c in np.unique(outcomes.labels):
         selected = outcomes.labels == c
-        b, l = gained[..., selected].sum(-1), lost[..., selected].sum(-1)
+        b, lost_count = gained[..., selected].sum(-1), lost[..., selected].sum(-1)
         for n, network in enumerate(outcomes.networks):
             for m, ablation in enumerate(outcomes.ablations[1:]):
-                rows.append((network, ablation.layer, ablation.label, str(c), int(b[n, m]), int(l[n, m])))
+                rows.append((network, ablation.layer, ablation.label, str(c), int(b[n, m]), int(lost_count[n, m])))
     table = pd.DataFrame(rows, columns=["network", "layer", "units", "class", "gained", "lost"])
     table["p"], table["q"] = mcnemar_fdr(table.gained.to_numpy(), table.lost.to_numpy(), alpha)
     table["significant_gain"] = (table.q < alpha) & (table.gained > table.lost)

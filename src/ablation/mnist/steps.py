@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
 import torch
 
-from ablation.mnist import data as mnist, outcomes, roles, statistics, ablation as unit_ablation
 from ablation.core import provenance, tables
+from ablation.mnist import ablation as unit_ablation
+from ablation.mnist import data as mnist
+from ablation.mnist import outcomes, roles, statistics
 from ablation.mnist.network import Stack, load_state_dict
 from ablation.mnist.training import TrainingSettings, train
 
@@ -30,7 +33,8 @@ def prepare_data(*, source: str, path: str | None, download_dir: str, verify_md5
     data = mnist.load(source, path, Path(download_dir), verify_md5, seed).limited(max_train, max_test)
     log.info("MNIST: %s", data.source)
     torch.save(data.to_dict(), out_data)
-    provenance.write(provenance.record(data.source, {"mnist.data.source": source, "mnist.data.path": path}), out_provenance)
+    provenance.write(provenance.record(data.source, {"mnist.data.source": source, "mnist.data.path": path}),
+                     out_provenance)
 
 
 def check_import(*, trained: str, initial: str, out_check: str) -> None:
@@ -80,7 +84,8 @@ def gather_networks(*, chunk_paths: list[str], imported: dict[str, str] | None, 
                out_networks)
     history = [
         pd.DataFrame({"network": name, "epoch": np.arange(1, len(chunk["test_accuracy"]) + 1),
-                      "train_loss": chunk["train_loss"][:, i].numpy(), "test_accuracy": chunk["test_accuracy"][:, i].numpy()})
+                      "train_loss": chunk["train_loss"][:, i].numpy(),
+                      "test_accuracy": chunk["test_accuracy"][:, i].numpy()})
         for chunk in chunks for i, name in enumerate(chunk["names"])
     ]
     columns = ["network", "epoch", "train_loss", "test_accuracy"]
@@ -92,7 +97,8 @@ def load_networks(path: str) -> tuple[list[str], Stack, Stack]:
     return saved["names"], Stack(**saved["initial"]), Stack(**saved["trained"])
 
 
-def ablate(*, data_path: str, networks_path: str, evaluation: str, threads: int, out_table: str, out_outcomes: str) -> None:
+def ablate(*, data_path: str, networks_path: str, evaluation: str, threads: int, out_table: str,
+           out_outcomes: str) -> None:
     torch.set_num_threads(threads)
     data = mnist.MnistData.from_dict(_load(data_path))
     names, _, trained = load_networks(networks_path)
@@ -168,10 +174,10 @@ def paper_comparison(*, table_path: str, featured_path: str, runs: dict[str, str
         settings["evaluation"], focus, trained, authors_network, settings["negligible_drop"],
         pd.read_csv(statistics_paths["correlations"]), pd.read_csv(statistics_paths["per_network_correlations"]),
         pd.read_csv(statistics_paths["selectivity"], dtype={"class": str}), settings["resamples"], settings["seed"],
-        provenance.read(data_path)["data"])
+        cast(str, provenance.read(data_path)["data"]))
     if vgg:
         recovery = {int(key[-1]): pd.read_csv(path) for key, path in vgg.items() if key.startswith("recovery")}
         vgg_frame = comparison.vgg_rows(tables.read_table(vgg["table"]), tables.read_table(vgg["class_changes"]),
-                                        recovery, provenance.read(vgg["data"])["data"])
+                                        recovery, cast(str, provenance.read(vgg["data"])["data"]))
         frame = pd.concat([frame, vgg_frame], ignore_index=True)
     frame.to_csv(out_path, index=False)

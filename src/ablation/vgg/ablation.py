@@ -19,6 +19,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -26,10 +27,10 @@ import torch
 from torch import nn
 from torch.utils.hooks import RemovableHandle
 
+from ablation.core.tables import INTACT
 from ablation.vgg.groups import FilterAblation
 from ablation.vgg.images import ImageSet
-from ablation.core.tables import INTACT
-from ablation.vgg.network import features_index
+from ablation.vgg.network import conv, features, features_index
 
 log = logging.getLogger("ablation")
 SEMANTICS = ("activation", "literal")
@@ -51,8 +52,8 @@ def keep_mask(channels: int, filters: Iterable[int], device: torch.device | str 
 
 def mask_hook(network: nn.Module, layer: str, filters: Sequence[int], semantics: str) -> RemovableHandle:
     """Ablate `filters` of `layer` while the returned hook is registered (remove it to restore the network)."""
-    module = network.features[mask_point(layer, semantics)]
-    mask = keep_mask(network.features[features_index(layer)].out_channels, filters)
+    module = features(network)[mask_point(layer, semantics)]
+    mask = keep_mask(conv(network, layer).out_channels, filters)
 
     def masked(_module: nn.Module, _inputs: object, output: torch.Tensor) -> torch.Tensor:
         return output * mask.to(output.device, output.dtype).view(1, -1, 1, 1)
@@ -63,10 +64,10 @@ def mask_hook(network: nn.Module, layer: str, filters: Sequence[int], semantics:
 @torch.no_grad()
 def zero_filters(network: nn.Module, layer: str, filters: Sequence[int]) -> None:
     """The paper's literal operation: the filters' conv weights and bias set to zero, in place."""
-    conv = network.features[features_index(layer)]
-    conv.weight[list(filters)] = 0.0
-    if conv.bias is not None:
-        conv.bias[list(filters)] = 0.0
+    module = conv(network, layer)
+    module.weight[list(filters)] = 0.0
+    if module.bias is not None:
+        module.bias[list(filters)] = 0.0
 
 
 @dataclass
@@ -83,8 +84,8 @@ class Counts:
 
     @classmethod
     def zeros(cls, rows: int, classes: int, device: torch.device | str) -> Counts:
-        return cls(*(torch.zeros(rows, classes, dtype=torch.int64, device=device) for _ in range(4)),
-                   torch.zeros(classes, dtype=torch.int64, device=device))
+        top1, top5, gained, lost = (torch.zeros(rows, classes, dtype=torch.int64, device=device) for _ in range(4))
+        return cls(top1, top5, gained, lost, torch.zeros(classes, dtype=torch.int64, device=device))
 
     def add(self, rows: Sequence[int], hits: tuple[torch.Tensor, torch.Tensor], intact5: torch.Tensor,
             labels: torch.Tensor) -> None:
@@ -111,9 +112,9 @@ def hits(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torc
 
 def head(network: nn.Module, x: torch.Tensor, start: int) -> torch.Tensor:
     """The network from `features[start]` on: the rest of the features, pooling and the classifier."""
-    for module in network.features[start:]:
+    for module in features(network)[start:]:
         x = module(x)
-    return network.classifier(torch.flatten(network.avgpool(x), 1))
+    return cast(nn.Module, network.classifier)(torch.flatten(cast(nn.Module, network.avgpool)(x), 1))
 
 
 def _gpu_fast_path(device: torch.device, precision: str) -> bool:
@@ -154,7 +155,7 @@ def _branches(network: nn.Module, ablations: Sequence[FilterAblation], semantics
     masks: dict[int, list[torch.Tensor]] = {}
     for row, ablation in enumerate(ablations, start=1):
         point = mask_point(ablation.layer, semantics)
-        channels = network.features[features_index(ablation.layer)].out_channels
+        channels = conv(network, ablation.layer).out_channels
         rows.setdefault(point, []).append(row)
         masks.setdefault(point, []).append(keep_mask(channels, ablation.filters, device))
     return {point: (rows[point], torch.stack(masks[point])) for point in rows}
@@ -175,7 +176,7 @@ def sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblati
             chunk = max(1, branch_images // len(x))
             h = x
             branched_hits = []  # counted once the intact network's hits on this batch are known
-            for index, module in enumerate(network.features):
+            for index, module in enumerate(features(network)):
                 h = module(h)
                 if index not in branches:
                     continue
@@ -187,7 +188,8 @@ def sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblati
                         branched = branched.contiguous(memory_format=torch.channels_last)
                     logits = head(network, branched, index + 1).view(len(part), len(x), -1)
                     branched_hits.append((rows[start:start + chunk], hits(logits, y)))
-            intact = hits(network.classifier(torch.flatten(network.avgpool(h), 1)).unsqueeze(0), y)
+            pooled = torch.flatten(cast(nn.Module, network.avgpool)(h), 1)
+            intact = hits(cast(nn.Module, network.classifier)(pooled).unsqueeze(0), y)
             for rows, found in [([0], intact), *branched_hits]:
                 counts.add(rows, found, intact[1][0], y)
             done += len(x)
@@ -231,8 +233,9 @@ def plain_sweep(network: nn.Module, images: ImageSet, ablations: Sequence[Filter
             results.append(_evaluate(network, images, batch_size, device, precision, intact5)[0])
         finally:
             handle.remove()
-    return Counts(*(torch.cat([getattr(r, name) for r in results]) for name in ("top1", "top5", "gained", "lost")),
-                  intact.images)
+    top1, top5, gained, lost = (torch.cat([getattr(r, name) for r in results])
+                                for name in ("top1", "top5", "gained", "lost"))
+    return Counts(top1, top5, gained, lost, intact.images)
 
 
 def table(counts: Counts, ablations: Sequence[FilterAblation], classes: int) -> pd.DataFrame:

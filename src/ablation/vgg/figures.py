@@ -8,8 +8,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ablation.core import style
-from ablation.vgg import plots as vgg_plots, statistics as vgg_statistics
 from ablation.core.tables import read_table
+from ablation.vgg import plots as vgg_plots
+from ablation.vgg import statistics as vgg_statistics
 from ablation.vgg.registry import CHANGES, CLASSES, FIGURES, RECOVERY1, RECOVERY2, SELECTIVITY, TABLE
 
 CROSSING_CLASSES = 6  # classes drawn as lines in Fig. 18

@@ -17,7 +17,11 @@ from PIL import Image
 from torch.utils.data import DataLoader, Dataset, Subset
 from torchvision.datasets import ImageFolder
 from torchvision.datasets.folder import (
-    IMG_EXTENSIONS, default_loader, find_classes, has_file_allowed_extension, make_dataset,
+    IMG_EXTENSIONS,
+    default_loader,
+    find_classes,
+    has_file_allowed_extension,
+    make_dataset,
 )
 from torchvision.transforms import v2
 
@@ -162,7 +166,8 @@ def decode(
     )
 
 
-def training_set(folder: str | Path, crop: int = 224, max_images: int | None = None, seed: int = 0) -> Dataset:
+def training_set(folder: str | Path, crop: int = 224, max_images: int | None = None,
+                 seed: int = 0) -> ImageFolder | Subset:
     """The standard training augmentation; items are (normalised float image (3, crop, crop), class index).
 
     `max_images` keeps a random subset drawn with `seed`: the same seed gives the same images.

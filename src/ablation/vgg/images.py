@@ -40,7 +40,8 @@ class ImageSet:
         std = torch.tensor(self.std, device=images.device).view(1, -1, 1, 1)
         return (images.float() / 255.0 - mean) / std
 
-    def batches(self, batch_size: int, device: torch.device | str = "cpu") -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    def batches(self, batch_size: int,
+                device: torch.device | str = "cpu") -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         """Normalised float images and labels, in order."""
         for start in range(0, len(self), batch_size):
             images = self.images[start:start + batch_size].to(device, non_blocking=True)

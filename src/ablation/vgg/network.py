@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import cast
 
 import torch
 from torch import nn
@@ -45,6 +46,16 @@ def features_index(layer: str) -> int:
     if layer not in CONV_LAYERS:
         raise InputError(f"unknown VGG layer '{layer}'; the conv layers are {', '.join(CONV_LAYERS)}")
     return int(layer.split(".")[1])
+
+
+def features(network: nn.Module) -> nn.Sequential:
+    """A VGG's conv part (torchvision's `features`), typed as what it is."""
+    return cast(nn.Sequential, network.features)
+
+
+def conv(network: nn.Module, layer: str) -> nn.Conv2d:
+    """The conv module of `layer` (`features.<index>`)."""
+    return cast(nn.Conv2d, features(network)[features_index(layer)])
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,8 @@ def check_state_dict(state_dict: object, architecture: Architecture, origin: str
     with torch.device("meta"):  # shapes only: no memory, no random initialisation of 143 million weights
         expected = architecture.build().state_dict()
     if not isinstance(state_dict, Mapping) or not all(isinstance(v, torch.Tensor) for v in state_dict.values()):
-        raise InputError(f"'{origin}' is not a PyTorch state_dict of tensors; save one with torch.save(model.state_dict())")
+        raise InputError(f"'{origin}' is not a PyTorch state_dict of tensors; "
+                         "save one with torch.save(model.state_dict())")
     missing, unexpected = sorted(set(expected) - set(state_dict)), sorted(set(state_dict) - set(expected))
     if missing or unexpected:
         raise InputError(f"'{origin}' does not fit torchvision's {architecture.model}: missing keys {missing[:3]}, "
@@ -91,13 +103,15 @@ def check_state_dict(state_dict: object, architecture: Architecture, origin: str
     for key, tensor in expected.items():
         if state_dict[key].shape != tensor.shape:
             raise InputError(f"'{origin}': {key} has shape {tuple(state_dict[key].shape)}, expected "
-                             f"{tuple(tensor.shape)} (torchvision's {architecture.model} with {architecture.classes} classes)")
+                             f"{tuple(tensor.shape)} (torchvision's {architecture.model} "
+                             f"with {architecture.classes} classes)")
     return dict(state_dict)
 
 
 def load_weights_file(path: str | Path) -> dict[str, torch.Tensor]:
     """A local vgg19_bn state_dict, loaded without unpickling code and checked key by key."""
-    return weights.load_state_dict(path, "vgg.weights", lambda loaded, origin: check_state_dict(loaded, VGG19_BN, origin))
+    return weights.load_state_dict(path, "vgg.weights",
+                                   lambda loaded, origin: check_state_dict(loaded, VGG19_BN, origin))
 
 
 def pretrained_weights(path: str | None) -> tuple[dict[str, torch.Tensor], str]:
@@ -105,7 +119,8 @@ def pretrained_weights(path: str | None) -> tuple[dict[str, torch.Tensor], str]:
     if path:
         return load_weights_file(path), f"torchvision vgg19_bn weights from '{path}'"
     weights = VGG19_BN_Weights.IMAGENET1K_V1
-    return weights.get_state_dict(progress=False, check_hash=True), f"torchvision vgg19_bn {weights.name} ({weights.url})"
+    return (weights.get_state_dict(progress=False, check_hash=True),
+            f"torchvision vgg19_bn {weights.name} ({weights.url})")
 
 
 def imagenet_class_names() -> list[str]:

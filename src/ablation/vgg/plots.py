@@ -18,8 +18,15 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from ablation.core.style import ACCURACY, DROP, GAIN, plt
-from ablation.vgg.statistics import (ALL, MEASURES, by_semantics, group_means, grouping_order, layer_order,
-                                     most_important_layers, overall_means)
+from ablation.vgg.statistics import (
+    ALL,
+    by_semantics,
+    group_means,
+    grouping_order,
+    layer_order,
+    most_important_layers,
+    overall_means,
+)
 
 FOCUS = "similarity"  # the grouping of the paper's main figures
 PAPER_RATIOS = (0.1, 0.25)  # the ratios of the paper's Figs. 14, 15 and 18
@@ -213,7 +220,7 @@ def class_drops(table: pd.DataFrame, layer: str, class_names: list[str], changes
         extremes.axhline(EXTREMES - 0.5, lw=0.6, color="0.7")
     extremes.invert_yaxis()
     extremes.set(xlabel="top-5 drop [%p]", title=f"The {EXTREMES} most hurt and {EXTREMES} most helped classes")
-    for ax, line in ((ranking, ranking.axhline), (extremes, extremes.axvline)):
+    for _ax, line in ((ranking, ranking.axhline), (extremes, extremes.axvline)):
         line(reference, ls="--", lw=0.8, color=ACCURACY, label=f"all classes: {reference:+.1f} %p")
         line(0, lw=0.6, color=ACCURACY)
     ranking.legend(frameon=False, fontsize=7)

@@ -23,6 +23,7 @@ import logging
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,7 @@ from torch import nn
 from ablation.vgg import ablation as filter_ablation
 from ablation.vgg.ablation import mask_hook, zero_filters
 from ablation.vgg.images import ImageSet
-from ablation.vgg.network import features_index
+from ablation.vgg.network import conv, features, features_index
 from ablation.vgg.training import TrainingData, derived_seed, train_epoch, training_batches
 
 log = logging.getLogger("ablation")
@@ -91,7 +92,8 @@ def ablated_filters(layer: str, channels: int, settings: RecoverySettings) -> li
     and added to the ones ablated before (experiment 2)."""
     rng = np.random.default_rng([settings.seed, derived_seed(layer, settings.experiment)])
     size = max(1, round(settings.ratio * channels))
-    passes, ablated = [], set()
+    passes: list[list[int]] = []
+    ablated: set[int] = set()
     for _ in range(settings.passes):
         drawn = {int(i) for i in rng.choice(channels, size, replace=False)}
         ablated = drawn if settings.experiment == 1 else ablated | drawn
@@ -135,7 +137,7 @@ class _AblatedLayer:
         self.network, self.layer, self.filters, self.start = network, layer, filters, features_index(layer)
         zero_filters(network, layer, filters)
         self.hook = mask_hook(network, layer, filters, semantics)
-        self.prefix = network.features[: self.start]
+        self.prefix = features(network)[: self.start]
         for parameter in self.prefix.parameters():
             parameter.requires_grad_(False)
 
@@ -179,23 +181,25 @@ def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageS
     carried = saved["network"] if saved else None  # experiment 2: the network the next pass continues from
     intact = None
     for li, layer in enumerate(layers):
-        channels = network.features[features_index(layer)].out_channels
+        channels = conv(network, layer).out_channels
         if position is None or li > position[0]:
             network.load_state_dict(original)
             intact = intact or accuracy(network)
             rows.append(_row(settings, layer, 0, 0, channels, 0, intact))
         for pass_, filters in enumerate(ablated_filters(layer, channels, settings), start=1):
             resuming = position is not None and (li, pass_) == position[:2]
-            if position is not None and ((li, pass_) < position[:2] or (resuming and saved["finished"])):
+            if position is not None and ((li, pass_) < position[:2] or (resuming and cast(dict, saved)["finished"])):
                 continue
-            start = saved["network"] if resuming else (
+            start = cast(dict, saved)["network"] if resuming else (
                 carried if settings.experiment == 2 and pass_ > 1 else original)
+            assert start is not None
             network.load_state_dict(start)
             model = _AblatedLayer(network.to(device), layer, filters, settings.semantics)
             optimizer = torch.optim.SGD(model.trainable(), lr=settings.learning_rate, momentum=settings.momentum)
             if resuming:
+                assert saved is not None
                 optimizer.load_state_dict(saved["optimizer"])
-                top5 = [r["top5"] for r in rows if (r["layer"], r["pass"]) == (layer, pass_)]
+                top5 = [cast(float, r["top5"]) for r in rows if (r["layer"], r["pass"]) == (layer, pass_)]
             else:
                 after = accuracy(network)
                 rows.append(_row(settings, layer, pass_, len(filters), channels, 0, after))
@@ -212,7 +216,8 @@ def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageS
                 top5.append(result[1])
                 finished = should_stop(top5, settings)
                 log.info("experiment %d, %s, pass %d (%d/%d filters ablated), epoch %d: loss %.4f, top-1 %.2f %%, "
-                         "top-5 %.2f %%", settings.experiment, layer, pass_, len(filters), channels, epoch, loss, *result)
+                         "top-5 %.2f %%", settings.experiment, layer, pass_, len(filters), channels, epoch, loss,
+                         *result)
                 checkpoint.save({"rows": rows, "position": [li, pass_, epoch], "finished": finished,
                                  "network": network.state_dict(), "optimizer": optimizer.state_dict()})
             carried = copy.deepcopy(network.state_dict())

@@ -9,7 +9,8 @@ from ablation.core.figure_spec import FigureSpec
 
 TABLE, CLASSES, CHANGES, SELECTIVITY = "table", "classes", "class_changes", "selectivity"
 RECOVERY1, RECOVERY2 = "recovery1", "recovery2"
-SWEEP, CLASS_VIEW, RECOVERY = "7 VGG19-BN: filter-group ablations", "8 VGG19-BN: classes", "9 VGG19-BN: recovery training"
+SWEEP, CLASS_VIEW, RECOVERY = ("7 VGG19-BN: filter-group ablations", "8 VGG19-BN: classes",
+                               "9 VGG19-BN: recovery training")
 EXTRA = "10 VGG19-BN: beyond the paper"
 FIGURES = {
     "fig14_top5_drop_per_layer": FigureSpec("Fig. 14", (TABLE,), SWEEP),

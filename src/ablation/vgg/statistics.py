@@ -9,15 +9,15 @@ is the population one (ddof=0, `DDOF`), as in the MNIST study's class selectivit
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ablation.core.tables import INTACT, hits
 from ablation.core.statistics import mcnemar_fdr
+from ablation.core.tables import INTACT, hits
 
 ALL = "all"  # the class of the whole test set
 GROUPINGS = ("similarity", "random", "l1")
@@ -115,7 +115,8 @@ def grouping_comparison(table: pd.DataFrame) -> pd.DataFrame:
     """
     overall = drops(table)
     overall = overall[overall["class"] == ALL]
-    columns = {"layers": ("layer", "nunique"), "ablations": ("top5", "size")}
+    columns: dict[str, tuple[str, str | Callable[[pd.Series], float]]] = {
+        "layers": ("layer", "nunique"), "ablations": ("top5", "size")}
     for measure in MEASURES:
         drop = f"{measure}_drop"
         columns |= {f"{drop}_mean": (drop, "mean"), f"{drop}_sd": (drop, lambda s: s.std(ddof=DDOF)),

@@ -9,24 +9,30 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import torch
 
-from ablation.vgg import ablation as filter_ablation, groups as filter_groups, imagenet, recovery, network as vgg, statistics as vgg_statistics
-from ablation.mnist import data as mnist
 from ablation.core import provenance
-from ablation.vgg.images import ImageSet
 from ablation.core.errors import InputError
 from ablation.core.tables import read_table
-from ablation.vgg.training import TrainingSettings, device_for, train_embedded
+from ablation.mnist import data as mnist
+from ablation.vgg import ablation as filter_ablation
+from ablation.vgg import groups as filter_groups
+from ablation.vgg import imagenet, recovery
+from ablation.vgg import network as vgg
+from ablation.vgg import statistics as vgg_statistics
+from ablation.vgg.images import ImageSet
+from ablation.vgg.training import TrainingData, TrainingSettings, device_for, train_embedded
 
 log = logging.getLogger("ablation")
 
 
 def _digits(data_path: str, split: str, count: int | None) -> ImageSet:
     data = mnist.MnistData.from_dict(torch.load(data_path, map_location="cpu", weights_only=True))
-    images, labels = (data.train_images, data.train_labels) if split == "train" else (data.test_images, data.test_labels)
+    images, labels = ((data.train_images, data.train_labels) if split == "train"
+                      else (data.test_images, data.test_labels))
     return vgg.digit_images(images, labels, f"{data.source} ({split} split, padded to 32x32)").limited(count)
 
 
@@ -68,7 +74,8 @@ def test_images(*, model: str, data_path: str | None, max_test: int | None, imag
         digit_test_images(data_path=data_path, max_test=max_test, **outputs)
     else:
         imagenet_test_images(folder=imagenet_settings["val"], resize=imagenet_settings["resize"],
-                             crop=imagenet_settings["crop"], max_per_class=imagenet_settings["max_val_images_per_class"],
+                             crop=imagenet_settings["crop"],
+                             max_per_class=imagenet_settings["max_val_images_per_class"],
                              workers=threads, **outputs)
 
 
@@ -101,7 +108,8 @@ def _write_images(images: ImageSet, names: list[str], out_images: str, out_class
     log.info("%d evaluation images: %s", len(images), images.source)
 
 
-def digit_test_images(*, data_path: str, max_test: int | None, out_images: str, out_classes: str, out_record: str) -> None:
+def digit_test_images(*, data_path: str, max_test: int | None, out_images: str, out_classes: str,
+                      out_record: str) -> None:
     images = _digits(data_path, "test", max_test)
     _write_images(images, images.classes, out_images, out_classes, out_record)
 
@@ -151,16 +159,18 @@ def recovery_layers(layers: list[str] | None, table_path: str | None) -> list[st
     ratio cost the most top-5, under the first semantics (the paper's figures')."""
     if layers:
         return layers
+    assert table_path is not None
     return vgg_statistics.most_important_layers(read_table(table_path))
 
 
 def recover(*, network_path: str, images_path: str, table_path: str | None, layers: list[str] | None,
-            train_source: dict[str, object], settings: recovery.RecoverySettings, device: str, threads: int,
+            train_source: dict[str, Any], settings: recovery.RecoverySettings, device: str, threads: int,
             workers: int, checkpoint_path: str, out_table: str) -> None:
     """One recovery experiment over its layers; resumes from `checkpoint_path` if a killed run left one."""
     torch.set_num_threads(threads)
     network, _ = vgg.load_network(network_path)
     test = ImageSet.load(images_path)
+    train: TrainingData
     if train_source["kind"] == "digits":
         train = _digits(str(train_source["data"]), "train", train_source["max_images"])
         train_name = train.source
