@@ -13,10 +13,13 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
+import torch
 import yaml
+from torch import nn
 
 from ablation.mnist import outcomes
 from ablation.mnist.outcomes import Ablation, Outcomes
+from ablation.vgg import network as vgg
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MNIST = REPO.parent / "shared" / "data" / "mnist" / "raw"
@@ -103,3 +106,31 @@ def planted_outcomes() -> Outcomes:
     for units, fixed in (((4,), 1), ((9,), 1), ((4, 9), 6)):
         correct[0, index[Ablation("hidden1", units)], class2_wrong[:fixed]] = True
     return Outcomes(["n"], ablations, labels, correct)
+
+
+# The VGG layer most VGG tests ablate.
+LAYER = "features.33"
+
+
+def randomised(network: nn.Module, seed: int = 0) -> nn.Module:
+    """Random BatchNorm statistics and affine parameters, so a literal ablation leaves a visible constant."""
+    generator = torch.Generator().manual_seed(seed)
+    for module in network.modules():
+        if isinstance(module, nn.BatchNorm2d):
+            for tensor, low, high in ((module.running_mean, -0.5, 0.5), (module.running_var, 0.5, 2.0),
+                                      (module.weight.data, 0.5, 1.5), (module.bias.data, 0.2, 0.8)):
+                tensor.copy_(torch.rand(tensor.shape, generator=generator) * (high - low) + low)
+    return network.eval()
+
+
+def outputs_around(network: nn.Module, layer: str, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The outputs of the layer's conv, BatchNorm and ReLU as the network computes them (hooks included)."""
+    index, seen = vgg.features_index(layer), {}
+    handles = [network.features[index + offset].register_forward_hook(
+        lambda _m, _i, output, name=name: seen.__setitem__(name, output.clone()))
+        for offset, name in enumerate(("conv", "bn", "relu"))]
+    with torch.no_grad():
+        network(x)
+    for handle in handles:
+        handle.remove()
+    return seen

@@ -10,8 +10,6 @@ from ablation.core.figure_spec import FigureSpec
 TABLE, RUN, FEATURED, TSNE, NETWORKS, HISTORY = "table", "featured_run", "featured", "tsne", "networks", "history"
 MWU, CORRELATIONS, PER_NETWORK = "mann_whitney", "correlations", "per_network_correlations"
 SELECTIVITY, INTERACTIONS, GAINS = "selectivity", "pair_interactions", "class_gains"
-
-
 INTACT_NETWORK, SINGLES, WEIGHTS = ("1 MNIST: intact network", "2 MNIST: single-unit ablations",
                                     "3 MNIST: weights and importance")
 PAIRS, APPENDIX, EXTRA = "4 MNIST: pairwise ablations", "5 MNIST: appendix", "6 MNIST: beyond the paper"

@@ -53,16 +53,17 @@ def check_inputs(*, weights: str | None, val: str, train: str | None, out_check:
 
 def network(*, model: str, data_path: str | None, weights_path: str | None, embedded: dict, device: str, threads: int,
             out_network: str, out_history: str) -> None:
-    """`embedded`: trained here on the digits (`embedded`: vgg.embedded); `vgg19_bn`: torchvision's pretrained."""
+    """The network of `model` (vgg.model): `embedded` trained here on the digits with `embedded` (vgg.embedded), or
+    torchvision's pretrained `vgg19_bn` (from `weights_path`, or downloaded)."""
     if model == "embedded":
         assert data_path is not None
         settings = TrainingSettings(**{key: embedded[key] for key in ("epochs", "batch_size", "learning_rate",
                                                                        "momentum", "seed")})
-        train_network(data_path=data_path, width_divisor=embedded["width_divisor"],
+        _train_network(data_path=data_path, width_divisor=embedded["width_divisor"],
                       max_train=embedded["max_train_images"], max_test=embedded["max_test_images"], settings=settings,
                       device=device, threads=threads, out_network=out_network, out_history=out_history)
     else:
-        fetch_network(weights_path=weights_path, out_network=out_network, out_history=out_history)
+        _fetch_network(weights_path=weights_path, out_network=out_network, out_history=out_history)
 
 
 def test_images(*, model: str, data_path: str | None, max_test: int | None, imagenet_settings: dict, threads: int,
@@ -71,15 +72,15 @@ def test_images(*, model: str, data_path: str | None, max_test: int | None, imag
     outputs = {"out_images": out_images, "out_classes": out_classes, "out_record": out_record}
     if model == "embedded":
         assert data_path is not None
-        digit_test_images(data_path=data_path, max_test=max_test, **outputs)
+        _digit_test_images(data_path=data_path, max_test=max_test, **outputs)
     else:
-        imagenet_test_images(folder=imagenet_settings["val"], resize=imagenet_settings["resize"],
+        _imagenet_test_images(folder=imagenet_settings["val"], resize=imagenet_settings["resize"],
                              crop=imagenet_settings["crop"],
                              max_per_class=imagenet_settings["max_val_images_per_class"],
                              workers=threads, **outputs)
 
 
-def train_network(*, data_path: str, width_divisor: int, max_train: int | None, max_test: int | None,
+def _train_network(*, data_path: str, width_divisor: int, max_train: int | None, max_test: int | None,
                   settings: TrainingSettings, device: str, threads: int, out_network: str, out_history: str) -> None:
     """The embedded default: a VGG19-BN with widths / width_divisor, trained on the digits."""
     torch.set_num_threads(threads)
@@ -92,7 +93,7 @@ def train_network(*, data_path: str, width_divisor: int, max_train: int | None, 
     pd.DataFrame(history).to_csv(out_history, index=False)
 
 
-def fetch_network(*, weights_path: str | None, out_network: str, out_history: str) -> None:
+def _fetch_network(*, weights_path: str | None, out_network: str, out_history: str) -> None:
     """torchvision's pretrained vgg19_bn, from a local file or downloaded into TORCH_HOME."""
     state_dict, source = vgg.pretrained_weights(weights_path)
     network = vgg.VGG19_BN.build()
@@ -108,13 +109,13 @@ def _write_images(images: ImageSet, names: list[str], out_images: str, out_class
     log.info("%d evaluation images: %s", len(images), images.source)
 
 
-def digit_test_images(*, data_path: str, max_test: int | None, out_images: str, out_classes: str,
+def _digit_test_images(*, data_path: str, max_test: int | None, out_images: str, out_classes: str,
                       out_record: str) -> None:
     images = _digits(data_path, "test", max_test)
     _write_images(images, images.classes, out_images, out_classes, out_record)
 
 
-def imagenet_test_images(*, folder: str, resize: int, crop: int, max_per_class: int | None, workers: int,
+def _imagenet_test_images(*, folder: str, resize: int, crop: int, max_per_class: int | None, workers: int,
                          out_images: str, out_classes: str, out_record: str) -> None:
     """The validation folder decoded once into a uint8 cache; class names from torchvision when all 1000 are there."""
     images = imagenet.decode(folder, resize, crop, max_per_class, workers)
@@ -129,7 +130,7 @@ def ablate(*, network_path: str, images_path: str, layers: list[str], ratios: li
     torch.set_num_threads(threads)
     network, _ = vgg.load_network(network_path)
     images = ImageSet.load(images_path)
-    conv_weights = {layer: network.features[vgg.features_index(layer)].weight for layer in layers}
+    conv_weights = {layer: vgg.conv(network, layer).weight for layer in layers}
     ablations = filter_groups.plan(conv_weights, ratios, groupings, groups_per_ratio, seed)
     tables = []
     for name in semantics:

@@ -1,0 +1,104 @@
+"""What an ablated filter outputs under each semantics, and the sweep engine against plain evaluation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from ablation.vgg import ablation as filter_ablation
+from ablation.vgg import groups as filter_groups
+from ablation.vgg import imagenet
+from ablation.vgg import network as vgg
+from ablation.vgg.groups import FilterAblation
+from helpers import LAYER, SHARED_IMAGENET, outputs_around, randomised
+
+
+def test_activation_semantics_silence_the_channel_after_batchnorm_and_relu(network, digits):
+    x = next(digits.batches(8))[0]
+    intact = outputs_around(network, LAYER, x)
+    handle = filter_ablation.mask_hook(network, LAYER, [1, 5], "activation")
+    ablated = outputs_around(network, LAYER, x)
+    handle.remove()
+    assert (ablated["relu"][:, [1, 5]] == 0).all()
+    keep = [c for c in range(intact["relu"].shape[1]) if c not in (1, 5)]
+    assert torch.equal(ablated["relu"][:, keep], intact["relu"][:, keep])
+
+
+def test_literal_semantics_leave_batchnorms_constant(network, digits):
+    x = next(digits.batches(8))[0]
+    filter_ablation.zero_filters(network, LAYER, [1, 5])
+    seen = outputs_around(network, LAYER, x)
+    assert (seen["conv"][:, [1, 5]] == 0).all()
+    bn = network.features[vgg.features_index(LAYER) + 1]
+    constant = bn.bias - bn.weight * bn.running_mean / torch.sqrt(bn.running_var + bn.eps)
+    for channel in (1, 5):
+        assert torch.allclose(seen["bn"][:, channel], constant[channel].expand_as(seen["bn"][:, channel]), atol=1e-6)
+        assert (seen["relu"][:, channel] > 0).all(), "BatchNorm's constant is positive here: the filter still talks"
+
+
+def test_literal_mask_equals_zeroed_weights(network, digits):
+    x = next(digits.batches(16))[0]
+    handle = filter_ablation.mask_hook(network, LAYER, [0, 2, 7], "literal")
+    with torch.no_grad():
+        masked = network(x)
+    handle.remove()
+    filter_ablation.zero_filters(network, LAYER, [0, 2, 7])
+    with torch.no_grad():
+        assert torch.allclose(masked, network(x), atol=1e-6)
+
+
+def small_plan(network: nn.Module) -> list[FilterAblation]:
+    layers = ["features.0", "features.10", LAYER, "features.49"]
+    weights = {layer: network.features[vgg.features_index(layer)].weight for layer in layers}
+    return filter_groups.plan(weights, [0.1, 0.25], list(filter_groups.GROUPINGS), 2, seed=0)
+
+
+# Exact equality holds by construction: the engine runs each image through the same kernels as a plain pass, and its
+# logits are bit-identical to plain evaluation's (measured with ATen's default, AVX2 and AVX-512 kernels and 1, 2 and
+# 4 threads), so no near-tie between two logits can flip a count.
+@pytest.mark.parametrize("semantics", filter_ablation.SEMANTICS)
+def test_engine_equals_one_evaluation_per_ablation(trained, digits, semantics):
+    network = trained
+    ablations = small_plan(network)
+    plain = filter_ablation.plain_sweep(network, digits, ablations, semantics, batch_size=32)
+    for branch_images in (32, 4096):  # one ablation per branch pass, and all of a layer's at once
+        engine = filter_ablation.sweep(network, digits, ablations, semantics, batch_size=32,
+                                       branch_images=branch_images)
+        for name in ("top1", "top5", "gained", "lost"):
+            assert torch.equal(getattr(engine, name), getattr(plain, name)), name
+    # Changes against the intact network: the count moves by exactly the images gained minus those lost.
+    assert torch.equal(engine.top5 - engine.top5[:1], engine.gained - engine.lost)
+    assert engine.gained.sum() > 0 and engine.lost.sum() > 0 and not engine.gained[0].any()
+    assert torch.equal(engine.images, torch.bincount(digits.labels, minlength=10))
+    assert len({tuple(row.tolist()) for row in engine.top1}) > 1, "ablations should change some predictions"
+
+
+def test_tidy_table(trained, digits):
+    network = trained
+    ablations = small_plan(network)
+    counts = filter_ablation.sweep(network, digits, ablations, "activation", batch_size=32)
+    table = filter_ablation.table(counts, ablations, 10)
+    assert list(table.columns) == ["layer", "grouping", "ratio", "group", "filters", "class", "images", "top1", "top5",
+                                   "top5_gained", "top5_lost"]
+    assert len(table) == (len(ablations) + 1) * 11
+    intact = table[table.layer == "none"].set_index("class")
+    assert intact.loc["all", "images"] == 96 and intact.drop("all").images.sum() == 96
+    assert np.isclose(intact.loc["all", "top1"], (intact.drop("all").top1 * intact.drop("all").images).sum() / 96)
+    assert (table.top5 >= table.top1).all()
+
+
+def test_imagenet_sample_through_the_engine_with_random_weights():
+    if not (SHARED_IMAGENET / "val").is_dir():
+        pytest.skip(f"ImageNet sample not found at {SHARED_IMAGENET}")
+    images = imagenet.decode(SHARED_IMAGENET / "val", resize=128, crop=112, workers=2).limited(6)
+    torch.manual_seed(0)
+    network = randomised(vgg.VGG19_BN.build())
+    weights = {layer: network.features[vgg.features_index(layer)].weight for layer in ("features.40", "features.49")}
+    ablations = filter_groups.plan(weights, [0.25], ["similarity", "l1"], 1, seed=0)
+    for semantics in filter_ablation.SEMANTICS:
+        engine = filter_ablation.sweep(network, images, ablations, semantics, batch_size=3, branch_images=6)
+        plain = filter_ablation.plain_sweep(network, images, ablations, semantics, batch_size=3)
+        assert torch.equal(engine.top5, plain.top5) and torch.equal(engine.top1, plain.top1)
+        assert engine.images.sum() == 6 and engine.top1.shape == (5, 1000)
