@@ -47,17 +47,17 @@ def check_vgg_input():
         raise InputError(
             "vgg.model is vgg19_bn but vgg.imagenet.val is empty; set it to the ImageNet validation folder"
         )
-    if RECOVERY["experiments"] and not IMAGENET["train"]:
-        raise InputError(
-            "recovery training needs vgg.imagenet.train (the ImageNet training folder); "
-            "set it, or set vgg.recovery.experiments: [] to skip recovery training"
-        )
     for key, folder in (("vgg.imagenet.val", IMAGENET["val"]), ("vgg.imagenet.train", IMAGENET["train"])):
         if folder and not Path(folder).is_dir():
             raise InputError(
                 f"{key} '{folder}' is not a folder: expected <folder>/<wnid>/<image>.JPEG; "
                 "point it at an ImageNet image folder"
             )
+    if RECOVERY["experiments"] and not IMAGENET["train"]:
+        raise InputError(
+            "recovery training needs vgg.imagenet.train (the ImageNet training folder); "
+            "set it, or set vgg.recovery.experiments: [] to skip recovery training"
+        )
     if VGG["weights"] and not Path(VGG["weights"]).is_file():
         raise InputError(
             f"vgg.weights '{VGG['weights']}' does not exist; fix the path, or set it to null to let "

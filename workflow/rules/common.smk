@@ -170,8 +170,6 @@ FIGURES = {
     **{figure: ("mnist", spec) for figure, spec in mnist_registry.FIGURES.items()},
     **{figure: ("vgg", spec) for figure, spec in vgg_registry.FIGURES.items()},
 }
-# What a study's drawing functions take beside their inputs.
-FIGURE_OPTIONS = {"mnist": {"network": focus_network()}, "vgg": {"class_layers": CLASS_LAYERS}}
 UNIT_FIGURES = [
     (layer, unit, f"results/mnist/figures/units/extra_unit_{layer}_{unit:02d}.png")
     for layer, (width, _) in HIDDEN_LAYERS.items()

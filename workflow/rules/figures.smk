@@ -1,5 +1,8 @@
 # Every figure of both studies: one rule per id of ablation.mnist.registry and ablation.vgg.registry, named after
 # the id, drawn by the function of the same name in the study's `figures` module, captioned by report/<id>.rst.
+# What a study's drawing functions take beside their inputs:
+FIGURE_OPTIONS = {"mnist": {"network": focus_network()}, "vgg": {"class_layers": CLASS_LAYERS}}
+
 for figure, (study, spec) in FIGURES.items():
 
     rule:
