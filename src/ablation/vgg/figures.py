@@ -9,8 +9,7 @@ import pandas as pd
 
 from ablation.core import style
 from ablation.core.tables import read_table
-from ablation.vgg import plots as vgg_plots
-from ablation.vgg import statistics as vgg_statistics
+from ablation.vgg import plots, statistics
 from ablation.vgg.registry import CHANGES, CLASSES, FIGURES, RECOVERY1, RECOVERY2, SELECTIVITY, TABLE
 
 CROSSING_CLASSES = 6  # classes drawn as lines in Fig. 18
@@ -18,7 +17,7 @@ CROSSING_CLASSES = 6  # classes drawn as lines in Fig. 18
 
 def _sweep(inputs: dict[str, str]) -> pd.DataFrame:
     """The sweep's rows under the first semantics."""
-    return vgg_statistics.first_semantics(read_table(inputs[TABLE]))
+    return statistics.first_semantics(read_table(inputs[TABLE]))
 
 
 def _names(inputs: dict[str, str]) -> list[str]:
@@ -28,27 +27,27 @@ def _names(inputs: dict[str, str]) -> list[str]:
 def class_layers(table: pd.DataFrame, configured: list[str] | None) -> list[str]:
     """The layers of Figs. 16 and 17: as configured (the paper's 46 and 49 with vgg19_bn), else the two most
     important layers of the sweep, in network order."""
-    return list(configured) if configured else vgg_statistics.most_important_layers(table)
+    return list(configured) if configured else statistics.most_important_layers(table)
 
 
 def recovery_layers(recovery: pd.DataFrame) -> list[str]:
     """The layers an experiment retrained, in network order: Figs. 19/21 show the first, 20/22 the second."""
-    return vgg_statistics.layer_order(recovery.layer)
+    return statistics.layer_order(recovery.layer)
 
 
 def _class_figure(inputs: dict[str, str], configured: list[str] | None, position: int) -> style.Figure:
     table = read_table(inputs[TABLE])
-    changes = vgg_statistics.first_semantics(read_table(inputs[CHANGES]))
+    changes = statistics.first_semantics(read_table(inputs[CHANGES]))
     layer = class_layers(table, configured)[position]
-    return vgg_plots.class_drops(vgg_statistics.first_semantics(table), layer, _names(inputs), changes)
+    return plots.class_drops(statistics.first_semantics(table), layer, _names(inputs), changes)
 
 
 def fig14_top5_drop_per_layer(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return vgg_plots.layer_drops(_sweep(inputs), "top5")
+    return plots.layer_drops(_sweep(inputs), "top5")
 
 
 def fig15_top1_drop_per_layer(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return vgg_plots.layer_drops(_sweep(inputs), "top1")
+    return plots.layer_drops(_sweep(inputs), "top1")
 
 
 def fig16_class_drops_first_layer(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
@@ -61,9 +60,9 @@ def fig17_class_drops_second_layer(inputs: dict[str, str], configured: list[str]
 
 def fig18_class_lines_across_layers(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
     table = _sweep(inputs)
-    ratio = max(vgg_plots.paper_ratios(table.ratio[table.layer != vgg_statistics.INTACT]))
-    classes = vgg_statistics.crossing_classes(table, ratio, CROSSING_CLASSES)
-    return vgg_plots.class_lines(table, classes, _names(inputs))
+    ratio = max(plots.paper_ratios(table.ratio[table.layer != statistics.INTACT]))
+    classes = statistics.crossing_classes(table, ratio, CROSSING_CLASSES)
+    return plots.class_lines(table, classes, _names(inputs))
 
 
 def _recovery(path: str, position: int, draw) -> style.Figure:
@@ -72,39 +71,39 @@ def _recovery(path: str, position: int, draw) -> style.Figure:
 
 
 def fig19_recovery1_first_layer(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return _recovery(inputs[RECOVERY1], 0, vgg_plots.recovery_passes)
+    return _recovery(inputs[RECOVERY1], 0, plots.recovery_passes)
 
 
 def fig20_recovery1_second_layer(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return _recovery(inputs[RECOVERY1], 1, vgg_plots.recovery_passes)
+    return _recovery(inputs[RECOVERY1], 1, plots.recovery_passes)
 
 
 def fig21_recovery2_first_layer(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return _recovery(inputs[RECOVERY2], 0, vgg_plots.recovery_iterations)
+    return _recovery(inputs[RECOVERY2], 0, plots.recovery_iterations)
 
 
 def fig22_recovery2_second_layer(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return _recovery(inputs[RECOVERY2], 1, vgg_plots.recovery_iterations)
+    return _recovery(inputs[RECOVERY2], 1, plots.recovery_iterations)
 
 
 def extra_vgg_ratio_curves(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return vgg_plots.ratio_curves(_sweep(inputs))
+    return plots.ratio_curves(_sweep(inputs))
 
 
 def extra_vgg_grouping_comparison(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return vgg_plots.grouping_comparison(_sweep(inputs))
+    return plots.grouping_comparison(_sweep(inputs))
 
 
 def extra_vgg_class_heatmap(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return vgg_plots.class_drop_heatmap(_sweep(inputs), _names(inputs))
+    return plots.class_drop_heatmap(_sweep(inputs), _names(inputs))
 
 
 def extra_vgg_class_selectivity(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return vgg_plots.class_selectivity(vgg_statistics.first_semantics(pd.read_csv(inputs[SELECTIVITY])))
+    return plots.class_selectivity(statistics.first_semantics(pd.read_csv(inputs[SELECTIVITY])))
 
 
 def extra_vgg_semantics(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return vgg_plots.semantics_comparison(read_table(inputs[TABLE]))
+    return plots.semantics_comparison(read_table(inputs[TABLE]))
 
 
 def make(figure: str, *, inputs: dict[str, str], output: str, metadata: str, class_layers: list[str] | None) -> None:
