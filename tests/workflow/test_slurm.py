@@ -103,6 +103,11 @@ def stop(folder: Path, started_munge: bool) -> None:
             subprocess.run(["kill", (folder / pid_file).read_text().strip()], capture_output=True)
     if started_munge:
         subprocess.run(["pkill", "-x", "munged"], capture_output=True)
+    # slurmd (configless) links /run/slurm/conf to its config cache; left behind, it makes every later scontrol,
+    # and so every Snakemake start (the SLURM plugin runs scontrol at import), wait 9 s for this dead controller.
+    link = Path("/run/slurm/conf")
+    if link.is_symlink() and Path(os.readlink(link)).is_relative_to(folder):
+        link.unlink()
 
 
 def jobs_by_rule(env: dict[str, str]) -> dict[str, list[str]]:

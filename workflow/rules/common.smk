@@ -78,11 +78,6 @@ def imported_network_inputs(wildcards):
     }
 
 
-def vgg_checked_inputs():
-    """At paper scale, the user's VGG inputs are checked by the first light job (vgg_check_inputs)."""
-    return [] if EMBEDDED else ["results/vgg/input_check.json"]
-
-
 def vgg_network_inputs(wildcards):
     if EMBEDDED:
         return {"data": "results/mnist/data.pt"}
