@@ -101,13 +101,43 @@ def recovery_training_data():
 
 def recovery_inputs(wildcards):
     inputs = {"network": "results/vgg/network.pt", "images": "results/vgg/test_images.pt"}
-    if not RECOVERY["layers"]:  # chosen from the sweep
-        inputs["table"] = "results/vgg/ablations.csv"
     if EMBEDDED:
         inputs["data"] = "results/mnist/data.pt"
     else:
         inputs["check"] = "results/vgg/input_check.json"
     return inputs
+
+
+def recovery_layers():
+    """The recovery layers, once the checkpoint rule vgg_recovery_layers has written them."""
+    return Path(checkpoints.vgg_recovery_layers.get().output[0]).read_text().split()
+
+
+def recovery_jobs(experiment):
+    """The parts of a recovery experiment, in the table's order: experiment 1 per layer and pass, 2 per layer."""
+    parts = (
+        [f"pass{p}" for p in range(1, RECOVERY["experiment1"]["passes"] + 1)] if int(experiment) == 1 else ["passes"]
+    )
+    return [(layer, part) for layer in recovery_layers() for part in parts]
+
+
+def recovery_parts(wildcards):
+    e = wildcards.experiment
+    return [f"results/vgg/recovery/experiment{e}/{layer}/{part}.csv" for layer, part in recovery_jobs(e)]
+
+
+def vgg_machines(wildcards):
+    """What each computing job of the VGG study ran on; the recovery jobs' once their layers are known."""
+    recovery = [
+        f"results/vgg/machines/vgg_recovery_experiment{e}_{layer}_{part}.json"
+        for e in RECOVERY["experiments"]
+        for layer, part in recovery_jobs(e)
+    ]
+    return [*VGG_MACHINES, *recovery]
+
+
+# The sweep's parts, by semantics then layer: the order of the joined table.
+SWEEP_PARTS = [f"results/vgg/ablation/{semantics}/{layer}.csv" for semantics in SEMANTICS for layer in VGG_LAYERS]
 
 
 MNIST_STATISTICS = [
@@ -156,8 +186,7 @@ MNIST_MACHINES = [
 ]
 VGG_MACHINES = [
     *(["results/vgg/machines/vgg_network.json"] if EMBEDDED else []),
-    "results/vgg/machines/vgg_ablation.json",
-    *(f"results/vgg/machines/vgg_recovery_experiment{experiment}.json" for experiment in RECOVERY["experiments"]),
+    *(f"results/vgg/machines/vgg_ablation_{semantics}_{layer}.json" for semantics in SEMANTICS for layer in VGG_LAYERS),
 ]
 
 # Every figure of both studies: id -> (study, spec). The figure rules (figures.smk) are named after the ids.

@@ -18,7 +18,7 @@ rule vgg_provenance:
     input:
         network="results/vgg/network.pt",
         images="results/vgg/test_images.pt",
-        machines=VGG_MACHINES,
+        machines=vgg_machines,
     output:
         "results/vgg/provenance.json",
     log:

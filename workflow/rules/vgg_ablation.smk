@@ -1,25 +1,45 @@
-# The filter-group sweep (every layer, ratio, grouping and semantics) and the tables derived from it.
+# The filter-group sweep, one job per (semantics, layer) so that a cluster runs the layers side by side on as many
+# GPUs, joined by a light local rule into one tidy table; and the tables derived from it.
 rule vgg_ablation:
     input:
         network="results/vgg/network.pt",
         images="results/vgg/test_images.pt",
     output:
-        table="results/vgg/ablations.csv",
-        groups="results/vgg/groups.csv",
-        machine="results/vgg/machines/vgg_ablation.json",
+        table="results/vgg/ablation/{semantics}/{layer}.csv",
+        machine="results/vgg/machines/vgg_ablation_{semantics}_{layer}.json",
     log:
-        "logs/vgg/ablation.log",
+        "logs/vgg/ablation/{semantics}_{layer}.log",
+    wildcard_constraints:
+        semantics="literal|activation",
+        layer=r"features\.\d+",
     threads: MAX_THREADS
     resources:
         gpu=1,
-        runtime=20 * VGG_SCALE,
+        runtime=5 * VGG_SCALE,
         mem_mb=4000 if EMBEDDED else 32000,
     params:
-        layers=VGG_LAYERS,
         ablation=ABLATION,
         device=VGG["device"],
     script:
         "../scripts/vgg_ablation.py"
+
+
+rule vgg_sweep:
+    input:
+        network="results/vgg/network.pt",
+        parts=SWEEP_PARTS,
+    output:
+        table="results/vgg/ablations.csv",
+        groups="results/vgg/groups.csv",
+    log:
+        "logs/vgg/sweep.log",
+    localrule: True
+    params:
+        semantics=SEMANTICS,
+        layers=VGG_LAYERS,
+        ablation=ABLATION,
+    script:
+        "../scripts/vgg_sweep.py"
 
 
 rule vgg_statistics:

@@ -1,27 +1,58 @@
-# Recovery training: experiment 1 (network reset between passes) and 2 (ablations accumulate), each one job.
+# Recovery training, one job per (experiment, layer), and per pass in experiment 1 (its passes are independent),
+# each resuming from its own epoch checkpoint; joined per experiment by a light local rule. The layers come from
+# the sweep unless configured, so they are known only once it has run: a checkpoint rule.
+checkpoint vgg_recovery_layers:
+    input:
+        **({} if RECOVERY["layers"] else {"table": "results/vgg/ablations.csv"}),
+    output:
+        "results/vgg/recovery/layers.txt",
+    log:
+        "logs/vgg/recovery_layers.log",
+    localrule: True
+    params:
+        layers=RECOVERY["layers"],
+    script:
+        "../scripts/vgg_recovery_layers.py"
+
+
 rule vgg_recovery:
     input:
         unpack(recovery_inputs),
     output:
-        table="results/vgg/recovery/experiment{experiment}.csv",
-        machine="results/vgg/machines/vgg_recovery_experiment{experiment}.json",
+        table="results/vgg/recovery/experiment{experiment}/{layer}/{part}.csv",
+        machine="results/vgg/machines/vgg_recovery_experiment{experiment}_{layer}_{part}.json",
     log:
-        "logs/vgg/recovery_experiment{experiment}.log",
+        "logs/vgg/recovery/experiment{experiment}_{layer}_{part}.log",
     wildcard_constraints:
         experiment="[12]",
+        layer=r"features\.\d+",
+        part=r"pass\d+|passes",
     threads: MAX_THREADS
     resources:
         gpu=1,
         runtime=60 * VGG_SCALE,
         mem_mb=4000 if EMBEDDED else 32000,
     params:
-        layers=RECOVERY["layers"],
         train_source=recovery_training_data(),
         recovery=RECOVERY,
         semantics=SEMANTICS[0],
         device=VGG["device"],
         workers=IMAGENET["workers"],
         # Not an output: Snakemake would delete it when a job fails, and resuming needs it.
-        checkpoint="results/vgg/recovery/experiment{experiment}.checkpoint.pt",
+        checkpoint="results/vgg/recovery/experiment{experiment}/{layer}/{part}.checkpoint.pt",
     script:
         "../scripts/vgg_recovery.py"
+
+
+rule vgg_recovery_table:
+    input:
+        recovery_parts,
+    output:
+        "results/vgg/recovery/experiment{experiment}.csv",
+    log:
+        "logs/vgg/recovery_experiment{experiment}.log",
+    wildcard_constraints:
+        experiment="[12]",
+    localrule: True
+    script:
+        "../scripts/vgg_recovery_table.py"

@@ -6,6 +6,7 @@ The intact network's rows carry `INTACT` in the ablation columns (MNIST: `layer`
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -23,3 +24,12 @@ def hits(accuracy: pd.Series | np.ndarray, items: pd.Series | np.ndarray) -> np.
 def read_table(path: str | Path) -> pd.DataFrame:
     """A tidy result table (MNIST or VGG) with `units` and `class` kept as text (`12`, `5+10`, `all`, `3`)."""
     return pd.read_csv(path, dtype={"class": str, "units": str})
+
+
+def split_intact(path: str | Path) -> tuple[str, list[str], list[str]]:
+    """A table file's header line, its intact network's lines (`layer` is INTACT) and the others, as text."""
+    with open(path, newline="") as handle:
+        header, *rows = handle.readlines()
+    layer = next(csv.reader([header])).index("layer")
+    intact = [row for row in rows if next(csv.reader([row]))[layer] == INTACT]
+    return header, intact, [row for row in rows if row not in intact]

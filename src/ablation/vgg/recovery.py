@@ -169,8 +169,12 @@ def _row(settings: RecoverySettings, layer: str, pass_: int, ablated: int, chann
 
 
 def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageSet, settings: RecoverySettings,
-        checkpoint: Checkpoint, device: str = "cpu", workers: int = 0, eval_batch_size: int = 64) -> pd.DataFrame:
-    """Top-1/top-5 of every layer's intact network, after every ablation and after every epoch of retraining."""
+        checkpoint: Checkpoint, device: str = "cpu", workers: int = 0, eval_batch_size: int = 64,
+        only_pass: int | None = None) -> pd.DataFrame:
+    """Top-1/top-5 of every layer's intact network, after every ablation and after every epoch of retraining.
+
+    `only_pass`: run that pass alone (experiment 1, whose passes are independent: a cluster runs them as separate
+    jobs); the intact network's row goes with pass 1. Its rows are those the whole run has for that pass."""
     def accuracy(model: nn.Module) -> tuple[float, float]:
         return filter_ablation.evaluate(model, test, eval_batch_size, device).accuracy()
 
@@ -182,11 +186,13 @@ def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageS
     intact = None
     for li, layer in enumerate(layers):
         channels = conv(network, layer).out_channels
-        if position is None or li > position[0]:
+        if (position is None or li > position[0]) and only_pass in (None, 1):
             network.load_state_dict(original)
             intact = intact or accuracy(network)
             rows.append(_row(settings, layer, 0, 0, channels, 0, intact))
         for pass_, filters in enumerate(ablated_filters(layer, channels, settings), start=1):
+            if only_pass is not None and pass_ != only_pass:
+                continue
             resuming = position is not None and (li, pass_) == position[:2]
             if position is not None and ((li, pass_) < position[:2] or (resuming and cast(dict, saved)["finished"])):
                 continue

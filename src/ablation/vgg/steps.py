@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import torch
 
-from ablation.core import provenance
+from ablation.core import provenance, tables
 from ablation.core.errors import InputError
 from ablation.core.tables import read_table
 from ablation.mnist import data as mnist
@@ -123,23 +123,47 @@ def _imagenet_test_images(*, folder: str, resize: int, crop: int, max_per_class:
     _write_images(images, names, out_images, out_classes, out_record)
 
 
-def ablate(*, network_path: str, images_path: str, layers: list[str], ratios: list[float], groupings: list[str],
-           groups_per_ratio: int, semantics: list[str], seed: int, batch_size: int, branch_images: int, precision: str,
-           device: str, threads: int, out_table: str, out_groups: str) -> None:
-    """The sweep under each semantics (the same groups), one tidy table with a `semantics` column."""
+def ablate_layer(*, network_path: str, images_path: str, layer: str, semantics: str, ratios: list[float],
+                 groupings: list[str], groups_per_ratio: int, seed: int, batch_size: int, branch_images: int,
+                 precision: str, device: str, threads: int, out_table: str) -> None:
+    """One job of the sweep: every group of `layer` under `semantics`, with the intact network's rows, as a part of
+    the tidy table (`merge_sweep` joins the parts)."""
     torch.set_num_threads(threads)
     network, _ = vgg.load_network(network_path)
     images = ImageSet.load(images_path)
-    conv_weights = {layer: vgg.conv(network, layer).weight for layer in layers}
-    ablations = filter_groups.plan(conv_weights, ratios, groupings, groups_per_ratio, seed)
-    tables = []
-    for name in semantics:
-        log.info("%d ablations in %d layers, %d images, semantics %s", len(ablations), len(layers), len(images), name)
-        counts = filter_ablation.sweep(network, images, ablations, name, batch_size, branch_images,
-                                       device_for(device), precision)
-        tables.append(filter_ablation.table(counts, ablations, len(images.classes)).assign(semantics=name))
-    table = pd.concat(tables, ignore_index=True)
+    ablations = _groups(network, [layer], ratios, groupings, groups_per_ratio, seed)
+    log.info("%d ablations in %s, %d images, semantics %s", len(ablations), layer, len(images), semantics)
+    counts = filter_ablation.sweep(network, images, ablations, semantics, batch_size, branch_images,
+                                   device_for(device), precision)
+    table = filter_ablation.table(counts, ablations, len(images.classes)).assign(semantics=semantics)
     table[["semantics", *table.columns[:-1]]].to_csv(out_table, index=False, float_format="%.4f")
+
+
+def _groups(network: torch.nn.Module, layers: list[str], ratios: list[float], groupings: list[str],
+            groups_per_ratio: int, seed: int) -> list[filter_groups.FilterAblation]:
+    """The sweep's groups; seeded per layer, so a layer's groups are the same alone or among all layers."""
+    conv_weights = {layer: vgg.conv(network, layer).weight for layer in layers}
+    return filter_groups.plan(conv_weights, ratios, groupings, groups_per_ratio, seed)
+
+
+def merge_sweep(*, network_path: str, parts: dict[str, list[str]], layers: list[str], ratios: list[float],
+                groupings: list[str], groups_per_ratio: int, seed: int, out_table: str, out_groups: str) -> None:
+    """The sweep's parts (per semantics, one per layer in `layers`' order) joined into the one tidy table: per
+    semantics the intact network's rows once, then every layer's ablations. The parts are joined as text, so the
+    table is byte for byte what one job computing everything would write; the intact rows must agree."""
+    lines: list[str] = []
+    for semantics, paths in parts.items():
+        header, intact, ablated = tables.split_intact(paths[0])
+        lines += [header] * (not lines) + intact + ablated
+        for path in paths[1:]:
+            other_header, other_intact, other_ablated = tables.split_intact(path)
+            if (other_header, other_intact) != (header, intact):
+                raise ValueError(f"the intact rows of {path} differ from those of {paths[0]} ({semantics}): the parts "
+                                 "were not computed on the same network and images")
+            lines += other_ablated
+    Path(out_table).write_text("".join(lines))
+    network, _ = vgg.load_network(network_path)
+    ablations = _groups(network, layers, ratios, groupings, groups_per_ratio, seed)
     pd.DataFrame([(a.layer, a.grouping, a.ratio, a.group, " ".join(map(str, a.filters))) for a in ablations],
                  columns=["layer", "grouping", "ratio", "group", "filters"]).to_csv(out_groups, index=False)
 
@@ -155,19 +179,20 @@ def statistics(*, table_path: str, alpha: float, out_comparison: str, out_select
     vgg_statistics.class_changes(table, alpha).to_csv(out_changes, index=False, float_format="%.6g")
 
 
-def recovery_layers(layers: list[str] | None, table_path: str | None) -> list[str]:
+def recovery_layers(*, layers: list[str] | None, table_path: str | None, out_layers: str) -> None:
     """The configured layers, or the two whose similarity groups (else the first grouping run) at the largest
-    ratio cost the most top-5, under the first semantics (the paper's figures')."""
-    if layers:
-        return layers
-    assert table_path is not None
-    return vgg_statistics.most_important_layers(read_table(table_path))
+    ratio cost the most top-5, under the first semantics (the paper's figures'): one per line."""
+    if not layers:
+        assert table_path is not None
+        layers = vgg_statistics.most_important_layers(read_table(table_path))
+    Path(out_layers).write_text("".join(f"{layer}\n" for layer in layers))
 
 
-def recover(*, network_path: str, images_path: str, table_path: str | None, layers: list[str] | None,
-            train_source: dict[str, Any], settings: recovery.RecoverySettings, device: str, threads: int,
-            workers: int, checkpoint_path: str, out_table: str) -> None:
-    """One recovery experiment over its layers; resumes from `checkpoint_path` if a killed run left one."""
+def recover(*, network_path: str, images_path: str, layer: str, only_pass: int | None, train_source: dict[str, Any],
+            settings: recovery.RecoverySettings, device: str, threads: int, workers: int, checkpoint_path: str,
+            out_table: str) -> None:
+    """One job of a recovery experiment: one layer (experiment 2), or one pass of it (`only_pass`, experiment 1);
+    resumes from `checkpoint_path` if a killed job left one."""
     torch.set_num_threads(threads)
     network, _ = vgg.load_network(network_path)
     test = ImageSet.load(images_path)
@@ -179,13 +204,25 @@ def recover(*, network_path: str, images_path: str, table_path: str | None, laye
         train = imagenet.training_set(str(train_source["folder"]), int(train_source["crop"]),
                                       train_source["max_images"], settings.seed)
         train_name = f"ImageNet training images from '{train_source['folder']}' ({len(train)} images)"
-    chosen = recovery_layers(layers, table_path)
-    log.info("experiment %d on %s; training on %s", settings.experiment, ", ".join(chosen), train_name)
-    checkpoint = recovery.Checkpoint(checkpoint_path,
-                                     recovery.fingerprint(network, chosen, settings, test.source + train_name))
-    result = recovery.run(network, chosen, train, test, settings, checkpoint, device_for(device), workers)
+    part = f"pass {only_pass}" if only_pass else "all passes"
+    log.info("experiment %d on %s, %s; training on %s", settings.experiment, layer, part, train_name)
+    checkpoint = recovery.Checkpoint(checkpoint_path, recovery.fingerprint(
+        network, [layer, part], settings, test.source + train_name))
+    result = recovery.run(network, [layer], train, test, settings, checkpoint, device_for(device), workers,
+                          only_pass=only_pass)
     result.to_csv(out_table, index=False, float_format="%.4f")
     Path(checkpoint_path).unlink(missing_ok=True)  # finished: the table holds everything
+
+
+def merge_parts(*, parts: list[str], out_table: str) -> None:
+    """Tables of the same columns joined as text, in the order given: byte for byte one table."""
+    lines: list[str] = []
+    for path in parts:
+        header, *rows = Path(path).read_text().splitlines(keepends=True)
+        if lines and header != lines[0]:
+            raise ValueError(f"{path} has other columns than {parts[0]}")
+        lines += [header] * (not lines) + rows
+    Path(out_table).write_text("".join(lines))
 
 
 def provenance_record(*, network_path: str, images_path: str, settings: dict[str, object], machine_paths: list[str],

@@ -1,0 +1,6 @@
+from ablation.core import logs
+from ablation.vgg import steps
+
+logs.setup(snakemake.log[0])
+steps.recovery_layers(layers=snakemake.params.layers, table_path=snakemake.input.get("table"),
+                      out_layers=snakemake.output[0])
