@@ -1,9 +1,11 @@
-"""A real single-node SLURM cluster on localhost (Debian's slurm-wlm and munge) runs a small configuration of the
-workflow through workflow/profiles/slurm to the report. Skipped, with the reason, where the cluster cannot start."""
+"""The SLURM profile: the paper-scale fan-out in a dry run, and a real single-node SLURM cluster on localhost
+(Debian's slurm-wlm and munge) running a small configuration of the workflow to the report. The cluster test is
+skipped, with the reason, where the cluster cannot start."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from ablation.vgg.architecture import VGG_CONV_LAYERS
 from helpers import REPO, small_vgg, snakemake
 
 DAEMONS = ("munged", "slurmctld", "slurmd", "sbatch")
@@ -127,8 +130,10 @@ def test_workflow_runs_through_the_slurm_profile_to_the_report(cluster, tmp_path
     config = {
         "mnist": {"data": {"source": "bundled", "max_train_items": 1000, "max_test_items": 300},
                   "training": {"networks": 1, "epochs": 1}, "analysis": {"bootstrap_resamples": 100}},
-        "vgg": {**small_vgg(), "recovery": {**small_vgg()["recovery"], "experiments": [1],
-                                          "experiment1": {"passes": 1, "epochs": 1}}},
+        # Two layers under one semantics: the sweep's two jobs run side by side as separate sbatch jobs.
+        "vgg": {**small_vgg(), "ablation": {**small_vgg()["ablation"], "layers": ["features.0", "features.46"],
+                                            "semantics": ["literal"]},
+                "recovery": {**small_vgg()["recovery"], "experiments": [1], "experiment1": {"passes": 1, "epochs": 1}}},
     }
     result = snakemake(tmp_path, config, "--profile", str(REPO / "workflow/profiles/slurm"), "--slurm-no-account",
                        "--slurm-status-command", "squeue", "--max-threads", "2", "--local-cores", "2",
@@ -137,6 +142,7 @@ def test_workflow_runs_through_the_slurm_profile_to_the_report(cluster, tmp_path
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     by_rule = jobs_by_rule(cluster)
     assert set(by_rule) == COMPUTE_RULES, "compute rules go to the cluster; figures and tables run locally"
+    assert len(by_rule["vgg_ablation"]) == 2 and len(by_rule["vgg_recovery"]) == 2, "one job per layer"
     for rule, jobs in by_rule.items():
         assert all("JobState=COMPLETED" in job for job in jobs), rule
         assert all(("gres:gpu:1" in job or "gres/gpu=1" in job) == (rule in GPU_RULES) for job in jobs), rule
@@ -150,3 +156,37 @@ def snakemake_report(workdir: Path) -> list[str]:
 
     return [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
             "--configfile", str(workdir / "config.yaml"), "--report", str(workdir / "report.html")]
+
+
+def job_blocks(output: str) -> dict[str, list[str]]:
+    """A dry run's job blocks (`rule <name>:` and its indented lines), by rule."""
+    blocks: dict[str, list[str]] = {}
+    for block in re.split(r"\n(?=(?:local)?rule \w+:)", output):
+        rule = re.match(r"(?:local)?rule (\w+):", block)
+        if rule:
+            blocks.setdefault(rule.group(1), []).append(block)
+    return blocks
+
+
+def test_paper_scale_fans_out_one_gpu_job_per_layer_semantics_and_recovery_part(tmp_path):
+    """The paper-scale configuration dry-run through the SLURM profile (no cluster needed): one sweep job per
+    (semantics, conv layer), recovery jobs per (layer, pass) in experiment 1 and per layer in experiment 2, each
+    asking for one GPU; the light joins run on the submitting node."""
+    val = tmp_path / "imagenet" / "val"
+    val.mkdir(parents=True)  # parsing checks only that the folders exist; their content is the first job's
+    config = {"vgg": {"model": "vgg19_bn", "imagenet": {"val": str(val), "train": str(val)},
+                      "recovery": {"layers": ["features.33", "features.46"]}}}
+    result = snakemake(tmp_path, config, "--dry-run", "--profile", str(REPO / "workflow/profiles/slurm"),
+                       "--slurm-no-account", cores=False)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    blocks = job_blocks(result.stdout + result.stderr)
+    sweep = blocks["vgg_ablation"]
+    assert len(sweep) == 2 * 16, "one job per semantics and conv layer"
+    assert {re.search(r"layer=(features\.\d+)", block).group(1) for block in sweep} == set(VGG_CONV_LAYERS)
+    recovery = [re.search(r"layer=(features\.\d+), part=(\w+)", block).groups() for block in blocks["vgg_recovery"]]
+    assert sorted(recovery) == sorted([(layer, f"pass{p}") for layer in ("features.33", "features.46")
+                                       for p in (1, 2, 3)] + [("features.33", "passes"), ("features.46", "passes")])
+    for rule in ("vgg_ablation", "vgg_recovery"):
+        assert all(re.search(r"resources: .*\bgpu=1\b", block) for block in blocks[rule]), rule
+    for rule in ("vgg_check_inputs", "vgg_sweep", "vgg_recovery_table"):
+        assert all(block.startswith("localrule") and "gpu=" not in block for block in blocks[rule]), rule

@@ -43,6 +43,8 @@ PAPER_CLASS_LAYERS = ["features.46", "features.49"]
 CLASS_LAYERS = VGG["figures"]["class_layers"] or (
     PAPER_CLASS_LAYERS if not EMBEDDED and set(PAPER_CLASS_LAYERS) <= set(VGG_LAYERS) else None
 )
+# The sweep and recovery as one job per layer (a cluster's GPUs side by side) or per semantics and experiment.
+PER_LAYER = VGG["jobs"] == "per_layer" or (VGG["jobs"] == "auto" and not EMBEDDED)
 # Cluster time limits in minutes: the embedded VGG takes minutes, paper scale hours on one GPU.
 VGG_SCALE = 1 if EMBEDDED else 60
 
@@ -100,7 +102,11 @@ def recovery_training_data():
 
 
 def recovery_inputs(wildcards):
-    inputs = {"network": "results/vgg/network.pt", "images": "results/vgg/test_images.pt"}
+    inputs = {
+        "network": "results/vgg/network.pt",
+        "images": "results/vgg/test_images.pt",
+        "layers": "results/vgg/recovery/layers.txt",
+    }
     if EMBEDDED:
         inputs["data"] = "results/mnist/data.pt"
     else:
@@ -109,12 +115,18 @@ def recovery_inputs(wildcards):
 
 
 def recovery_layers():
-    """The recovery layers, once the checkpoint rule vgg_recovery_layers has written them."""
+    """The recovery layers: as configured, or chosen from the sweep once the checkpoint rule vgg_recovery_layers
+    has written them (so a dry run shows the recovery jobs only where the layers are configured)."""
+    if RECOVERY["layers"]:
+        return RECOVERY["layers"]
     return Path(checkpoints.vgg_recovery_layers.get().output[0]).read_text().split()
 
 
 def recovery_jobs(experiment):
-    """The parts of a recovery experiment, in the table's order: experiment 1 per layer and pass, 2 per layer."""
+    """The (layer, part) jobs of a recovery experiment, in the table's order: per layer and pass in experiment 1,
+    per layer in experiment 2; or one job for all layers and passes (`all`, `passes`)."""
+    if not PER_LAYER:
+        return [("all", "passes")]
     parts = (
         [f"pass{p}" for p in range(1, RECOVERY["experiment1"]["passes"] + 1)] if int(experiment) == 1 else ["passes"]
     )
@@ -136,8 +148,9 @@ def vgg_machines(wildcards):
     return [*VGG_MACHINES, *recovery]
 
 
-# The sweep's parts, by semantics then layer: the order of the joined table.
-SWEEP_PARTS = [f"results/vgg/ablation/{semantics}/{layer}.csv" for semantics in SEMANTICS for layer in VGG_LAYERS]
+# The sweep's jobs: per semantics, its layers one by one or `all` in one job, in the order of the joined table.
+SWEEP_JOBS = VGG_LAYERS if PER_LAYER else ["all"]
+SWEEP_PARTS = [f"results/vgg/ablation/{semantics}/{part}.csv" for semantics in SEMANTICS for part in SWEEP_JOBS]
 
 
 MNIST_STATISTICS = [
@@ -186,7 +199,7 @@ MNIST_MACHINES = [
 ]
 VGG_MACHINES = [
     *(["results/vgg/machines/vgg_network.json"] if EMBEDDED else []),
-    *(f"results/vgg/machines/vgg_ablation_{semantics}_{layer}.json" for semantics in SEMANTICS for layer in VGG_LAYERS),
+    *(f"results/vgg/machines/vgg_ablation_{semantics}_{part}.json" for semantics in SEMANTICS for part in SWEEP_JOBS),
 ]
 
 # Every figure of both studies: id -> (study, spec). The figure rules (figures.smk) are named after the ids.

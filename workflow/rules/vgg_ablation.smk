@@ -1,23 +1,25 @@
 # The filter-group sweep, one job per (semantics, layer) so that a cluster runs the layers side by side on as many
-# GPUs, joined by a light local rule into one tidy table; and the tables derived from it.
+# GPUs (or one per semantics, `all` layers: vgg.jobs), joined by a light local rule into one tidy table; and the
+# tables derived from it.
 rule vgg_ablation:
     input:
         network="results/vgg/network.pt",
         images="results/vgg/test_images.pt",
     output:
-        table="results/vgg/ablation/{semantics}/{layer}.csv",
-        machine="results/vgg/machines/vgg_ablation_{semantics}_{layer}.json",
+        table="results/vgg/ablation/{semantics}/{part}.csv",
+        machine="results/vgg/machines/vgg_ablation_{semantics}_{part}.json",
     log:
-        "logs/vgg/ablation/{semantics}_{layer}.log",
+        "logs/vgg/ablation/{semantics}_{part}.log",
     wildcard_constraints:
         semantics="literal|activation",
-        layer=r"features\.\d+",
+        part=r"features\.\d+|all",
     threads: MAX_THREADS
     resources:
         gpu=1,
-        runtime=5 * VGG_SCALE,
+        runtime=(5 if PER_LAYER else 20) * VGG_SCALE,
         mem_mb=4000 if EMBEDDED else 32000,
     params:
+        layers=lambda wildcards: VGG_LAYERS if wildcards.part == "all" else [wildcards.part],
         ablation=ABLATION,
         device=VGG["device"],
     script:
@@ -37,6 +39,7 @@ rule vgg_sweep:
     params:
         semantics=SEMANTICS,
         layers=VGG_LAYERS,
+        jobs_per_semantics=len(SWEEP_JOBS),
         ablation=ABLATION,
     script:
         "../scripts/vgg_sweep.py"

@@ -1,5 +1,6 @@
 # Recovery training, one job per (experiment, layer), and per pass in experiment 1 (its passes are independent),
-# each resuming from its own epoch checkpoint; joined per experiment by a light local rule. The layers come from
+# each resuming from its own epoch checkpoint (or one job per experiment, `all` layers: vgg.jobs); joined per
+# experiment by a light local rule. The layers come from
 # the sweep unless configured, so they are known only once it has run: a checkpoint rule.
 checkpoint vgg_recovery_layers:
     input:
@@ -25,12 +26,12 @@ rule vgg_recovery:
         "logs/vgg/recovery/experiment{experiment}_{layer}_{part}.log",
     wildcard_constraints:
         experiment="[12]",
-        layer=r"features\.\d+",
+        layer=r"features\.\d+|all",
         part=r"pass\d+|passes",
     threads: MAX_THREADS
     resources:
         gpu=1,
-        runtime=60 * VGG_SCALE,
+        runtime=(30 if PER_LAYER else 60) * VGG_SCALE,
         mem_mb=4000 if EMBEDDED else 32000,
     params:
         train_source=recovery_training_data(),

@@ -4,8 +4,8 @@ from ablation.vgg.training import device_for
 
 logs.setup(snakemake.log[0])
 a = snakemake.params.ablation
-steps.ablate_layer(
-    network_path=snakemake.input.network, images_path=snakemake.input.images, layer=snakemake.wildcards.layer,
+steps.ablate_layers(
+    network_path=snakemake.input.network, images_path=snakemake.input.images, layers=snakemake.params.layers,
     semantics=snakemake.wildcards.semantics, ratios=a["ratios"], groupings=a["groupings"],
     groups_per_ratio=a["groups_per_ratio"], seed=a["seed"], batch_size=a["batch_size"],
     branch_images=a["branch_images"], precision=a["precision"], device=snakemake.params.device,

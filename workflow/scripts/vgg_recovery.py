@@ -6,8 +6,9 @@ from ablation.vgg.training import device_for
 logs.setup(snakemake.log[0])
 p, w = snakemake.params, snakemake.wildcards
 settings = RecoverySettings.from_config(p.recovery, int(w.experiment), p.semantics)
-steps.recover(network_path=snakemake.input.network, images_path=snakemake.input.images, layer=w.layer,
-              only_pass=int(w.part.removeprefix("pass")) if w.part.startswith("pass") and w.part != "passes" else None,
+layers = open(snakemake.input.layers).read().split() if w.layer == "all" else [w.layer]
+steps.recover(network_path=snakemake.input.network, images_path=snakemake.input.images, layers=layers,
+              only_pass=None if w.part == "passes" else int(w.part.removeprefix("pass")),
               train_source=p.train_source, settings=settings, device=p.device, threads=snakemake.threads,
               workers=p.workers, checkpoint_path=p.checkpoint, out_table=snakemake.output.table)
 provenance.write(provenance.machine(device_for(p.device)), snakemake.output.machine)

@@ -123,16 +123,16 @@ def _imagenet_test_images(*, folder: str, resize: int, crop: int, max_per_class:
     _write_images(images, names, out_images, out_classes, out_record)
 
 
-def ablate_layer(*, network_path: str, images_path: str, layer: str, semantics: str, ratios: list[float],
-                 groupings: list[str], groups_per_ratio: int, seed: int, batch_size: int, branch_images: int,
-                 precision: str, device: str, threads: int, out_table: str) -> None:
-    """One job of the sweep: every group of `layer` under `semantics`, with the intact network's rows, as a part of
-    the tidy table (`merge_sweep` joins the parts)."""
+def ablate_layers(*, network_path: str, images_path: str, layers: list[str], semantics: str, ratios: list[float],
+                  groupings: list[str], groups_per_ratio: int, seed: int, batch_size: int, branch_images: int,
+                  precision: str, device: str, threads: int, out_table: str) -> None:
+    """One job of the sweep: every group of `layers` (one layer at paper scale) under `semantics`, with the intact
+    network's rows, as a part of the tidy table (`merge_sweep` joins the parts)."""
     torch.set_num_threads(threads)
     network, _ = vgg.load_network(network_path)
     images = ImageSet.load(images_path)
-    ablations = _groups(network, [layer], ratios, groupings, groups_per_ratio, seed)
-    log.info("%d ablations in %s, %d images, semantics %s", len(ablations), layer, len(images), semantics)
+    ablations = _groups(network, layers, ratios, groupings, groups_per_ratio, seed)
+    log.info("%d ablations in %s, %d images, semantics %s", len(ablations), ", ".join(layers), len(images), semantics)
     counts = filter_ablation.sweep(network, images, ablations, semantics, batch_size, branch_images,
                                    device_for(device), precision)
     table = filter_ablation.table(counts, ablations, len(images.classes)).assign(semantics=semantics)
@@ -188,11 +188,11 @@ def recovery_layers(*, layers: list[str] | None, table_path: str | None, out_lay
     Path(out_layers).write_text("".join(f"{layer}\n" for layer in layers))
 
 
-def recover(*, network_path: str, images_path: str, layer: str, only_pass: int | None, train_source: dict[str, Any],
-            settings: recovery.RecoverySettings, device: str, threads: int, workers: int, checkpoint_path: str,
-            out_table: str) -> None:
-    """One job of a recovery experiment: one layer (experiment 2), or one pass of it (`only_pass`, experiment 1);
-    resumes from `checkpoint_path` if a killed job left one."""
+def recover(*, network_path: str, images_path: str, layers: list[str], only_pass: int | None,
+            train_source: dict[str, Any], settings: recovery.RecoverySettings, device: str, threads: int, workers: int,
+            checkpoint_path: str, out_table: str) -> None:
+    """One job of a recovery experiment: its layers (one at paper scale), or one pass of a layer (`only_pass`,
+    experiment 1); resumes from `checkpoint_path` if a killed job left one."""
     torch.set_num_threads(threads)
     network, _ = vgg.load_network(network_path)
     test = ImageSet.load(images_path)
@@ -205,10 +205,10 @@ def recover(*, network_path: str, images_path: str, layer: str, only_pass: int |
                                       train_source["max_images"], settings.seed)
         train_name = f"ImageNet training images from '{train_source['folder']}' ({len(train)} images)"
     part = f"pass {only_pass}" if only_pass else "all passes"
-    log.info("experiment %d on %s, %s; training on %s", settings.experiment, layer, part, train_name)
+    log.info("experiment %d on %s, %s; training on %s", settings.experiment, ", ".join(layers), part, train_name)
     checkpoint = recovery.Checkpoint(checkpoint_path, recovery.fingerprint(
-        network, [layer, part], settings, test.source + train_name))
-    result = recovery.run(network, [layer], train, test, settings, checkpoint, device_for(device), workers,
+        network, [*layers, part], settings, test.source + train_name))
+    result = recovery.run(network, layers, train, test, settings, checkpoint, device_for(device), workers,
                           only_pass=only_pass)
     result.to_csv(out_table, index=False, float_format="%.4f")
     Path(checkpoint_path).unlink(missing_ok=True)  # finished: the table holds everything
