@@ -43,8 +43,9 @@ def flops(function, *arguments) -> int:
     return counter.get_total_flops()
 
 
-def floor_flops_per_image(network, ablations, semantics: str, size: int) -> tuple[int, int]:
-    """(engine, plain) FLOPs per test image: one intact pass plus each ablation's suffix, vs a full pass each."""
+def floor_flops_per_image(network, ablations, semantics: str, size: int) -> tuple[int, int, int]:
+    """(engine, plain, per-layer jobs) FLOPs per test image: one intact pass plus each ablation's suffix, vs a full
+    pass each, vs the engine split into one job per layer (each job repeats the intact pass its branches need)."""
     x = torch.zeros(1, 3, size, size)
     full = flops(network, x)
     activations, h = {}, x
@@ -55,7 +56,8 @@ def floor_flops_per_image(network, ablations, semantics: str, size: int) -> tupl
     suffix = {point: flops(head, network, activations[point], point + 1)
               for point in {mask_point(a.layer, semantics) for a in ablations}}
     engine = full + sum(suffix[mask_point(a.layer, semantics)] for a in ablations)
-    return engine, full * (len(ablations) + 1)
+    layers = len({a.layer for a in ablations})
+    return engine, full * (len(ablations) + 1), engine + full * (layers - 1)
 
 
 def matmul_throughput(device: str, seconds: float = 2.0) -> float:
@@ -113,7 +115,7 @@ def main() -> None:
               if args.imagenet else synthetic_images(args.images, size, architecture.classes))
     weights = {layer: network.features[vgg.features_index(layer)].weight for layer in args.layers}
     ablations = filter_groups.plan(weights, args.ratios, list(filter_groups.GROUPINGS), args.groups, seed=0)
-    engine_flops, plain_flops = floor_flops_per_image(network, ablations, args.semantics, size)
+    engine_flops, plain_flops, split_flops = floor_flops_per_image(network, ablations, args.semantics, size)
     print(f"{args.model} at {size}x{size} on {device} "
           f"({torch.cuda.get_device_name() if device.startswith('cuda') else 'CPU'}, "
           f"{torch.get_num_threads()} threads), precision {args.precision}: {len(ablations)} ablations in "
@@ -132,7 +134,9 @@ def main() -> None:
           f"{evaluations / engine_s:.0f} ablated-image evaluations/s; FLOP floor {floor_s:.1f} s "
           f"-> {engine_s / floor_s:.2f}x the floor")
     print(f"FLOPs per test image: engine {engine_flops / 1e9:.2f} G, plain {plain_flops / 1e9:.2f} G "
-          f"(branch sharing saves {plain_flops / engine_flops:.2f}x the arithmetic)")
+          f"(branch sharing saves {plain_flops / engine_flops:.2f}x the arithmetic); one job per layer (vgg.jobs: "
+          f"per_layer) {split_flops / 1e9:.2f} G, {100 * (split_flops / engine_flops - 1):.1f} % more for the "
+          "intact pass each job repeats")
     if args.skip_plain:
         return
     plain_s, plain = timed(filter_ablation.plain_sweep, device, network, images, ablations, **settings)
