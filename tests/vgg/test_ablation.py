@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from torch import nn
@@ -102,3 +103,25 @@ def test_imagenet_sample_through_the_engine_with_random_weights():
         plain = filter_ablation.plain_sweep(network, images, ablations, semantics, batch_size=3)
         assert torch.equal(engine.top5, plain.top5) and torch.equal(engine.top1, plain.top1)
         assert engine.images.sum() == 6 and engine.top1.shape == (5, 1000)
+
+
+def test_the_sweep_split_per_layer_joins_into_the_one_job_table_byte_for_byte(trained, digits, tmp_path):
+    """vgg.jobs: per_layer runs a job per layer; joined, the parts are the table one job writes for all layers."""
+    from ablation.vgg import steps
+
+    vgg.save_network(tmp_path / "network.pt", vgg.embedded(8), trained, "trained on digits")
+    digits.save(tmp_path / "images.pt")
+    layers = ["features.0", "features.20", "features.46"]
+    network = str(tmp_path / "network.pt")
+    groups = dict(ratios=[0.1, 0.25], groupings=["similarity", "l1"], groups_per_ratio=2, seed=3)
+    sweep = dict(network_path=network, images_path=str(tmp_path / "images.pt"), semantics="literal", batch_size=32,
+                 branch_images=64, precision="auto", device="cpu", threads=1, stage_dir=None, **groups)
+    steps.ablate_layers(layers=layers, out_table=str(tmp_path / "one_job.csv"), **sweep)
+    parts = [str(tmp_path / f"{layer}.csv") for layer in layers]
+    for layer, part in zip(layers, parts):
+        steps.ablate_layers(layers=[layer], out_table=part, **sweep)
+    steps.merge_sweep(network_path=network, parts={"literal": parts}, layers=layers,
+                      out_table=str(tmp_path / "joined.csv"), out_groups=str(tmp_path / "groups.csv"), **groups)
+    assert (tmp_path / "joined.csv").read_bytes() == (tmp_path / "one_job.csv").read_bytes()
+    groups = pd.read_csv(tmp_path / "groups.csv")
+    assert list(groups.layer.unique()) == layers and len(groups) == 3 * 2 * (2 + 1)

@@ -22,6 +22,7 @@ rule vgg_ablation:
         layers=lambda wildcards: VGG_LAYERS if wildcards.part == "all" else [wildcards.part],
         ablation=ABLATION,
         device=VGG["device"],
+        stage_dir=IMAGENET["stage_dir"],
     script:
         "../scripts/vgg_ablation.py"
 

@@ -9,6 +9,6 @@ steps.ablate_layers(
     semantics=snakemake.wildcards.semantics, ratios=a["ratios"], groupings=a["groupings"],
     groups_per_ratio=a["groups_per_ratio"], seed=a["seed"], batch_size=a["batch_size"],
     branch_images=a["branch_images"], precision=a["precision"], device=snakemake.params.device,
-    threads=snakemake.threads, out_table=snakemake.output.table,
+    threads=snakemake.threads, stage_dir=snakemake.params.stage_dir, out_table=snakemake.output.table,
 )
 provenance.write(provenance.machine(device_for(snakemake.params.device)), snakemake.output.machine)

@@ -6,6 +6,8 @@ resized and cropped once into this form and cached in one file; every ablation r
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,3 +55,18 @@ class ImageSet:
             return self
         return ImageSet(self.images[:count], self.labels[:count], self.classes, self.mean, self.std,
                         f"{self.source}; first {count} images")
+
+
+def staged(path: str | Path, folder: str | None) -> Path:
+    """`path`, copied once into `folder` (node-local scratch; `$VARIABLES` expanded) where one is given: jobs on
+    the same node share the copy, which is complete (written under a temporary name, then renamed) or absent."""
+    if not folder:
+        return Path(path)
+    source, target_folder = Path(path), Path(os.path.expandvars(folder))
+    target = target_folder / f"{source.stat().st_size}-{source.name}"
+    if not target.exists():
+        target_folder.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
+    return target

@@ -23,7 +23,7 @@ from ablation.vgg import groups as filter_groups
 from ablation.vgg import imagenet, recovery
 from ablation.vgg import network as vgg
 from ablation.vgg import statistics as vgg_statistics
-from ablation.vgg.images import ImageSet
+from ablation.vgg.images import ImageSet, staged
 from ablation.vgg.training import TrainingData, TrainingSettings, device_for, train_embedded
 
 log = logging.getLogger("ablation")
@@ -125,12 +125,12 @@ def _imagenet_test_images(*, folder: str, resize: int, crop: int, max_per_class:
 
 def ablate_layers(*, network_path: str, images_path: str, layers: list[str], semantics: str, ratios: list[float],
                   groupings: list[str], groups_per_ratio: int, seed: int, batch_size: int, branch_images: int,
-                  precision: str, device: str, threads: int, out_table: str) -> None:
+                  precision: str, device: str, threads: int, stage_dir: str | None, out_table: str) -> None:
     """One job of the sweep: every group of `layers` (one layer at paper scale) under `semantics`, with the intact
-    network's rows, as a part of the tidy table (`merge_sweep` joins the parts)."""
+    network's rows, as a part of the tidy table (`merge_sweep` joins the parts). `stage_dir`: see `staged`."""
     torch.set_num_threads(threads)
     network, _ = vgg.load_network(network_path)
-    images = ImageSet.load(images_path)
+    images = ImageSet.load(staged(images_path, stage_dir))
     ablations = _groups(network, layers, ratios, groupings, groups_per_ratio, seed)
     log.info("%d ablations in %s, %d images, semantics %s", len(ablations), ", ".join(layers), len(images), semantics)
     counts = filter_ablation.sweep(network, images, ablations, semantics, batch_size, branch_images,
