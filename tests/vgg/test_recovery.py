@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -97,3 +99,31 @@ def test_recovery_resumes_exactly_after_a_kill(network, digits, tmp_path, monkey
     first, second = (len(f) for f in recovery.ablated_filters(LAYER, 64, settings))
     assert list(uninterrupted["pass"]) == [0, 1, 1, 2, 2]
     assert list(uninterrupted.ablated_filters) == [0, first, first, second, second] and 16 < second < 32
+
+
+def test_sigterm_mid_epoch_writes_a_checkpoint_and_the_rerun_ends_with_the_same_table(network, digits, tmp_path):
+    """A cluster's time limit sends SIGTERM (then SIGKILL): training stops after the current batch, writes the state
+    so far, and exits; run again, it resumes inside that epoch and ends with the uninterrupted run's table."""
+    settings = recovery_settings(2, passes=2, min_epochs=2, window=1, min_improvement=100.0, max_epochs=2,
+                                 batch_size=16, learning_rate=0.01)  # 96 digits: 6 batches per epoch, 2 epochs a pass
+    start = {k: v.clone() for k, v in network.state_dict().items()}
+
+    def run(path, stop=None):
+        network.load_state_dict(start)
+        checkpoint = recovery.Checkpoint(path, recovery.fingerprint(network, [LAYER], settings, "digits"))
+        return recovery.run(network, [LAYER], digits, digits, settings, checkpoint, stop=stop)
+
+    uninterrupted = run(tmp_path / "a.pt")
+    steps = iter(range(1, 1000))
+    with recovery.sigterm_requests_stop() as requested:
+        def stop() -> bool:  # the real signal, during step 9: pass 1, epoch 2, batch 3
+            if next(steps) == 9:
+                signal.raise_signal(signal.SIGTERM)
+            return requested["stop"]
+
+        with pytest.raises(SystemExit, match="preempted in epoch 2"):
+            run(tmp_path / "b.pt", stop)
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL, "the handler is removed again"
+    partial = torch.load(tmp_path / "b.pt", weights_only=True)["partial"]
+    assert (partial["epoch"], partial["batches"]) == (2, 3)
+    pd.testing.assert_frame_equal(run(tmp_path / "b.pt"), uninterrupted)

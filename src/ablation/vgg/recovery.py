@@ -18,9 +18,13 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import json
 import logging
 import os
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import cast
@@ -34,7 +38,7 @@ from ablation.vgg import ablation as filter_ablation
 from ablation.vgg.ablation import mask_hook, zero_filters
 from ablation.vgg.images import ImageSet
 from ablation.vgg.network import conv, features, features_index
-from ablation.vgg.training import TrainingData, derived_seed, train_epoch, training_batches
+from ablation.vgg.training import Preempted, TrainingData, derived_seed, train_epoch, training_batches
 
 log = logging.getLogger("ablation")
 COLUMNS = ["experiment", "layer", "pass", "ablated_filters", "layer_filters", "epoch", "top1", "top5"]
@@ -123,6 +127,23 @@ class Checkpoint:
         os.replace(partial, self.path)  # atomic: a kill mid-write leaves the previous checkpoint intact
 
 
+@contextmanager
+def sigterm_requests_stop() -> Iterator[dict[str, bool]]:
+    """While active, SIGTERM (a cluster's time limit, before its SIGKILL) only sets `requested["stop"]`, so that
+    training stops at the next batch boundary and writes a checkpoint."""
+    requested = {"stop": False}
+
+    def request(_signum: int, _frame: object) -> None:
+        log.warning("SIGTERM: stopping after this batch and writing a checkpoint")
+        requested["stop"] = True
+
+    previous = signal.signal(signal.SIGTERM, request)
+    try:
+        yield requested
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def fingerprint(network: nn.Module, layers: list[str], settings: RecoverySettings, data: str) -> str:
     digest = hashlib.sha256(json.dumps([layers, asdict(settings), data]).encode())
     for tensor in network.state_dict().values():
@@ -170,11 +191,13 @@ def _row(settings: RecoverySettings, layer: str, pass_: int, ablated: int, chann
 
 def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageSet, settings: RecoverySettings,
         checkpoint: Checkpoint, device: str = "cpu", workers: int = 0, eval_batch_size: int = 64,
-        only_pass: int | None = None) -> pd.DataFrame:
+        only_pass: int | None = None, stop: Callable[[], bool] | None = None) -> pd.DataFrame:
     """Top-1/top-5 of every layer's intact network, after every ablation and after every epoch of retraining.
 
     `only_pass`: run that pass alone (experiment 1, whose passes are independent: a cluster runs them as separate
-    jobs); the intact network's row goes with pass 1. Its rows are those the whole run has for that pass."""
+    jobs); the intact network's row goes with pass 1. Its rows are those the whole run has for that pass.
+    `stop()` true (SIGTERM, see `sigterm_requests_stop`): the state after the current batch is saved and the job
+    exits; run again, it resumes there and ends with the same table as a run never stopped."""
     def accuracy(model: nn.Module) -> tuple[float, float]:
         return filter_ablation.evaluate(model, test, eval_batch_size, device).accuracy()
 
@@ -212,11 +235,31 @@ def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageS
                 top5 = [after[1]]
             while not should_stop(top5, settings):
                 epoch = len(top5)
-                torch.manual_seed(derived_seed(settings.seed, layer, pass_, epoch, "dropout"))
+                partial = cast(dict, saved).get("partial") if resuming else None
+                if partial is not None and partial["epoch"] == epoch:  # resume inside the epoch a SIGTERM stopped
+                    skip = partial["batches"]
+                    torch.set_rng_state(partial["rng"])
+                    if partial["cuda_rng"] is not None:
+                        torch.cuda.set_rng_state_all(partial["cuda_rng"])
+                else:
+                    skip = 0
+                    torch.manual_seed(derived_seed(settings.seed, layer, pass_, epoch, "dropout"))
                 model.train_mode()
                 batches = training_batches(train, settings.batch_size, derived_seed(settings.seed, layer, pass_, epoch),
                                            device, workers)
-                loss = train_epoch(model.forward, optimizer, batches, device, model.keep_ablated)
+                try:
+                    loss = train_epoch(model.forward, optimizer, itertools.islice(batches, skip, None), device,
+                                       model.keep_ablated, stop=stop)
+                except Preempted as preempted:
+                    # The rows and the network so far; resuming replays the epoch's batch order to this point.
+                    checkpoint.save({"rows": rows, "position": [li, pass_, epoch - 1], "finished": False,
+                                     "network": network.state_dict(), "optimizer": optimizer.state_dict(),
+                                     "partial": {"epoch": epoch, "batches": skip + preempted.batches,
+                                                 "rng": torch.get_rng_state(), "cuda_rng": (
+                                                     torch.cuda.get_rng_state_all() if torch.cuda.is_available()
+                                                     else None)}})
+                    raise SystemExit(f"preempted in epoch {epoch}; checkpoint written: the job resumes from it") \
+                        from None
                 result = accuracy(network)
                 rows.append(_row(settings, layer, pass_, len(filters), channels, epoch, result))
                 top5.append(result[1])
@@ -226,6 +269,7 @@ def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageS
                          *result)
                 checkpoint.save({"rows": rows, "position": [li, pass_, epoch], "finished": finished,
                                  "network": network.state_dict(), "optimizer": optimizer.state_dict()})
+                resuming = False  # the partial epoch is done: later epochs start afresh
             carried = copy.deepcopy(network.state_dict())
             model.close()
     return pd.DataFrame(rows, columns=COLUMNS)

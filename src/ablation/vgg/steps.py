@@ -208,8 +208,9 @@ def recover(*, network_path: str, images_path: str, layers: list[str], only_pass
     log.info("experiment %d on %s, %s; training on %s", settings.experiment, ", ".join(layers), part, train_name)
     checkpoint = recovery.Checkpoint(checkpoint_path, recovery.fingerprint(
         network, [*layers, part], settings, test.source + train_name))
-    result = recovery.run(network, layers, train, test, settings, checkpoint, device_for(device), workers,
-                          only_pass=only_pass)
+    with recovery.sigterm_requests_stop() as requested:
+        result = recovery.run(network, layers, train, test, settings, checkpoint, device_for(device), workers,
+                              only_pass=only_pass, stop=lambda: requested["stop"])
     result.to_csv(out_table, index=False, float_format="%.4f")
     Path(checkpoint_path).unlink(missing_ok=True)  # finished: the table holds everything
 

@@ -60,12 +60,21 @@ def training_batches(data: TrainingData, batch_size: int, seed: int, device: str
         yield images.to(device, non_blocking=True), labels.to(device, non_blocking=True)
 
 
+class Preempted(Exception):
+    """Training stopped at a batch boundary because the job is asked to stop (SIGTERM at a cluster's time limit)."""
+
+    def __init__(self, batches: int) -> None:
+        super().__init__(f"stopped after {batches} batches")
+        self.batches = batches  # batches of this call done
+
+
 def train_epoch(forward: Callable[[torch.Tensor], torch.Tensor], optimizer: torch.optim.Optimizer,
                 batches: Iterator[tuple[torch.Tensor, torch.Tensor]], device: str,
-                after_step: Callable[[], None] | None = None) -> float:
-    """One pass over `batches`; returns the mean cross-entropy."""
+                after_step: Callable[[], None] | None = None, stop: Callable[[], bool] | None = None) -> float:
+    """One pass over `batches`; returns the mean cross-entropy. Raises `Preempted` after the first step at which
+    `stop()` is true."""
     total, count = 0.0, 0
-    for images, labels in batches:
+    for done, (images, labels) in enumerate(batches, start=1):
         with filter_ablation.autocast(device):
             loss = F.cross_entropy(forward(images).float(), labels)
         optimizer.zero_grad(set_to_none=True)
@@ -74,6 +83,8 @@ def train_epoch(forward: Callable[[torch.Tensor], torch.Tensor], optimizer: torc
         if after_step is not None:
             after_step()
         total, count = total + float(loss.detach()) * len(labels), count + len(labels)
+        if stop is not None and stop():
+            raise Preempted(done)
     return total / max(count, 1)
 
 
