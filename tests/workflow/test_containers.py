@@ -95,7 +95,7 @@ def test_every_job_runs_in_the_image_with_nv_and_external_data_bound(tmp_path):
                   "training": {"networks": 1, "epochs": 1}, "analysis": {"bootstrap_resamples": 100},
                   "import": {"name": "external", "trained": str(outside / "trained.pt"),
                              "initial": str(outside / "initial.pt")}},
-        "vgg": small_vgg(),
+        "vgg": {**small_vgg(), "jobs": "per_semantics"},  # one job per semantics: fewer container starts
     }
     log = tmp_path / "apptainer.jsonl"
     env = {**os.environ, "PATH": f"{bin_dir}:{Path(sys.executable).parent}:{os.environ['PATH']}",
