@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from PIL import Image
@@ -195,3 +197,38 @@ def test_training_subset_is_seeded(train_folder: Path) -> None:
     assert len(training_set(train_folder, max_images=100)) == 24
     with pytest.raises(InputError, match="max_images"):
         training_set(train_folder, max_images=0)
+
+
+def test_the_flat_validation_layout_is_labelled_by_the_devkit(tmp_path):
+    """ImageNet's flat validation folder and the devkit's ground truth give the labels of the wnid-folder layout."""
+    from scipy.io import savemat
+
+    from ablation.vgg.imagenet import devkit_labels
+
+    if not (SHARED_IMAGENET / "val").is_dir():
+        pytest.skip(f"ImageNet sample not found at {SHARED_IMAGENET}")
+    wnid_folders = sorted((SHARED_IMAGENET / "val").iterdir())[:3]
+    # A devkit: three leaf synsets numbered against wnid order, and one inner synset the labels must skip.
+    synsets = np.array([(7, "n00000001", "an inner node", 3), (1, wnid_folders[2].name, "c", 0),
+                        (2, wnid_folders[0].name, "a", 0), (3, wnid_folders[1].name, "b", 0)],
+                       dtype=[("ILSVRC2012_ID", "i4"), ("WNID", "O"), ("words", "O"), ("num_children", "i4")])
+    (tmp_path / "devkit" / "data").mkdir(parents=True)
+    savemat(tmp_path / "devkit" / "data" / "meta.mat", {"synsets": synsets})
+    flat, truth = tmp_path / "val", []
+    flat.mkdir()
+    ids = {wnid_folders[0].name: 2, wnid_folders[1].name: 3, wnid_folders[2].name: 1}
+    images = [next(folder.iterdir()) for folder in reversed(wnid_folders)]  # the sample has one image per class
+    for n, image in enumerate(images, start=1):
+        shutil.copy(image, flat / f"ILSVRC2012_val_{n:08d}.JPEG")
+        truth.append(f"{ids[image.parent.name]}\n")
+    (tmp_path / "devkit" / "data" / "ILSVRC2012_validation_ground_truth.txt").write_text("".join(truth))
+    classes, samples = devkit_labels(flat, tmp_path / "devkit")
+    assert classes == [folder.name for folder in wnid_folders]
+    assert [label for _, label in samples] == [2, 1, 0]
+    decoded = decode(flat, resize=64, crop=56, devkit=tmp_path / "devkit")
+    folders = decode(SHARED_IMAGENET / "val", resize=64, crop=56, max_per_class=1)
+    for label, folder in zip(decoded.labels.tolist(), reversed(wnid_folders)):  # the same pixels either way
+        assert torch.equal(decoded.images[2 - label], folders.images[folders.classes.index(folder.name)])
+    (flat / "ILSVRC2012_val_00000003.JPEG").unlink()
+    with pytest.raises(InputError, match="holds 2 images but the devkit's ground truth names 3"):
+        devkit_labels(flat, tmp_path / "devkit")

@@ -53,6 +53,11 @@ def check_vgg_input():
                 f"{key} '{folder}' is not a folder: expected <folder>/<wnid>/<image>.JPEG; "
                 "point it at an ImageNet image folder"
             )
+    if IMAGENET["devkit"] and not Path(IMAGENET["devkit"]).is_dir():
+        raise InputError(
+            f"vgg.imagenet.devkit '{IMAGENET['devkit']}' is not a folder: point it at the extracted "
+            "ILSVRC2012_devkit_t12 folder, or set it to null for the <wnid>/<image>.JPEG layout"
+        )
     if RECOVERY["experiments"] and not IMAGENET["train"]:
         raise InputError(
             "recovery training needs vgg.imagenet.train (the ImageNet training folder); "

@@ -58,6 +58,7 @@ if not EMBEDDED:
         localrule: True
         params:
             val=IMAGENET["val"],
+            devkit=IMAGENET["devkit"],
             train=IMAGENET["train"] if RECOVERY["experiments"] else None,
         script:
             "../scripts/vgg_check_inputs.py"

@@ -3,4 +3,5 @@ from ablation.vgg import steps
 
 logs.setup(snakemake.log[0])
 steps.check_inputs(weights=snakemake.input.weights[0] if snakemake.input.weights else None,
-                   val=snakemake.params.val, train=snakemake.params.train, out_check=snakemake.output.check)
+                   val=snakemake.params.val, devkit=snakemake.params.devkit, train=snakemake.params.train,
+                   out_check=snakemake.output.check)

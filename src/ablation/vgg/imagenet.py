@@ -78,8 +78,37 @@ def wnids(folder: str | Path) -> list[str]:
     return _class_folders(Path(folder), "ImageNet folder")
 
 
-def _samples(folder: Path, key: str) -> tuple[list[str], list[tuple[str, int]]]:
-    """All (image path, class index) pairs, sorted by class then file name; empty class folders keep their index."""
+def devkit_labels(folder: str | Path, devkit: str | Path) -> tuple[list[str], list[tuple[str, int]]]:
+    """ImageNet's other validation layout: one flat folder of ILSVRC2012_val_<n>.JPEG and the devkit (its extracted
+    folder, ILSVRC2012_devkit_t12) whose data/ILSVRC2012_validation_ground_truth.txt gives each image's class as an
+    ILSVRC2012_ID and whose data/meta.mat maps those to wnids. Classes are the devkit's leaf wnids, sorted: the
+    order of the class-folder layout and of the pretrained outputs."""
+    from scipy.io import loadmat  # only for this layout
+
+    folder, data = Path(folder), Path(devkit) / "data"
+    truth, meta = data / "ILSVRC2012_validation_ground_truth.txt", data / "meta.mat"
+    for needed in (truth, meta):
+        if not needed.is_file():
+            raise InputError(f"vgg.imagenet.devkit '{devkit}' has no {needed.relative_to(devkit)}: point it at the "
+                             "extracted ILSVRC2012_devkit_t12 folder")
+    synsets = loadmat(meta, squeeze_me=True)["synsets"]
+    leaves = synsets[synsets["num_children"] == 0]
+    wnid_of = {int(i): str(w) for i, w in zip(leaves["ILSVRC2012_ID"], leaves["WNID"])}
+    classes = sorted(wnid_of.values())
+    index = {wnid: position for position, wnid in enumerate(classes)}
+    labels = [index[wnid_of[int(line)]] for line in truth.read_text().split()]
+    paths = sorted(str(path) for path in folder.iterdir() if has_file_allowed_extension(path.name, IMG_EXTENSIONS))
+    if len(paths) != len(labels):
+        raise InputError(f"vgg.imagenet.val '{folder}' holds {len(paths)} images but the devkit's ground truth names "
+                         f"{len(labels)}: give the complete flat validation folder")
+    return classes, list(zip(paths, labels))
+
+
+def _samples(folder: Path, key: str, devkit: str | Path | None = None) -> tuple[list[str], list[tuple[str, int]]]:
+    """All (image path, class index) pairs, sorted by class then file name; empty class folders keep their index.
+    With `devkit`: the flat validation layout (`devkit_labels`), in file-name order."""
+    if devkit:
+        return devkit_labels(folder, devkit)
     classes = _class_folders(folder, key)
     samples = make_dataset(
         folder, {wnid: index for index, wnid in enumerate(classes)}, extensions=IMG_EXTENSIONS, allow_empty=True
@@ -126,15 +155,16 @@ class _Decoded(Dataset):
 
 def decode(
     folder: str | Path, resize: int = 256, crop: int = 224, max_per_class: int | None = None,
-    workers: int = 0, batch_size: int = 64,
+    workers: int = 0, batch_size: int = 64, devkit: str | Path | None = None,
 ) -> ImageSet:
-    """Decode every image once with the standard evaluation preprocessing: RGB, Resize(resize), CenterCrop(crop)."""
+    """Decode every image once with the standard evaluation preprocessing: RGB, Resize(resize), CenterCrop(crop).
+    `devkit`: the folder is ImageNet's flat validation layout, labelled by the devkit (`devkit_labels`)."""
     folder = Path(folder)
     if crop > resize:
         raise InputError(f"crop {crop} is larger than resize {resize}: the crop would be padded; use crop <= resize")
     if max_per_class is not None and max_per_class < 1:
         raise InputError(f"max_per_class is {max_per_class}; use a positive number per class, or none for all")
-    classes, samples = _samples(folder, "ImageNet folder")
+    classes, samples = _samples(folder, "ImageNet folder", devkit)
     if max_per_class is not None:
         samples = _first_per_class(samples, max_per_class)
     paths = [path for path, _ in samples]

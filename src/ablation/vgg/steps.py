@@ -36,10 +36,14 @@ def _digits(data_path: str, split: str, count: int | None) -> ImageSet:
     return vgg.digit_images(images, labels, f"{data.source} ({split} split, padded to 32x32)").limited(count)
 
 
-def check_inputs(*, weights: str | None, val: str, train: str | None, out_check: str) -> None:
-    """At paper scale, before anything long: the weights file (keys, shapes, finite) and the ImageNet folders."""
-    imagenet.check_folder(val, "vgg.imagenet.val")
-    classes = len(imagenet.wnids(val))
+def check_inputs(*, weights: str | None, val: str, devkit: str | None, train: str | None, out_check: str) -> None:
+    """At paper scale, before anything long: the weights file (keys, shapes, finite) and the ImageNet folders (the
+    flat validation layout with `devkit`)."""
+    if devkit:
+        classes = len(imagenet.devkit_labels(val, devkit)[0])
+    else:
+        imagenet.check_folder(val, "vgg.imagenet.val")
+        classes = len(imagenet.wnids(val))
     if classes != vgg.VGG19_BN.classes:
         raise InputError(f"vgg.imagenet.val '{val}' has {classes} class folders; the pretrained vgg19_bn numbers its "
                          "outputs by all 1000 ImageNet wnids: give the full validation folder")
@@ -74,10 +78,9 @@ def test_images(*, model: str, data_path: str | None, max_test: int | None, imag
         assert data_path is not None
         _digit_test_images(data_path=data_path, max_test=max_test, **outputs)
     else:
-        _imagenet_test_images(folder=imagenet_settings["val"], resize=imagenet_settings["resize"],
-                             crop=imagenet_settings["crop"],
-                             max_per_class=imagenet_settings["max_val_images_per_class"],
-                             workers=threads, **outputs)
+        _imagenet_test_images(folder=imagenet_settings["val"], devkit=imagenet_settings["devkit"],
+                              resize=imagenet_settings["resize"], crop=imagenet_settings["crop"],
+                              max_per_class=imagenet_settings["max_val_images_per_class"], workers=threads, **outputs)
 
 
 def _train_network(*, data_path: str, width_divisor: int, max_train: int | None, max_test: int | None,
@@ -115,10 +118,10 @@ def _digit_test_images(*, data_path: str, max_test: int | None, out_images: str,
     _write_images(images, images.classes, out_images, out_classes, out_record)
 
 
-def _imagenet_test_images(*, folder: str, resize: int, crop: int, max_per_class: int | None, workers: int,
-                         out_images: str, out_classes: str, out_record: str) -> None:
+def _imagenet_test_images(*, folder: str, devkit: str | None, resize: int, crop: int, max_per_class: int | None,
+                          workers: int, out_images: str, out_classes: str, out_record: str) -> None:
     """The validation folder decoded once into a uint8 cache; class names from torchvision when all 1000 are there."""
-    images = imagenet.decode(folder, resize, crop, max_per_class, workers)
+    images = imagenet.decode(folder, resize, crop, max_per_class, workers, devkit=devkit)
     names = vgg.imagenet_class_names() if len(images.classes) == 1000 else images.classes
     _write_images(images, names, out_images, out_classes, out_record)
 
