@@ -188,5 +188,7 @@ def test_paper_scale_fans_out_one_gpu_job_per_layer_semantics_and_recovery_part(
                                        for p in (1, 2, 3)] + [("features.33", "passes"), ("features.46", "passes")])
     for rule in ("vgg_ablation", "vgg_recovery"):
         assert all(re.search(r"resources: .*\bgpu=1\b", block) for block in blocks[rule]), rule
+    # Sized from the config: the 50,000-image cache (7,178 MiB at 224x224) plus working memory; 5 h per layer.
+    assert all(re.search(r"\bmem_mb=23178\b.*\bruntime=300\b", block) for block in sweep), sweep[0]
     for rule in ("vgg_check_inputs", "vgg_sweep", "vgg_recovery_table"):  # light: no GPU held
         assert blocks[rule] and all("gpu=" not in block for block in blocks[rule]), rule

@@ -47,6 +47,13 @@ CLASS_LAYERS = VGG["figures"]["class_layers"] or (
 PER_LAYER = VGG["jobs"] == "per_layer" or (VGG["jobs"] == "auto" and not EMBEDDED)
 # Cluster time limits in minutes: the embedded VGG takes minutes, paper scale hours on one GPU.
 VGG_SCALE = 1 if EMBEDDED else 60
+# At paper scale, the jobs' sizes follow the configured evaluation set: ImageNet's 50 validation images per class
+# (fewer with max_val_images_per_class), cached as uint8 (the cache build holds it in memory, the sweep maps it).
+VALIDATION_IMAGES = 1000 * min(50, IMAGENET["max_val_images_per_class"] or 50)
+CACHE_MB = math.ceil(VALIDATION_IMAGES * 3 * IMAGENET["crop"] ** 2 / 2**20)
+SWEEP_MB, CACHE_BUILD_MB = (4000, 4000) if EMBEDDED else (CACHE_MB + 16000, CACHE_MB + 8000)
+# A sweep job's time limit: 5 h per layer for all 50,000 images on one GPU, in proportion to fewer images.
+SWEEP_MINUTES = (5 if PER_LAYER else 20) * (VGG_SCALE if EMBEDDED else math.ceil(60 * VALIDATION_IMAGES / 50_000))
 
 
 def network_names():

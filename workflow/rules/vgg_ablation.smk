@@ -16,8 +16,8 @@ rule vgg_ablation:
     threads: MAX_THREADS
     resources:
         gpu=1,
-        runtime=(5 if PER_LAYER else 20) * VGG_SCALE,
-        mem_mb=4000 if EMBEDDED else 32000,
+        runtime=SWEEP_MINUTES,
+        mem_mb=SWEEP_MB,
     params:
         layers=lambda wildcards: VGG_LAYERS if wildcards.part == "all" else [wildcards.part],
         ablation=ABLATION,

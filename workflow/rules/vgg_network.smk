@@ -35,7 +35,7 @@ rule vgg_test_images:
     threads: 1 if EMBEDDED else IMAGENET["workers"]
     resources:
         runtime=10 if EMBEDDED else 120,
-        mem_mb=4000 if EMBEDDED else 16000,
+        mem_mb=CACHE_BUILD_MB,
     params:
         model=VGG["model"],
         max_test=VGG["embedded"]["max_test_images"],
