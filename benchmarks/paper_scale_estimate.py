@@ -19,12 +19,12 @@ import heapq
 import time
 
 import torch
-from vgg_benchmark import floor_flops_per_image, flops, synchronise, synthetic_images
+from vgg_benchmark import pass_flops, synchronise, synthetic_images
 
 from ablation.vgg import groups as filter_groups
 from ablation.vgg import network as vgg
 from ablation.vgg import recovery
-from ablation.vgg.ablation import head, mask_point, sweep
+from ablation.vgg.ablation import mask_point, sweep
 from ablation.vgg.architecture import VGG_CONV_LAYERS
 from ablation.vgg.training import device_for, train_epoch, training_batches
 
@@ -55,7 +55,9 @@ def main() -> None:
     images = synthetic_images(args.images, 224, 1000)
     weights = {layer: vgg.conv(network, layer).weight for layer in VGG_CONV_LAYERS}
     ablations = filter_groups.plan(weights, [0.25], ["similarity", "l1"], 1, seed=0)  # 2 per layer, all 16 layers
-    measured_flops, _, _ = floor_flops_per_image(network.cpu(), ablations, "literal", 224)
+    points = {layer: mask_point(layer, "literal") for layer in VGG_CONV_LAYERS}
+    full, suffix = pass_flops(network.cpu(), 224, set(points.values()))  # per image
+    measured_flops = full + sum(suffix[points[a.layer]] for a in ablations)
     network.to(device)
     synchronise(device)
     start = time.perf_counter()
@@ -63,20 +65,10 @@ def main() -> None:
     synchronise(device)
     rate = measured_flops * args.images / (time.perf_counter() - start)
 
-    x = torch.zeros(1, 3, 224, 224)
-    cpu_network = network.cpu()
-    full = flops(cpu_network, x)
-    activations, h = {}, x
-    with torch.no_grad():
-        for index, module in enumerate(vgg.features(cpu_network)):
-            h = module(h)
-            activations[index] = h.clone()
     sweep_jobs = []
     for layer in VGG_CONV_LAYERS:
-        point = mask_point(layer, "literal")
-        per_image = full + GROUPS_PER_LAYER * flops(head, cpu_network, activations[point], point + 1)
+        per_image = full + GROUPS_PER_LAYER * suffix[points[layer]]
         sweep_jobs += [VALIDATION * per_image / rate] * 2  # literal and activation
-    network.to(device)
 
     train = synthetic_images(args.batch_size * (args.batches + 1), 224, 1000)
     model = recovery._AblatedLayer(network, RECOVERY_LAYERS[0], list(range(128)), "literal")

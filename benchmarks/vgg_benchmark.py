@@ -43,18 +43,21 @@ def flops(function, *arguments) -> int:
     return counter.get_total_flops()
 
 
-def floor_flops_per_image(network, ablations, semantics: str, size: int) -> tuple[int, int, int]:
-    """(engine, plain, per-layer jobs) FLOPs per test image: one intact pass plus each ablation's suffix, vs a full
-    pass each, vs the engine split into one job per layer (each job repeats the intact pass its branches need)."""
+def pass_flops(network, size: int, points: set[int]) -> tuple[int, dict[int, int]]:
+    """FLOPs per image of a full forward pass, and of the rest of the network after each `features` index."""
     x = torch.zeros(1, 3, size, size)
-    full = flops(network, x)
     activations, h = {}, x
     with torch.no_grad():
         for index, module in enumerate(network.features):
             h = module(h)
             activations[index] = h.clone()
-    suffix = {point: flops(head, network, activations[point], point + 1)
-              for point in {mask_point(a.layer, semantics) for a in ablations}}
+    return flops(network, x), {point: flops(head, network, activations[point], point + 1) for point in points}
+
+
+def floor_flops_per_image(network, ablations, semantics: str, size: int) -> tuple[int, int, int]:
+    """(engine, plain, per-layer jobs) FLOPs per test image: one intact pass plus each ablation's suffix, vs a full
+    pass each, vs the engine split into one job per layer (each job repeats the intact pass its branches need)."""
+    full, suffix = pass_flops(network, size, {mask_point(a.layer, semantics) for a in ablations})
     engine = full + sum(suffix[mask_point(a.layer, semantics)] for a in ablations)
     layers = len({a.layer for a in ablations})
     return engine, full * (len(ablations) + 1), engine + full * (layers - 1)

@@ -31,5 +31,6 @@ def split_intact(path: str | Path) -> tuple[str, list[str], list[str]]:
     with open(path, newline="") as handle:
         header, *rows = handle.readlines()
     layer = next(csv.reader([header])).index("layer")
-    intact = [row for row in rows if next(csv.reader([row]))[layer] == INTACT]
-    return header, intact, [row for row in rows if row not in intact]
+    is_intact = [fields[layer] == INTACT for fields in csv.reader(rows)]
+    return (header, [row for row, flag in zip(rows, is_intact) if flag],
+            [row for row, flag in zip(rows, is_intact) if not flag])
