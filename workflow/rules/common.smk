@@ -33,6 +33,7 @@ validate_config()
 MAX_THREADS = 8
 MNIST = config["mnist"]
 DATA, TRAINING, IMPORTED, ANALYSIS = MNIST["data"], MNIST["training"], MNIST["import"], MNIST["analysis"]
+SHAPLEY = ANALYSIS["shapley"]
 VGG = config["vgg"]
 IMAGENET, ABLATION, RECOVERY = VGG["imagenet"], VGG["ablation"], VGG["recovery"]
 EMBEDDED = VGG["model"] == "embedded"
@@ -168,6 +169,7 @@ MNIST_STATISTICS = [
     "pair_interactions",
     "class_gains",
 ]
+MNIST_SHAPLEY = mnist_registry.SHAPLEY_TABLES
 # The result files a figure may read, by the keys of the registries' `inputs`.
 RESULT_FILES = {
     "mnist": {
@@ -179,6 +181,7 @@ RESULT_FILES = {
         "networks": "results/mnist/networks.pt",
         "history": "results/mnist/training_history.csv",
         **{name: f"results/mnist/statistics/{name}.csv" for name in MNIST_STATISTICS},
+        **{f"shapley_{name}": f"results/mnist/shapley/{name}.csv" for name in MNIST_SHAPLEY},
     },
     "vgg": {
         "table": "results/vgg/ablations.csv",
@@ -203,6 +206,7 @@ MNIST_MACHINES = [
         f"results/mnist/machines/{rule}.json"
         for rule in ("mnist_ablation", "mnist_featured", "mnist_tsne", "mnist_statistics")
     ),
+    *(["results/mnist/machines/mnist_shapley.json"] if SHAPLEY["enabled"] else []),
 ]
 VGG_MACHINES = [
     *(["results/vgg/machines/vgg_network.json"] if EMBEDDED else []),
@@ -222,13 +226,16 @@ UNIT_FIGURES = [
 
 
 def figures_run():
-    """The figures this config makes: the VGG ones only with the study, recovery ones only with their experiment."""
+    """The figures this config makes: the VGG ones only with the study, recovery ones only with their experiment,
+    Shapley ones only with mnist.analysis.shapley."""
     skipped = {
         figure
         for experiment, ids in vgg_registry.RECOVERY_FIGURES.items()
         if experiment not in RECOVERY["experiments"]
         for figure in ids
     }
+    if not SHAPLEY["enabled"]:
+        skipped.update(mnist_registry.SHAPLEY_FIGURES)
     return [
         figure
         for figure, (study, _) in FIGURES.items()

@@ -38,3 +38,30 @@ rule mnist_statistics:
         seed=ANALYSIS["seed"],
     script:
         "../scripts/mnist_statistics.py"
+
+
+# Beyond the paper: exact Shapley values of the hidden units and interaction indices of their pairs.
+rule mnist_shapley:
+    input:
+        data="results/mnist/data.pt",
+        networks="results/mnist/networks.pt",
+    output:
+        **{name: f"results/mnist/shapley/{name}.csv" for name in MNIST_SHAPLEY},
+        machine="results/mnist/machines/mnist_shapley.json",
+    log:
+        "logs/mnist/shapley.log",
+    threads: MAX_THREADS
+    resources:
+        runtime=60,
+        mem_mb=4000,
+    params:
+        settings={
+            "layers": SHAPLEY["layers"],
+            "max_exact_units": SHAPLEY["max_exact_units"],
+            "permutations": SHAPLEY["permutations"],
+            "seed": ANALYSIS["seed"],
+        },
+        resamples=ANALYSIS["bootstrap_resamples"],
+        seed=ANALYSIS["seed"],
+    script:
+        "../scripts/mnist_shapley.py"

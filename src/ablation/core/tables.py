@@ -22,8 +22,8 @@ def hits(accuracy: pd.Series | np.ndarray, items: pd.Series | np.ndarray) -> np.
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """A tidy result table (MNIST or VGG) with `units` and `class` kept as text (`12`, `5+10`, `all`, `3`)."""
-    return pd.read_csv(path, dtype={"class": str, "units": str})
+    """A tidy result table (MNIST or VGG) with `unit`, `units` and `class` kept as text (`12`, `5+10`, `all`, `3`)."""
+    return pd.read_csv(path, dtype={"class": str, "units": str, "unit": str})
 
 
 def split_intact(path: str | Path) -> tuple[str, list[str], list[str]]:

@@ -32,22 +32,33 @@ def masks(ablations: list[Ablation], layer: str) -> torch.Tensor:
 
 
 def predictions(stack: Stack, inputs: torch.Tensor, ablations: list[Ablation], tile: int = 512) -> torch.Tensor:
-    """Predicted class of every network x ablation x input, (N, M, n) int8.
-
-    The first layer runs once. Both masks fold into fc2: a zeroed first-layer unit is a zeroed column of fc2,
-    a zeroed second-layer unit a zeroed row (ReLU(0) = 0). So all M ablations of a network cost one
-    (n x 20) @ (20 x 10M) product and one output product, done in cache-sized tiles of test items.
-    """
-    mask1, mask2 = masks(ablations, "hidden1"), masks(ablations, "hidden2")
-    result = torch.empty(len(stack), len(ablations), len(inputs), dtype=torch.int8)
+    """Predicted class of every network x ablation x input, (N, M, n) int8."""
     with torch.no_grad():
-        h1 = stack.hidden(inputs)[0]  # (N, n, 20)
-        for network in range(len(stack)):
-            masked_fc2 = (mask2[:, :, None] * mask1[:, None, :] * stack.fc2[network]).reshape(-1, stack.fc2.shape[-1])
-            fc3 = stack.fc3[network].T.contiguous()
-            for start in range(0, len(inputs), tile):
+        h1 = stack.hidden(inputs)[0]
+    return masked_predictions(stack.fc2, stack.fc3, h1, masks(ablations, "hidden1"), masks(ablations, "hidden2"),
+                              tile)
+
+
+def masked_predictions(fc2: torch.Tensor, fc3: torch.Tensor, h1: torch.Tensor, mask1: torch.Tensor,
+                       mask2: torch.Tensor, tile: int = 512) -> torch.Tensor:
+    """Predicted class of every network x mask row x item, (N, M, n) int8, from N networks' fc2 (N, 10, 20) and
+    fc3 (N, 10, 10), their first layer's output h1 (N, n, 20) and 0/1 masks of the two hidden layers' outputs,
+    (M, 20) and (M, 10).
+
+    Both masks fold into fc2: a zeroed first-layer unit is a zeroed column of fc2, a zeroed second-layer unit a
+    zeroed row (ReLU(0) = 0). So all M ablations of a network cost one (n x 20) @ (20 x 10M) product and one
+    output product, done in cache-sized tiles of test items. This is the direct evaluation every faster path is
+    checked against.
+    """
+    items = h1.shape[1]
+    result = torch.empty(len(fc2), len(mask1), items, dtype=torch.int8)
+    with torch.no_grad():
+        for network in range(len(fc2)):
+            masked_fc2 = (mask2[:, :, None] * mask1[:, None, :] * fc2[network]).reshape(-1, fc2.shape[-1])
+            output = fc3[network].T.contiguous()
+            for start in range(0, items, tile):
                 h2 = torch.relu_(h1[network, start : start + tile] @ masked_fc2.T)  # (tile, M*10)
-                logits = (h2.view(-1, fc3.shape[0]) @ fc3).view(len(h2), len(ablations), -1)
+                logits = (h2.view(-1, output.shape[0]) @ output).view(len(h2), len(mask1), -1)
                 result[network, :, start : start + tile] = logits.argmax(-1).T.to(torch.int8)
     return result
 

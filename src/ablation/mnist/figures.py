@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ablation.core.tables import INTACT, read_table
-from ablation.mnist import plots, roles
+from ablation.mnist import plots, roles, shapley_plots
 from ablation.mnist.architecture import HIDDEN_LAYERS
 from ablation.mnist.outcomes import Ablation, Outcomes, accuracy_table, drops
 from ablation.mnist.registry import (
@@ -26,6 +26,9 @@ from ablation.mnist.registry import (
     PER_NETWORK,
     RUN,
     SELECTIVITY,
+    SHAPLEY_CORRELATIONS,
+    SHAPLEY_INTERACTIONS,
+    SHAPLEY_VALUES,
     TABLE,
     TSNE,
 )
@@ -214,6 +217,25 @@ def extra_class_gains(inputs: dict[str, str], network: str) -> plots.Figure:
 
 def extra_training(inputs: dict[str, str], network: str) -> plots.Figure:
     return plots.training_curves(pd.read_csv(inputs[HISTORY]))
+
+
+def extra_shapley_vs_single_drop(inputs: dict[str, str], network: str) -> plots.Figure:
+    return shapley_plots.shapley_vs_single_drop(read_table(inputs[SHAPLEY_VALUES]),
+                                                pd.read_csv(inputs[SHAPLEY_CORRELATIONS]), network)
+
+
+def extra_shapley_vs_weight_change(inputs: dict[str, str], network: str) -> plots.Figure:
+    return shapley_plots.shapley_vs_weight_change(read_table(inputs[SHAPLEY_VALUES]), read_table(inputs[MWU]),
+                                                  pd.read_csv(inputs[SHAPLEY_CORRELATIONS]), network)
+
+
+def extra_shapley_interactions(inputs: dict[str, str], network: str) -> plots.Figure:
+    return shapley_plots.shapley_interactions(read_table(inputs[SHAPLEY_INTERACTIONS]),
+                                              pd.read_csv(inputs[SHAPLEY_CORRELATIONS]), network)
+
+
+def extra_shapley_class_heatmap(inputs: dict[str, str], network: str) -> plots.Figure:
+    return shapley_plots.shapley_class_heatmap(read_table(inputs[SHAPLEY_VALUES]), network)
 
 
 def make(figure: str, *, inputs: dict[str, str], output: str, metadata: str, network: str) -> None:

@@ -13,6 +13,9 @@ SELECTIVITY, INTERACTIONS, GAINS = "selectivity", "pair_interactions", "class_ga
 INTACT_NETWORK, SINGLES, WEIGHTS = ("1 MNIST: intact network", "2 MNIST: single-unit ablations",
                                     "3 MNIST: weights and importance")
 PAIRS, APPENDIX, EXTRA = "4 MNIST: pairwise ablations", "5 MNIST: appendix", "6 MNIST: beyond the paper"
+# mnist.analysis.shapley's tables (results/mnist/shapley/<name>.csv)
+SHAPLEY_TABLES = ("values", "interactions", "games", "correlations")
+SHAPLEY_VALUES, SHAPLEY_INTERACTIONS, _, SHAPLEY_CORRELATIONS = (f"shapley_{name}" for name in SHAPLEY_TABLES)
 FEATURED_VIEW = (FEATURED, RUN, TSNE)
 FIGURES = {
     "fig01_tsne": FigureSpec("Fig. 1", (TSNE,), INTACT_NETWORK),
@@ -36,7 +39,14 @@ FIGURES = {
     "extra_pair_matrix": FigureSpec(None, (INTERACTIONS,), EXTRA),
     "extra_class_gains": FigureSpec(None, (GAINS,), EXTRA),
     "extra_training": FigureSpec(None, (HISTORY,), EXTRA),
+    "extra_shapley_vs_single_drop": FigureSpec(None, (SHAPLEY_VALUES, SHAPLEY_CORRELATIONS), EXTRA),
+    "extra_shapley_vs_weight_change": FigureSpec(None, (SHAPLEY_VALUES, MWU, SHAPLEY_CORRELATIONS), EXTRA),
+    "extra_shapley_interactions": FigureSpec(None, (SHAPLEY_INTERACTIONS, SHAPLEY_CORRELATIONS), EXTRA),
+    "extra_shapley_class_heatmap": FigureSpec(None, (SHAPLEY_VALUES,), EXTRA),
 }
+# The figures of mnist.analysis.shapley (made only when it is enabled).
+SHAPLEY_FIGURES = [figure for figure, spec in FIGURES.items() if SHAPLEY_VALUES in spec.inputs
+                   or SHAPLEY_INTERACTIONS in spec.inputs]
 # Two sentences for every caption that shows ablation numbers (and the run summary): how they were evaluated
 # (mnist.analysis.evaluation).
 EVALUATION_NOTES = {

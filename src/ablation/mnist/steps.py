@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 from typing import cast
 
+import numba
 import numpy as np
 import pandas as pd
 import torch
@@ -18,7 +19,8 @@ from ablation.core import provenance, tables
 from ablation.mnist import ablation as unit_ablation
 from ablation.mnist import data as mnist
 from ablation.mnist import outcomes, roles, statistics
-from ablation.mnist.network import Stack, load_state_dict
+from ablation.mnist import shapley as mnist_shapley
+from ablation.mnist.network import Stack, load_state_dict, normalise
 from ablation.mnist.training import TrainingSettings, train
 
 log = logging.getLogger("ablation")
@@ -181,3 +183,26 @@ def paper_comparison(*, table_path: str, featured_path: str, runs: dict[str, str
                                         recovery, cast(str, provenance.read(vgg["data"])["data"]))
         frame = pd.concat([frame, vgg_frame], ignore_index=True)
     frame.to_csv(out_path, index=False)
+
+
+def shapley(*, data_path: str, networks_path: str, settings: mnist_shapley.Settings, threads: int, resamples: int,
+            seed: int, out: dict[str, str]) -> None:
+    """Every network's Shapley values and interactions on the test digits as they are, and how they compare with
+    the single drops, the pair interactions and the weight-change p-values (`mnist_shapley.correlations`)."""
+    torch.set_num_threads(threads)
+    numba.set_num_threads(threads)
+    data = mnist.MnistData.from_dict(_load(data_path))
+    names, initial, trained = load_networks(networks_path)
+    with torch.no_grad():
+        h1 = trained.hidden(normalise(data.test_images))[0]  # as the ablation job computes it
+    parts = []
+    for index, name in enumerate(names):
+        network = mnist_shapley.Network(h1[index], trained.fc2[index], trained.fc3[index], data.test_labels)
+        parts.append(mnist_shapley.games(name, network, settings))
+        log.info("Shapley games of %s: %s", name, ", ".join(settings.layers))
+    values, interactions, games = (pd.concat(frames, ignore_index=True) for frames in zip(*parts))
+    mwu = statistics.mann_whitney(initial, trained, names)
+    frames = {"values": values, "interactions": interactions, "games": games,
+              "correlations": mnist_shapley.correlations(values, interactions, mwu, resamples, seed)}
+    for name, frame in frames.items():
+        frame.to_csv(out[name], index=False, float_format="%.6g")

@@ -1,0 +1,168 @@
+"""Test items right under every one of the 2^20 lesion sets of the first hidden layer, exactly, in seconds.
+
+Lesion set s lesions unit j when bit j of s is set. The first layer's output h1 is computed once; a lesion set is a
+0/1 mask on it. The 20 units are split into a low and a high half, so a set is a pair (high subset, low subset)
+and the second layer's pre-activation is z(s) = z_high[high] + z_low[low]: two tables of 2^10 partial sums per item,
+one add per set. A compiled kernel (numba) then applies ReLU and the output layer and decides, for every set and
+item, whether the item is classified right, keeping everything of one item tile in cache.
+
+Exact: the kernel decides with the margins W3[label] - W3[c] in float32, in another order than the direct
+evaluation (`ablation.masked_predictions`), so their roundings differ. Both stay within a bound of the exact
+result (standard floating-point error analysis: at most (terms + 2) x 2^-24 of the sum of absolute values per dot
+product, propagated through ReLU, which is 1-Lipschitz). A decision whose margin is farther from 0 than both
+bounds together is the direct evaluation's; the few closer ones are evaluated directly. An item whose unlesioned
+first-layer units are all silent (the bound is 0) has all logits exactly 0 in every order: argmax picks class 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+import torch
+
+UNIT_ROUNDOFF = 2.0**-24  # float32
+ITEM_TILE = 16  # items whose low-half tables (16 x 10 x 1024 floats) stay in a core's L2 cache
+
+
+@dataclass(frozen=True)
+class LesionCounts:
+    """Test items right per class under every lesion set: counts (classes, 2^units), bit j of the column index set
+    when unit j is lesioned; class_sizes (classes,); rechecked: (set, item) decisions evaluated directly."""
+
+    counts: np.ndarray
+    class_sizes: np.ndarray
+    rechecked: int
+
+    def accuracy(self) -> np.ndarray:
+        """Percent right, (classes + 1, 2^units): overall first, then per class."""
+        overall = self.counts.sum(0, keepdims=True) / self.class_sizes.sum()
+        return 100.0 * np.concatenate([overall, self.counts / self.class_sizes[:, None]])
+
+
+@numba.njit(parallel=True, cache=True)
+def _decide(z_high: np.ndarray, z_low: np.ndarray, bound_high: np.ndarray, bound_low: np.ndarray,
+            margins: np.ndarray, labels: np.ndarray, silence: np.ndarray, counts: np.ndarray,
+            uncertain: np.ndarray, n_uncertain: np.ndarray) -> None:  # pragma: no cover - compiled
+    """Count the items of one tile right under every (high, low) set; list the decisions too close to call.
+
+    z_high (items, H2, SH), z_low (items, H2, SL): second-layer pre-activations of the kept units of each half;
+    bound_high (items, SH), bound_low (items, SL): the two halves' rounding bounds; margins (items, C - 1, H2):
+    W3[label] - W3[c] for the other classes; silence (items,): the ratio of the pre-activation's rounding bound to
+    the margin's (below minus that bound, a second-layer unit is silent in every order); counts (C, SH, SL) int64; uncertain (SH, cap) gets item * SL + low,
+    n_uncertain (SH,) their number (may exceed cap: the caller then reruns with more room).
+    """
+    items, width, sh = z_high.shape
+    sl = z_low.shape[2]
+    others = margins.shape[1]
+    cap = uncertain.shape[1]
+    zero = np.float32(0.0)
+    for high in numba.prange(sh):
+        active = np.empty(sl, np.float32)
+        score = np.empty((others, sl), np.float32)
+        lowest = np.empty(sl, np.float32)
+        loudest = np.empty(sl, np.float32)
+        for item in range(items):
+            label = labels[item]
+            score[:] = zero
+            loudest[:] = -np.inf
+            for unit in range(width):
+                partial = z_high[item, unit, high]
+                for low in range(sl):
+                    active[low] = partial + z_low[item, unit, low]
+                    loudest[low] = max(loudest[low], active[low])
+                    active[low] = max(active[low], zero)
+                for other in range(others):
+                    weight = margins[item, other, unit]
+                    for low in range(sl):
+                        score[other, low] += weight * active[low]
+            lowest[:] = score[0]
+            for other in range(1, others):
+                for low in range(sl):
+                    lowest[low] = min(lowest[low], score[other, low])
+            silent_right = label == 0  # every logit exactly 0: argmax is class 0
+            base = bound_high[item, high]
+            for low in range(sl):
+                bound = base + bound_low[item, low]
+                margin = lowest[low]
+                silent = loudest[low] < -bound * silence[item]
+                if silent or bound == zero:
+                    counts[label, high, low] += silent_right
+                elif margin > bound:
+                    counts[label, high, low] += 1
+                elif margin >= -bound:
+                    slot = n_uncertain[high]
+                    if slot < cap:
+                        uncertain[high, slot] = item * sl + low
+                    n_uncertain[high] = slot + 1
+
+
+def _halves(h1: np.ndarray, fc2: np.ndarray, reach: np.ndarray, low_units: int
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per item: the second layer's pre-activation from each half's kept units under every subset of that half
+    lesioned (float32, (items, H2, 2^half)), and each half's rounding bound: the sum of `reach` (items, H1) over
+    its kept units (float64)."""
+    bits = [((np.arange(2**size)[:, None] >> np.arange(size)) & 1) == 0 for size in
+            (low_units, h1.shape[1] - low_units)]  # kept units per subset, low half then high half
+    parts = h1[:, None, :] * fc2[None]  # (items, H2, H1) float32 products, as the direct evaluation forms them
+    low, high = slice(0, low_units), slice(low_units, None)
+    z_low = parts[:, :, low] @ bits[0].T.astype(np.float32)
+    z_high = parts[:, :, high] @ bits[1].T.astype(np.float32)
+    return z_high, z_low, reach[:, high] @ bits[1].T, reach[:, low] @ bits[0].T
+
+
+def _decide_tile(arguments: tuple[np.ndarray, ...], counts: np.ndarray, cap: int) -> tuple[np.ndarray, np.ndarray]:
+    """Run the kernel on one tile; if a row found more close calls than `cap`, list them again with room for all
+    (into a scratch count: the certain decisions were counted by the first run)."""
+    uncertain = np.empty((arguments[0].shape[2], cap), dtype=np.int64)
+    n_uncertain = np.zeros(arguments[0].shape[2], dtype=np.int64)
+    _decide(*arguments, counts, uncertain, n_uncertain)
+    if n_uncertain.max() > cap:
+        return _decide_tile(arguments, np.zeros_like(counts), int(n_uncertain.max()))
+    return uncertain, n_uncertain
+
+
+def hidden1_counts(h1: torch.Tensor, fc2: torch.Tensor, fc3: torch.Tensor, labels: torch.Tensor,
+                   classes: int) -> LesionCounts:
+    """Items right per class under every lesion set of the first hidden layer of one network: h1 (n, H1) its
+    first layer's output, fc2 (H2, H1), fc3 (C, H2)."""
+    h1_, fc2_, fc3_ = (t.detach().cpu().numpy().astype(np.float32) for t in (h1, fc2, fc3))
+    label_ = labels.cpu().numpy().astype(np.int64)
+    units, width = h1_.shape[1], fc2_.shape[0]
+    low_units = units // 2
+    # Rounding bounds, relative to sums of absolute values: the fast path (split sums, then margins) and the
+    # direct path (full sums, then logits), each (terms + 2) u per dot product, together.
+    margin_roundoff = (units // 2 + 4 + width + units + width + 3) * UNIT_ROUNDOFF
+    z_roundoff = 2 * (units + 3) * UNIT_ROUNDOFF
+    fc2_size, fc3_size = np.abs(fc2_).astype(np.float64), np.abs(fc3_).astype(np.float64)
+    # For label y and second-layer unit i, |W3[y, i]| + |W3[c, i]| at most; through fc2, per first-layer unit.
+    reach = (fc3_size + fc3_size.max(0)) @ fc2_size  # (C, H1)
+    strongest = fc2_size.max(0)  # (H1,) largest |fc2| from each first-layer unit
+    ratio = np.divide(strongest, reach, out=np.zeros_like(reach), where=reach > 0).max(1)  # (C,)
+    silence = (z_roundoff / margin_roundoff * ratio[label_]).astype(np.float32) * np.float32(1 + 2**-20)
+    item_reach = margin_roundoff * reach[label_] * np.abs(h1_).astype(np.float64)  # (n, H1)
+    counts = np.zeros((classes, 2 ** (units - low_units), 2**low_units), dtype=np.int64)
+    pending: list[np.ndarray] = []
+    for start in range(0, len(h1_), ITEM_TILE):
+        tile = slice(start, start + ITEM_TILE)
+        z_high, z_low, size_high, size_low = _halves(h1_[tile], fc2_, item_reach[tile], low_units)
+        margins = fc3_[label_[tile], None, :] - fc3_[None, :, :]  # (items, C, H2), row `label` all zero
+        keep = np.arange(classes)[None, :] != label_[tile, None]
+        margins = margins[keep].reshape(len(z_high), classes - 1, width)
+        bounds = [np.nextafter(size.astype(np.float32), np.float32(np.inf)) * (size > 0)
+                  for size in (size_high, size_low)]
+        arguments = (z_high, z_low, *bounds, np.ascontiguousarray(margins), label_[tile], silence[tile])
+        uncertain, n_uncertain = _decide_tile(arguments, counts, cap=256)
+        for high in np.flatnonzero(n_uncertain):
+            found = uncertain[high, : n_uncertain[high]]
+            pending.append(np.stack([start + found // 2**low_units, high * 2**low_units + found % 2**low_units], 1))
+    rechecked = np.concatenate(pending) if pending else np.empty((0, 2), dtype=np.int64)
+    flat = counts.reshape(classes, -1)
+    if len(rechecked):
+        items, sets = rechecked[:, 0], rechecked[:, 1]
+        keep_units = torch.from_numpy(((sets[:, None] >> np.arange(units)) & 1) == 0).float()
+        hidden = torch.relu((h1[items] * keep_units) @ fc2.T)
+        right = ((hidden @ fc3.T).argmax(1) == labels[items]).numpy()
+        np.add.at(flat, (label_[items], sets), right.astype(np.int64))
+    return LesionCounts(flat, np.bincount(label_, minlength=classes), len(rechecked))

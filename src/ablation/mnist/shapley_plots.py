@@ -1,0 +1,137 @@
+"""The Shapley figures of the MNIST study (beyond the paper), drawn from the tables of `ablation.mnist.shapley`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ablation.core.style import ACCURACY, CLASS_LABELS, DROP, Figure, plt
+
+OTHERS = "0.7"  # the other networks' units, behind the featured network's
+
+
+def _summary(correlations: pd.DataFrame, comparison: str, layer: str) -> str:
+    """`rho = mean [95 % interval] over N networks` of one comparison, from the correlations table."""
+    row = correlations[(correlations.comparison == comparison) & (correlations.layer == layer)
+                       & (correlations.network == "mean")]
+    if row.empty:
+        return ""
+    r = row.iloc[0]
+    interval = "" if np.isnan(r.ci_low) else f" [{r.ci_low:.2f}, {r.ci_high:.2f}]"
+    return f"Spearman rho {r.spearman:.2f}{interval}, mean of {int(r.n)} networks"
+
+
+def _scatter(ax: plt.Axes, table: pd.DataFrame, x: str, y: str, network: str, label: str,
+             labelled: int | None = None) -> None:
+    """Every network's points in grey, the featured network's in black, labelled with `label` (only its
+    `labelled` points largest in |y|, if given)."""
+    others, featured = table[table.network != network], table[table.network == network]
+    ax.scatter(others[x], others[y], s=8, color=OTHERS, label="other networks", rasterized=True)
+    ax.scatter(featured[x], featured[y], s=18, color=ACCURACY, label=f"network {network}")
+    named = featured if labelled is None else featured.loc[featured[y].abs().nlargest(labelled).index]
+    for _, row in named.iterrows():
+        ax.annotate(row[label], (row[x], row[y]), fontsize=6, xytext=(2, 2), textcoords="offset points")
+
+
+def _identity(ax: plt.Axes, slope: float = 1.0) -> None:
+    low, high = ax.get_xlim()
+    ax.plot([low, high], [slope * low, slope * high], ls="--", lw=0.8, color=DROP, zorder=0)
+    ax.set_xlim(low, high)
+
+
+def shapley_vs_single_drop(values: pd.DataFrame, correlations: pd.DataFrame, network: str) -> Figure:
+    """Per layer: each unit's single-ablation drop against its Shapley value (the identity line: no interactions)."""
+    overall = values[values["class"] == "all"]
+    layers = list(dict.fromkeys(overall.layer))
+    figure, axes = plt.subplots(1, len(layers), figsize=(5.2 * len(layers), 4.4), squeeze=False)
+    for ax, layer in zip(axes[0], layers):
+        _scatter(ax, overall[overall.layer == layer], "single_drop", "value", network, "unit")
+        _identity(ax)
+        ax.set_xlabel("single-unit ablation drop [%p]")
+        ax.set_ylabel("Shapley value [%p]")
+        ax.set_title(f"{layer}\n{_summary(correlations, 'shapley_vs_single_drop', layer)}", fontsize=8)
+    axes[0][0].legend(fontsize=7, frameon=False)
+    figure.suptitle("How much each unit matters: alone (single drop) and over all lesion sets (Shapley value)", y=1.03)
+    return figure
+
+
+def shapley_vs_weight_change(values: pd.DataFrame, mwu: pd.DataFrame, correlations: pd.DataFrame,
+                             network: str) -> Figure:
+    """Left: the Mann-Whitney p of each unit's weight change against its Shapley value. Right: per network and layer,
+    Spearman's rho of p with the Shapley value and with the single drop, and their means with 95 % intervals."""
+    units = values[values["class"] == "all"].merge(mwu.rename(columns={"units": "unit"})[["network", "layer", "unit",
+                                                                                         "p"]])
+    figure, (scatter, paired) = plt.subplots(1, 2, figsize=(11, 4.4))
+    first = units[units.layer == units.layer.iloc[0]]
+    _scatter(scatter, first.assign(p=np.log10(first.p.clip(lower=1e-300))), "p", "value", network, "unit")
+    scatter.set_xlabel("log10 Mann-Whitney p, trained vs initial incoming weights")
+    scatter.set_ylabel("Shapley value [%p]")
+    scatter.set_title(f"{first.layer.iloc[0]}: {_summary(correlations, 'shapley_vs_weight_change_p', first.layer.iloc[0])}",
+                      fontsize=8)
+    scatter.legend(fontsize=7, frameon=False)
+    kinds = {"shapley_vs_weight_change_p": "with Shapley value", "single_drop_vs_weight_change_p": "with single drop"}
+    per_network = correlations[correlations.network != "mean"]
+    for offset, layer in enumerate(dict.fromkeys(units.layer)):
+        wide = per_network[per_network.layer == layer].pivot(index="network", columns="comparison",
+                                                            values="spearman")[list(kinds)]
+        x = np.array([0, 1]) + 2.5 * offset
+        for _, row in wide.iterrows():
+            paired.plot(x, row.to_numpy(), color=OTHERS, lw=0.6, marker="o", ms=2.5)
+        for position, comparison in zip(x, kinds):
+            summary = correlations[(correlations.network == "mean") & (correlations.layer == layer)
+                                   & (correlations.comparison == comparison)].iloc[0]
+            paired.errorbar(position + 0.12, summary.spearman,
+                            yerr=[[summary.spearman - summary.ci_low], [summary.ci_high - summary.spearman]],
+                            color=ACCURACY, marker="s", capsize=3)
+        paired.text(x.mean(), 1.05, layer, ha="center", fontsize=8)
+    paired.set_xticks([0, 1, 2.5, 3.5], [*kinds.values(), *kinds.values()], fontsize=7, rotation=15)
+    paired.axhline(0, lw=0.6, color="0.5")
+    paired.set_ylim(-1.05, 1.12)
+    paired.set_ylabel("Spearman rho with the Mann-Whitney p")
+    paired.set_title("per network (grey) and mean with 95 % interval (black)", fontsize=8)
+    figure.suptitle("Does the paper's weight-change indicator predict the Shapley value better than the single drop?")
+    return figure
+
+
+def shapley_interactions(interactions: pd.DataFrame, correlations: pd.DataFrame, network: str) -> Figure:
+    """Per exact layer: the paper's pair interaction (pair drop minus the singles') against the interaction index."""
+    overall = interactions[interactions["class"] == "all"]
+    layers = list(dict.fromkeys(overall.layer))
+    figure, axes = plt.subplots(1, len(layers), figsize=(5.2 * len(layers), 4.4), squeeze=False)
+    for ax, layer in zip(axes[0], layers):
+        _scatter(ax, overall[overall.layer == layer], "pair_excess", "value", network, "units", labelled=5)
+        _identity(ax, slope=-1.0)
+        ax.axhline(0, lw=0.5, color="0.5")
+        ax.axvline(0, lw=0.5, color="0.5")
+        ax.set_xlabel("pair drop minus the two single drops [%p] (> 0: super-additive)")
+        ax.set_ylabel("Shapley interaction index [%p] (< 0: redundant)")
+        ax.set_title(f"{layer}\n{_summary(correlations, 'interaction_vs_pair_excess', layer)}", fontsize=8)
+    axes[0][0].legend(fontsize=7, frameon=False)
+    figure.suptitle("Pair interactions: at the full network (the paper) and averaged over all lesion sets (Shapley)", y=1.03)
+    return figure
+
+
+def shapley_class_heatmap(values: pd.DataFrame, network: str) -> Figure:
+    """Per layer: the featured network's Shapley value of every unit for overall and per-class accuracy."""
+    featured = values[values.network == network]
+    layers = list(dict.fromkeys(featured.layer))
+    heights = [featured[featured.layer == layer].unit.nunique() for layer in layers]
+    figure, axes = plt.subplots(len(layers), 1, figsize=(7.5, 0.3 * sum(heights) + 0.9 * len(layers)),
+                                gridspec_kw={"height_ratios": heights}, squeeze=False)
+    columns = ["all", *CLASS_LABELS]
+    for ax, layer in zip(axes[:, 0], layers):
+        matrix = featured[featured.layer == layer].pivot(index="unit", columns="class", values="value")
+        matrix = matrix.loc[sorted(matrix.index, key=int), columns]
+        limit = float(np.abs(matrix.to_numpy()).max()) or 1.0
+        image = ax.imshow(matrix.to_numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
+        for (row, column), value in np.ndenumerate(matrix.to_numpy()):
+            ax.text(column, row, f"{value:.1f}", ha="center", va="center", fontsize=5.5)
+        ax.set_xticks(range(len(columns)), columns)
+        ax.set_yticks(range(len(matrix)), matrix.index)
+        ax.set_ylabel(f"{layer} unit")
+        figure.colorbar(image, ax=ax, label="Shapley value [%p]")
+        sampled = featured[(featured.layer == layer) & (featured.method == "sampled")]
+        ax.set_title(layer + (" (sampled orders)" if len(sampled) else " (exact, all lesion sets)"), fontsize=8)
+    axes[-1, 0].set_xlabel("class")
+    figure.suptitle(f"Network {network}: each unit's Shapley value for each class")
+    return figure
