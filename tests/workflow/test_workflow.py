@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -94,6 +95,33 @@ def test_vgg_study_produces_its_table_recovery_runs_and_figures(study):
     for figure in VGG_FIGURES:
         assert (study / f"results/vgg/figures/{figure}.png").stat().st_size > 10_000, figure
     assert "embedded VGG19-BN" in (study / "results/vgg/provenance.json").read_text()
+
+
+def test_shapley_tables_are_complete_and_agree_with_the_ablation_table(study):
+    """Every network's exact Shapley values and interactions (4 networks; 20 + 10 units; all + 10 classes); the
+    single drops inside them equal the ablation job's, computed by the direct evaluation; efficiency holds."""
+    shapley = study / "results/mnist/shapley"
+    values = pd.read_csv(shapley / "values.csv", dtype={"class": str, "unit": str})
+    interactions = pd.read_csv(shapley / "interactions.csv", dtype={"class": str})
+    games = pd.read_csv(shapley / "games.csv", dtype={"class": str})
+    assert len(values) == 4 * 30 * 11 and (values.method == "exact").all()
+    assert len(interactions) == 4 * (190 + 45) * 11
+    assert (games[games.layer == "hidden1"].lesion_sets == 2**20).all()
+    table = pd.read_csv(study / "results/mnist/ablations.csv", dtype={"class": str, "units": str})
+    intact = table[table.units == "none"].set_index(["network", "class"]).accuracy
+    singles = table[(table.units != "none") & ~table.units.str.contains(r"\+")]
+    expected = intact.reindex(pd.MultiIndex.from_frame(singles[["network", "class"]])).to_numpy() - singles.accuracy
+    merged = values.merge(singles.assign(expected=expected.to_numpy()).rename(columns={"units": "unit"}),
+                          on=["network", "layer", "unit", "class"])
+    assert len(merged) == len(values)
+    assert np.allclose(merged.single_drop, merged.expected, atol=1e-3)  # the table has 4 decimals
+    sums = values.groupby(["network", "layer", "class"]).value.sum()
+    ends = games.set_index(["network", "layer", "class"])
+    assert np.allclose(sums, (ends.intact - ends.all_lesioned).reindex(sums.index), atol=1e-6)
+    correlations = pd.read_csv(shapley / "correlations.csv")
+    assert set(correlations[correlations.network == "mean"].comparison) == {
+        "shapley_vs_single_drop", "shapley_vs_weight_change_p", "single_drop_vs_weight_change_p",
+        "shapley_minus_drop_vs_interactions", "interaction_vs_pair_excess"}
 
 
 def test_report_holds_every_figure_and_names_the_data(study):

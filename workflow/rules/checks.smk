@@ -33,6 +33,7 @@ def check_vgg_input():
         "vgg.ablation.layers": VGG_LAYERS,
         "vgg.recovery.layers": RECOVERY["layers"] or [],
         "vgg.figures.class_layers": VGG["figures"]["class_layers"] or [],
+        "vgg.shapley.layers": VGG_SHAPLEY["layers"] or [],
     }
     for key, layers in named.items():
         for layer in layers:

@@ -38,6 +38,7 @@ VGG = config["vgg"]
 IMAGENET, ABLATION, RECOVERY = VGG["imagenet"], VGG["ablation"], VGG["recovery"]
 EMBEDDED = VGG["model"] == "embedded"
 VGG_LAYERS = ABLATION["layers"] or VGG_CONV_LAYERS
+VGG_SHAPLEY = VGG["shapley"]
 SEMANTICS = ABLATION["semantics"]  # the first is the paper figures' and the recovery experiments'
 # The layers of Figs. 16/17: as configured; with vgg19_bn the paper's; else (None) the two largest drops.
 PAPER_CLASS_LAYERS = ["features.46", "features.49"]
@@ -190,6 +191,7 @@ RESULT_FILES = {
         "class_changes": "results/vgg/statistics/class_changes.csv",
         "recovery1": "results/vgg/recovery/experiment1.csv",
         "recovery2": "results/vgg/recovery/experiment2.csv",
+        "shapley_values": "results/vgg/shapley/values.csv",
     },
 }
 # What the paper comparison reads of the VGG study, when it runs.
@@ -211,6 +213,7 @@ MNIST_MACHINES = [
 VGG_MACHINES = [
     *(["results/vgg/machines/vgg_network.json"] if EMBEDDED else []),
     *(f"results/vgg/machines/vgg_ablation_{semantics}_{part}.json" for semantics in SEMANTICS for part in SWEEP_JOBS),
+    *(["results/vgg/machines/vgg_shapley.json"] if VGG_SHAPLEY["enabled"] else []),
 ]
 
 # Every figure of both studies: id -> (study, spec). The figure rules (figures.smk) are named after the ids.
@@ -236,6 +239,8 @@ def figures_run():
     }
     if not SHAPLEY["enabled"]:
         skipped.update(mnist_registry.SHAPLEY_FIGURES)
+    if not VGG_SHAPLEY["enabled"]:
+        skipped.update(vgg_registry.SHAPLEY_FIGURES)
     return [
         figure
         for figure, (study, _) in FIGURES.items()

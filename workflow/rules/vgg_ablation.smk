@@ -67,3 +67,36 @@ rule vgg_statistics:
         alpha=VGG["statistics"]["alpha"],
     script:
         "../scripts/vgg_statistics.py"
+
+
+# Beyond the paper: Shapley values of 16 similarity groups partitioning each of the most important layers.
+rule vgg_shapley:
+    input:
+        network="results/vgg/network.pt",
+        images="results/vgg/test_images.pt",
+        table="results/vgg/ablations.csv",
+    output:
+        values="results/vgg/shapley/values.csv",
+        machine="results/vgg/machines/vgg_shapley.json",
+    log:
+        "logs/vgg/shapley.log",
+    threads: MAX_THREADS
+    resources:
+        gpu=1,
+        runtime=SWEEP_MINUTES,
+        mem_mb=SWEEP_MB,
+    params:
+        layers=VGG_SHAPLEY["layers"],
+        settings={
+            "groups": VGG_SHAPLEY["groups"],
+            "permutations": VGG_SHAPLEY["permutations"],
+            "seed": VGG_SHAPLEY["seed"],
+            "semantics": SEMANTICS[0],
+            "batch_size": ABLATION["batch_size"],
+            "branch_images": ABLATION["branch_images"],
+            "precision": ABLATION["precision"],
+        },
+        device=VGG["device"],
+        stage_dir=IMAGENET["stage_dir"],
+    script:
+        "../scripts/vgg_shapley.py"

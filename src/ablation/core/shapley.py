@@ -134,9 +134,10 @@ def sample_values(evaluate: Callable[[np.ndarray], np.ndarray], players: int, pe
     for step in range(players):
         masks[:, step + 1] = masks[:, step]
         masks[np.arange(permutations), step + 1, orders[:, step]] = False
-    flat = masks.reshape(-1, players)
-    value = np.concatenate([evaluate(flat[start : start + batch]) for start in range(0, len(flat), batch)])
-    value = value.reshape(permutations, players + 1, *value.shape[1:])
+    # Each distinct lesion set once (every order starts fully lesioned and ends intact).
+    distinct, where = np.unique(masks.reshape(-1, players), axis=0, return_inverse=True)
+    value = np.concatenate([evaluate(distinct[start : start + batch]) for start in range(0, len(distinct), batch)])
+    value = value[where.ravel()].reshape(permutations, players + 1, *value.shape[1:])
     gained = np.diff(value, axis=1)  # (P, n, ...): what the player restored at each step added
     samples = np.empty_like(gained)
     samples[np.arange(permutations)[:, None], orders] = gained

@@ -50,8 +50,9 @@ def _decide(z_high: np.ndarray, z_low: np.ndarray, bound_high: np.ndarray, bound
     z_high (items, H2, SH), z_low (items, H2, SL): second-layer pre-activations of the kept units of each half;
     bound_high (items, SH), bound_low (items, SL): the two halves' rounding bounds; margins (items, C - 1, H2):
     W3[label] - W3[c] for the other classes; silence (items,): the ratio of the pre-activation's rounding bound to
-    the margin's (below minus that bound, a second-layer unit is silent in every order); counts (C, SH, SL) int64; uncertain (SH, cap) gets item * SL + low,
-    n_uncertain (SH,) their number (may exceed cap: the caller then reruns with more room).
+    the margin's (below minus that bound, a second-layer unit is silent in every order); counts (C, SH, SL) int64;
+    uncertain (SH, cap) gets item * SL + low, n_uncertain (SH,) their number (may exceed cap: the caller then
+    reruns with more room).
     """
     items, width, sh = z_high.shape
     sl = z_low.shape[2]
@@ -81,21 +82,25 @@ def _decide(z_high: np.ndarray, z_low: np.ndarray, bound_high: np.ndarray, bound
             for other in range(1, others):
                 for low in range(sl):
                     lowest[low] = min(lowest[low], score[other, low])
-            silent_right = label == 0  # every logit exactly 0: argmax is class 0
+            silent_right = np.int64(label == 0)  # every logit exactly 0: argmax is class 0
             base = bound_high[item, high]
-            for low in range(sl):
+            ratio = silence[item]
+            close = np.int64(0)
+            for low in range(sl):  # branch-free, so that it vectorises; the rare close calls listed below
                 bound = base + bound_low[item, low]
                 margin = lowest[low]
-                silent = loudest[low] < -bound * silence[item]
-                if silent or bound == zero:
-                    counts[label, high, low] += silent_right
-                elif margin > bound:
-                    counts[label, high, low] += 1
-                elif margin >= -bound:
-                    slot = n_uncertain[high]
-                    if slot < cap:
-                        uncertain[high, slot] = item * sl + low
-                    n_uncertain[high] = slot + 1
+                settled = (loudest[low] < -bound * ratio) | (bound == zero)
+                counts[label, high, low] += silent_right if settled else np.int64(margin > bound)
+                close += np.int64(~settled & (margin <= bound) & (margin >= -bound))
+            if close:
+                for low in range(sl):
+                    bound = base + bound_low[item, low]
+                    settled = (loudest[low] < -bound * ratio) or bound == zero
+                    if not settled and -bound <= lowest[low] <= bound:
+                        slot = n_uncertain[high]
+                        if slot < cap:
+                            uncertain[high, slot] = item * sl + low
+                        n_uncertain[high] = slot + 1
 
 
 def _halves(h1: np.ndarray, fc2: np.ndarray, reach: np.ndarray, low_units: int
@@ -117,7 +122,7 @@ def _decide_tile(arguments: tuple[np.ndarray, ...], counts: np.ndarray, cap: int
     (into a scratch count: the certain decisions were counted by the first run)."""
     uncertain = np.empty((arguments[0].shape[2], cap), dtype=np.int64)
     n_uncertain = np.zeros(arguments[0].shape[2], dtype=np.int64)
-    _decide(*arguments, counts, uncertain, n_uncertain)
+    _decide(*arguments, counts, uncertain, n_uncertain)  # type: ignore[call-arg]  # numba's stubs
     if n_uncertain.max() > cap:
         return _decide_tile(arguments, np.zeros_like(counts), int(n_uncertain.max()))
     return uncertain, n_uncertain

@@ -10,6 +10,7 @@ Every value is in accuracy percentage points, on the test digits as they are.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from itertools import combinations
 
 import numpy as np
@@ -105,8 +106,8 @@ def games(name: str, network: Network, settings: Settings) -> tuple[pd.DataFrame
             interactions += _pair_rows(name, layer, accuracy)
             ends, evaluated, rechecked = accuracy[:, [0, -1]].T, 2**width, lesioned.rechecked
         else:
-            estimate = shapley.sample_values(lambda masks: network.accuracy(layer, masks), width,
-                                             settings.permutations, settings.seed)
+            estimate = shapley.sample_values(partial(network.accuracy, layer), width, settings.permutations,
+                                             settings.seed)
             ends = network.accuracy(layer, np.array([[False] * width, [True] * width]))
             drops = ends[0][:, None] - network.accuracy(layer, np.eye(width, dtype=bool)).T
             values += _unit_rows(name, layer, estimate.values, estimate.standard_errors, drops, "sampled")

@@ -66,8 +66,8 @@ def shapley_vs_weight_change(values: pd.DataFrame, mwu: pd.DataFrame, correlatio
     _scatter(scatter, first.assign(p=np.log10(first.p.clip(lower=1e-300))), "p", "value", network, "unit")
     scatter.set_xlabel("log10 Mann-Whitney p, trained vs initial incoming weights")
     scatter.set_ylabel("Shapley value [%p]")
-    scatter.set_title(f"{first.layer.iloc[0]}: {_summary(correlations, 'shapley_vs_weight_change_p', first.layer.iloc[0])}",
-                      fontsize=8)
+    layer = first.layer.iloc[0]
+    scatter.set_title(f"{layer}: {_summary(correlations, 'shapley_vs_weight_change_p', layer)}", fontsize=8)
     scatter.legend(fontsize=7, frameon=False)
     kinds = {"shapley_vs_weight_change_p": "with Shapley value", "single_drop_vs_weight_change_p": "with single drop"}
     per_network = correlations[correlations.network != "mean"]
@@ -107,7 +107,8 @@ def shapley_interactions(interactions: pd.DataFrame, correlations: pd.DataFrame,
         ax.set_ylabel("Shapley interaction index [%p] (< 0: redundant)")
         ax.set_title(f"{layer}\n{_summary(correlations, 'interaction_vs_pair_excess', layer)}", fontsize=8)
     axes[0][0].legend(fontsize=7, frameon=False)
-    figure.suptitle("Pair interactions: at the full network (the paper) and averaged over all lesion sets (Shapley)", y=1.03)
+    figure.suptitle("Pair interactions: at the full network (the paper) and averaged over all lesion sets (Shapley)",
+                    y=1.03)
     return figure
 
 

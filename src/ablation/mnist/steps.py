@@ -205,4 +205,4 @@ def shapley(*, data_path: str, networks_path: str, settings: mnist_shapley.Setti
     frames = {"values": values, "interactions": interactions, "games": games,
               "correlations": mnist_shapley.correlations(values, interactions, mwu, resamples, seed)}
     for name, frame in frames.items():
-        frame.to_csv(out[name], index=False, float_format="%.6g")
+        frame.to_csv(out[name], index=False, float_format="%.10g")

@@ -10,7 +10,16 @@ import pandas as pd
 from ablation.core import style
 from ablation.core.tables import read_table
 from ablation.vgg import plots, statistics
-from ablation.vgg.registry import CHANGES, CLASSES, FIGURES, RECOVERY1, RECOVERY2, SELECTIVITY, TABLE
+from ablation.vgg.registry import (
+    CHANGES,
+    CLASSES,
+    FIGURES,
+    RECOVERY1,
+    RECOVERY2,
+    SELECTIVITY,
+    SHAPLEY_VALUES,
+    TABLE,
+)
 
 CROSSING_CLASSES = 6  # classes drawn as lines in Fig. 18
 
@@ -104,6 +113,10 @@ def extra_vgg_class_selectivity(inputs: dict[str, str], configured: list[str] | 
 
 def extra_vgg_semantics(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
     return plots.semantics_comparison(read_table(inputs[TABLE]))
+
+
+def extra_vgg_shapley(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
+    return plots.shapley_groups(pd.read_csv(inputs[SHAPLEY_VALUES]))
 
 
 def make(figure: str, *, inputs: dict[str, str], output: str, metadata: str, class_layers: list[str] | None) -> None:

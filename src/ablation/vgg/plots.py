@@ -354,3 +354,28 @@ def recovery_iterations(recovery: pd.DataFrame, layer: str) -> Figure:
     figure.suptitle(f"Recovery experiment 2, {layer}: each iteration draws a random 25 % of all the layer's filters "
                     "(already ablated ones included), ablates them too and retrains")
     return figure
+
+
+def shapley_groups(values: pd.DataFrame) -> Figure:
+    """Per layer: each filter group's sampled Shapley value for top-5 (bars, +-1.96 standard errors) and top-1
+    (dots), beside its single-group ablation drop (crosses); groups ordered by their top-5 value."""
+    layers = layer_order(values.layer.unique())
+    figure, axes = plt.subplots(1, len(layers), figsize=(5.6 * len(layers), 4.2), squeeze=False)
+    for ax, layer in zip(axes[0], layers):
+        part = values[values.layer == layer]
+        top5, top1 = (part[part.metric == metric].set_index("group") for metric in ("top5", "top1"))
+        order = top5.value.sort_values(ascending=False).index
+        x = np.arange(len(order))
+        ax.bar(x, top5.value[order], yerr=1.96 * top5.standard_error[order], color=ACCURACY, capsize=2,
+               label="Shapley value, top-5 (95 % interval)")
+        ax.plot(x, top1.value[order], "o", color=GAIN, ms=4, label="Shapley value, top-1")
+        ax.plot(x, top5.single_drop[order], "x", color=DROP, ms=5, label="single-group drop, top-5")
+        ax.axhline(0, lw=0.6, color="0.5")
+        ax.set_xticks(x, order, fontsize=7)
+        ax.set_xlabel("filter group (similarity partition)")
+        ax.set_ylabel("accuracy [%p]")
+        total = top5.value.sum()
+        ax.set_title(f"{layer} ({part.semantics.iloc[0]}): {len(order)} groups, {int(part.permutations.iloc[0])} "
+                     f"orders;\nvalues add up to {total:.1f} %p (intact minus all groups ablated)", fontsize=8)
+    axes[0][0].legend(fontsize=7, frameon=False)
+    return figure

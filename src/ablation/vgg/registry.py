@@ -8,7 +8,7 @@ from __future__ import annotations
 from ablation.core.figure_spec import FigureSpec
 
 TABLE, CLASSES, CHANGES, SELECTIVITY = "table", "classes", "class_changes", "selectivity"
-RECOVERY1, RECOVERY2 = "recovery1", "recovery2"
+RECOVERY1, RECOVERY2, SHAPLEY_VALUES = "recovery1", "recovery2", "shapley_values"
 SWEEP, CLASS_VIEW, RECOVERY = ("7 VGG19-BN: filter-group ablations", "8 VGG19-BN: classes",
                                "9 VGG19-BN: recovery training")
 EXTRA = "10 VGG19-BN: beyond the paper"
@@ -27,7 +27,10 @@ FIGURES = {
     "extra_vgg_class_heatmap": FigureSpec(None, (TABLE, CLASSES), EXTRA),
     "extra_vgg_class_selectivity": FigureSpec(None, (SELECTIVITY,), EXTRA),
     "extra_vgg_semantics": FigureSpec(None, (TABLE,), EXTRA),
+    "extra_vgg_shapley": FigureSpec(None, (SHAPLEY_VALUES,), EXTRA),
 }
+# The figures of vgg.shapley (made only when it is enabled).
+SHAPLEY_FIGURES = ("extra_vgg_shapley",)
 # The figures of each recovery experiment, left out when the experiment is not run.
 RECOVERY_FIGURES = {1: ("fig19_recovery1_first_layer", "fig20_recovery1_second_layer"),
                     2: ("fig21_recovery2_first_layer", "fig22_recovery2_second_layer")}

@@ -22,6 +22,7 @@ from ablation.vgg import ablation as filter_ablation
 from ablation.vgg import groups as filter_groups
 from ablation.vgg import imagenet, recovery
 from ablation.vgg import network as vgg
+from ablation.vgg import shapley as vgg_shapley
 from ablation.vgg import statistics as vgg_statistics
 from ablation.vgg.images import ImageSet, staged
 from ablation.vgg.training import TrainingData, TrainingSettings, device_for, train_embedded
@@ -234,3 +235,19 @@ def provenance_record(*, network_path: str, images_path: str, settings: dict[str
     network_source = torch.load(network_path, map_location="cpu", weights_only=True, mmap=True)["source"]
     record = provenance.record(ImageSet.load(images_path).source, {"vgg": settings}, provenance.gather(machine_paths))
     provenance.write({**record, "network": network_source}, out_path)
+
+
+def shapley(*, network_path: str, images_path: str, table_path: str, layers: list[str] | None,
+            settings: vgg_shapley.Settings, threads: int, stage_dir: str | None, out_values: str) -> None:
+    """Sampled Shapley values of 16 similarity groups partitioning each of `layers` (None: the two layers whose
+    ablation costs the most top-5, `vgg_statistics.most_important_layers`)."""
+    torch.set_num_threads(threads)
+    network, _ = vgg.load_network(network_path)
+    images = ImageSet.load(staged(images_path, stage_dir))
+    layers = layers or vgg_statistics.most_important_layers(read_table(table_path))
+    frames = []
+    for layer in layers:
+        log.info("Shapley values of %d filter groups of %s: %d orders, %d images", settings.groups, layer,
+                 settings.permutations, len(images))
+        frames.append(vgg_shapley.layer_values(network, images, layer, settings))
+    pd.concat(frames, ignore_index=True).to_csv(out_values, index=False, float_format="%.10g")

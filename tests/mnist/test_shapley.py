@@ -1,0 +1,184 @@
+"""Shapley values and interactions: the exact formulas against brute force, the fast evaluation of every lesion set
+against the direct masked evaluation, the sampler and msapy against the exact values."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from math import factorial
+
+import numpy as np
+import pytest
+import torch
+
+from ablation.core import shapley
+from ablation.mnist import shapley as mnist_shapley
+from ablation.mnist.ablation import masked_predictions
+from ablation.mnist.lesion_sets import hidden1_counts
+from ablation.mnist.network import Stack, load_state_dict, normalise
+from helpers import SHARED_AUTHORS
+
+
+def brute_force(value, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shapley values over all n! orders and interaction indices over all coalitions, from value(intact set)."""
+    values = np.zeros(n)
+    for order in itertools.permutations(range(n)):
+        intact: frozenset[int] = frozenset()
+        for player in order:
+            values[player] += value(intact | {player}) - value(intact)
+            intact |= {player}
+    interactions = np.zeros((n, n))
+    for i, j in itertools.permutations(range(n), 2):
+        others = [p for p in range(n) if p not in (i, j)]
+        for size in range(len(others) + 1):
+            for coalition in map(frozenset, itertools.combinations(others, size)):
+                weight = factorial(size) * factorial(n - size - 2) / factorial(n - 1)
+                interactions[i, j] += weight * (value(coalition | {i, j}) - value(coalition | {i})
+                                                - value(coalition | {j}) + value(coalition))
+    return values / factorial(n), interactions
+
+
+def table_of(value, n: int) -> np.ndarray:
+    """The game's values over lesion masks (bit i set: player i lesioned)."""
+    return np.array([value(frozenset(p for p in range(n) if not mask >> p & 1)) for mask in range(2**n)])
+
+
+def test_exact_values_and_interactions_equal_brute_force_and_obey_the_axioms():
+    n, rng = 6, np.random.default_rng(0)
+    weights, codes = rng.normal(size=n), [1.0, 1.0, 2.0, 4.0, 8.0, 0.0]
+    weights[5], weights[1] = 0.0, weights[0]
+
+    def value(intact: frozenset[int]) -> float:
+        # Additive part + 0 and 1 redundant (either one suffices) + 2 and 3 complementary (both needed)
+        # + an irregular term; player 5 is a dummy (no effect at all), 0 and 1 are symmetric.
+        return (sum(weights[p] for p in intact) + 3.0 * bool(intact & {0, 1}) + 2.0 * ({2, 3} <= intact)
+                + 0.3 * np.sin(sum(codes[p] for p in intact)))
+
+    table = table_of(value, n)
+    expected_values, expected_interactions = brute_force(value, n)
+    values, interactions = shapley.exact_values(table), shapley.exact_interactions(table)
+    np.testing.assert_allclose(values, expected_values, atol=1e-12)
+    np.testing.assert_allclose(interactions, expected_interactions, atol=1e-12)
+    assert values.sum() == pytest.approx(table[0] - table[-1], abs=1e-12)  # efficiency
+    assert values[0] == pytest.approx(values[1], abs=1e-12)  # symmetry
+    assert values[5] == pytest.approx(0, abs=1e-12) and np.abs(interactions[5]).max() < 1e-12  # dummy
+    assert interactions[0, 1] < 0 < interactions[2, 3]  # redundant vs complementary
+    # Two players: the index is the paper's pair interaction, negated (pair drop minus the single drops).
+    two = table_of(lambda intact: value(intact | {2, 3, 4, 5}), 2)
+    excess = (two[0] - two[3]) - (two[0] - two[1]) - (two[0] - two[2])
+    assert shapley.exact_interactions(two)[0, 1] == pytest.approx(-excess)
+
+
+def test_values_stack_over_leading_axes_and_odd_players():
+    tables = np.random.default_rng(1).normal(size=(3, 2, 2**5))
+    for index in np.ndindex(3, 2):
+        np.testing.assert_allclose(shapley.exact_values(tables)[index], shapley.exact_values(tables[index]))
+        np.testing.assert_allclose(shapley.exact_interactions(tables)[index],
+                                   shapley.exact_interactions(tables[index]))
+    with pytest.raises(ValueError, match="2\\^n values"):
+        shapley.exact_values(np.zeros(6))
+
+
+def test_sampled_values_scatter_around_the_exact_ones_by_their_standard_errors():
+    n = 7
+    table = np.random.default_rng(2).normal(size=(2, 2**n))
+    exact = shapley.exact_values(table)
+    scores = []
+    for seed in range(20):
+        estimate = shapley.sample_values(lambda masks: table[:, masks @ (1 << np.arange(n))].T, n, 400, seed=seed)
+        scores.append((estimate.values - exact) / estimate.standard_errors)
+    assert estimate.values.shape == estimate.standard_errors.shape == (2, n)
+    z = np.concatenate(scores).ravel()  # 280 errors in units of their standard error: standard normal
+    assert np.abs(z).max() < 4.5 and 0.8 < (z**2).mean() < 1.25 and abs(z.mean()) < 0.25
+    again = shapley.sample_values(lambda masks: table[:, masks @ (1 << np.arange(n))].T, n, 400, seed=19)
+    assert np.array_equal(estimate.values, again.values)
+
+
+def direct_counts(h1: torch.Tensor, fc2: torch.Tensor, fc3: torch.Tensor, labels: torch.Tensor) -> np.ndarray:
+    """Items right per class under every lesion set of the first layer, by the direct masked evaluation."""
+    units = h1.shape[1]
+    sets = torch.arange(2**units)
+    counts = np.zeros((10, 2**units), dtype=np.int64)
+    for start in range(0, 2**units, 4096):
+        keep = (((sets[start : start + 4096, None] >> torch.arange(units)) & 1) == 0).float()
+        right = (masked_predictions(fc2[None], fc3[None], h1[None], keep, torch.ones(len(keep), fc2.shape[0]))[0]
+                 == labels.to(torch.int8)).numpy()
+        for c in range(10):
+            counts[c, start : start + len(keep)] = right[:, labels.numpy() == c].sum(1)
+    return counts
+
+
+def test_every_lesion_set_of_a_small_network_counts_as_the_direct_evaluation(mnist_data):
+    """12 first-layer units (4,096 sets), 600 real digits; once as trained-like random weights, once with two
+    output rows equal, so that every item of those classes is an exact tie: the kernel must hand them to the
+    direct evaluation (argmax picks the first of equal logits)."""
+    generator = torch.Generator().manual_seed(0)
+    fc1, fc2 = torch.randn(12, 784, generator=generator) * 0.05, torch.randn(10, 12, generator=generator)
+    fc3 = torch.randn(10, 10, generator=generator)
+    h1 = torch.relu(normalise(mnist_data.test_images[:600]) @ fc1.T)
+    labels = mnist_data.test_labels[:600]
+    tied = fc3.clone()
+    tied[5] = tied[3]
+    for output, ties in ((fc3, False), (tied, True)):
+        result = hidden1_counts(h1, fc2, output, labels, 10)
+        assert np.array_equal(result.counts, direct_counts(h1, fc2, output, labels))
+        assert (result.rechecked >= (labels == 3).sum().item()) if ties else result.rechecked < 600 * 4096 // 100
+        assert np.array_equal(result.class_sizes, np.bincount(labels.numpy(), minlength=10))
+
+
+@pytest.fixture(scope="module")
+def authors_network(mnist_data) -> mnist_shapley.Network:
+    path = SHARED_AUTHORS / "MNIST_MLP(20, 10)_trained.pt"
+    if not path.exists():
+        pytest.skip(f"the authors' network not found at {path}")
+    stack = Stack.of([load_state_dict(path)])
+    images, labels = mnist_data.test_images[:300], mnist_data.test_labels[:300]
+    with torch.no_grad():
+        h1 = stack.hidden(normalise(images))[0][0]
+    return mnist_shapley.Network(h1, stack.fc2[0], stack.fc3[0], labels)
+
+
+def test_all_2_20_lesion_sets_of_the_authors_network_count_as_the_direct_evaluation(authors_network):
+    network = authors_network
+    result = network.all_lesion_sets("hidden1")
+    assert result.counts.shape == (10, 2**20)
+    assert np.array_equal(result.counts, direct_counts(network.h1, network.fc2, network.fc3, network.labels))
+    accuracy = result.accuracy()
+    assert accuracy[0, 0] == pytest.approx(100 * result.counts[:, 0].sum() / 300)
+    # The whole layer lesioned: every logit is exactly 0 and argmax says 0, so exactly the zeros are right.
+    assert result.counts[:, -1].sum() == (network.labels == 0).sum().item()
+
+
+def test_exact_games_and_msapy_agree_within_three_standard_errors(authors_network):
+    """The reference MSA library's permutation estimate of the first layer's Shapley values lies within 3 standard
+    errors (of its per-permutation samples) of the exact values; so does ours, sampled with the same budget."""
+    msa = pytest.importorskip("msapy.msa")
+    import fastprogress.fastprogress
+
+    network = authors_network
+    values, _, games = mnist_shapley.games("authors", network, mnist_shapley.Settings(["hidden1", "hidden2"], 20, 2, 0))
+    exact = values[(values.layer == "hidden1") & (values["class"] == "all")].value.to_numpy()
+    summary = games[(games.layer == "hidden1") & (games["class"] == "all")].iloc[0]
+    assert exact.sum() == pytest.approx(summary.intact - summary.all_lesioned, abs=1e-9)  # efficiency
+    assert (values.method == "exact").all() and (values.standard_error == 0).all()
+
+    def accuracy(lesioned: tuple[int, ...]) -> float:
+        mask = np.zeros((1, 20), dtype=bool)
+        mask[0, list(lesioned)] = True
+        return float(network.accuracy("hidden1", mask)[0, 0])
+
+    fastprogress.fastprogress.NO_BAR = True
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = msa.interface(elements=list(range(20)), n_permutations=200, objective_function=accuracy,
+                              objective_function_params={}, rng=np.random.default_rng(0), n_parallel_games=1,
+                              lazy=True, dual_progress_bars=False)
+    estimate = table.shapley_values.to_numpy()
+    error = table.std(ddof=1).to_numpy() / np.sqrt(len(table))
+    # Units that never matter (dead ReLUs) have exactly 0 and no spread: allow float64 rounding there.
+    assert (np.abs(estimate - exact) <= 3 * error + 1e-9).all(), (estimate - exact) / error
+    sampled, *_ = mnist_shapley.games("authors", network, mnist_shapley.Settings(["hidden1"], 10, 200, 0))
+    ours = sampled[sampled["class"] == "all"]
+    assert (ours.method == "sampled").all()
+    assert (np.abs(ours.value.to_numpy() - exact) <= 3 * ours.standard_error.to_numpy() + 1e-9).all()
+    assert np.allclose(ours.single_drop, values[(values.layer == "hidden1") & (values["class"] == "all")].single_drop)
