@@ -21,12 +21,13 @@ import time
 import torch
 from vgg_benchmark import pass_flops, synchronise, synthetic_images
 
+from ablation.core.devices import device_for
 from ablation.vgg import groups as filter_groups
 from ablation.vgg import network as vgg
 from ablation.vgg import recovery
 from ablation.vgg.ablation import mask_point, sweep
 from ablation.vgg.architecture import VGG_CONV_LAYERS
-from ablation.vgg.training import device_for, train_epoch, training_batches
+from ablation.vgg.training import train_epoch, training_batches
 
 VALIDATION, TRAINING = 50_000, 1_281_167
 GROUPS_PER_LAYER = 4 * (3 + 3 + 1)  # 4 ratios x (3 similarity, 3 random, 1 L1)

@@ -19,6 +19,7 @@ import time
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from ablation.core.devices import device_for
 from ablation.vgg import ablation as filter_ablation
 from ablation.vgg import groups as filter_groups
 from ablation.vgg import imagenet
@@ -26,7 +27,6 @@ from ablation.vgg import network as vgg
 from ablation.vgg.ablation import head, mask_point
 from ablation.vgg.architecture import VGG_CONV_LAYERS
 from ablation.vgg.images import IMAGENET_MEAN, IMAGENET_STD, ImageSet
-from ablation.vgg.training import device_for
 
 
 def synthetic_images(count: int, size: int, classes: int) -> ImageSet:

@@ -120,10 +120,12 @@ def test_every_lesion_set_of_a_small_network_counts_as_the_direct_evaluation(mni
     tied = fc3.clone()
     tied[5] = tied[3]
     for output, ties in ((fc3, False), (tied, True)):
-        result = hidden1_counts(h1, fc2, output, labels, 10)
-        assert np.array_equal(result.counts, direct_counts(h1, fc2, output, labels))
-        assert (result.rechecked >= (labels == 3).sum().item()) if ties else result.rechecked < 600 * 4096 // 100
-        assert np.array_equal(result.class_sizes, np.bincount(labels.numpy(), minlength=10))
+        direct = direct_counts(h1, fc2, output, labels)
+        for tensors in (False, True):  # the compiled kernel (CPU) and the tensor path (GPU), here on the CPU
+            result = hidden1_counts(h1, fc2, output, labels, 10, tensors=tensors)
+            assert np.array_equal(result.counts, direct), tensors
+            assert (result.rechecked >= (labels == 3).sum().item()) if ties else result.rechecked < 600 * 4096 // 100
+            assert np.array_equal(result.class_sizes, np.bincount(labels.numpy(), minlength=10))
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +158,7 @@ def test_exact_games_and_msapy_agree_within_three_standard_errors(authors_networ
     import fastprogress.fastprogress
 
     network = authors_network
-    values, _, games = mnist_shapley.games("authors", network, mnist_shapley.Settings(["hidden1", "hidden2"], 20, 2, 0))
+    values, _, games = mnist_shapley.games("authors", network, mnist_shapley.Settings(["hidden1", "hidden2"], 20, 2, 0, "cpu"))
     exact = values[(values.layer == "hidden1") & (values["class"] == "all")].value.to_numpy()
     summary = games[(games.layer == "hidden1") & (games["class"] == "all")].iloc[0]
     assert exact.sum() == pytest.approx(summary.intact - summary.all_lesioned, abs=1e-9)  # efficiency
@@ -177,7 +179,7 @@ def test_exact_games_and_msapy_agree_within_three_standard_errors(authors_networ
     error = table.std(ddof=1).to_numpy() / np.sqrt(len(table))
     # Units that never matter (dead ReLUs) have exactly 0 and no spread: allow float64 rounding there.
     assert (np.abs(estimate - exact) <= 3 * error + 1e-9).all(), (estimate - exact) / error
-    sampled, *_ = mnist_shapley.games("authors", network, mnist_shapley.Settings(["hidden1"], 10, 200, 0))
+    sampled, *_ = mnist_shapley.games("authors", network, mnist_shapley.Settings(["hidden1"], 10, 200, 0, "cpu"))
     ours = sampled[sampled["class"] == "all"]
     assert (ours.method == "sampled").all()
     assert (np.abs(ours.value.to_numpy() - exact) <= 3 * ours.standard_error.to_numpy() + 1e-9).all()

@@ -53,7 +53,8 @@ rule mnist_shapley:
     threads: MAX_THREADS
     resources:
         runtime=60,
-        mem_mb=4000,
+        mem_mb=8000,
+        gpu=int(SHAPLEY["device"] == "cuda"),
     params:
         settings={
             "layers": SHAPLEY["layers"],
@@ -61,6 +62,7 @@ rule mnist_shapley:
             "permutations": SHAPLEY["permutations"],
             "seed": ANALYSIS["seed"],
         },
+        device=SHAPLEY["device"],
         resamples=ANALYSIS["bootstrap_resamples"],
         seed=ANALYSIS["seed"],
     script:

@@ -1,10 +1,12 @@
 from ablation.core import logs, provenance
+from ablation.core.devices import device_for
 from ablation.mnist import steps
 from ablation.mnist.shapley import Settings
 
 logs.setup(snakemake.log[0])
 p = snakemake.params
+device = device_for(p.device)
 steps.shapley(data_path=snakemake.input.data, networks_path=snakemake.input.networks,
-              settings=Settings(**p.settings), threads=snakemake.threads, resamples=p.resamples, seed=p.seed,
-              out={name: path for name, path in snakemake.output.items() if name != "machine"})
-provenance.write(provenance.machine(), snakemake.output.machine)
+              settings=Settings(**p.settings, device=device), threads=snakemake.threads, resamples=p.resamples,
+              seed=p.seed, out={name: path for name, path in snakemake.output.items() if name != "machine"})
+provenance.write(provenance.machine(device), snakemake.output.machine)

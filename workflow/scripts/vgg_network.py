@@ -1,6 +1,6 @@
 from ablation.core import logs, provenance
+from ablation.core.devices import device_for
 from ablation.vgg import steps
-from ablation.vgg.training import device_for
 
 logs.setup(snakemake.log[0])
 p = snakemake.params

@@ -3,5 +3,6 @@
 data -> network -> training -> ablation (engine) and outcomes (which test items each ablated network gets right)
 -> roles (which units each figure features), embedding (t-SNE), statistics -> figures (drawing; `registry`: the
 ids) -> steps (one function per workflow rule). `authors`: the authors' published network; `comparison`: the
-paper's numbers beside this run's.
+paper's numbers beside this run's. Beyond the paper: `lesion_sets` (the accuracy under all 2^20 lesion sets of the
+first layer) -> `shapley` (values and interactions) -> `shapley_plots`.
 """

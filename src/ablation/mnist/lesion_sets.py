@@ -16,6 +16,7 @@ first-layer units are all silent (the bound is 0) has all logits exactly 0 in ev
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numba
@@ -24,6 +25,7 @@ import torch
 
 UNIT_ROUNDOFF = 2.0**-24  # float32
 ITEM_TILE = 16  # items whose low-half tables (16 x 10 x 1024 floats) stay in a core's L2 cache
+GPU_ITEM_TILE = 8  # items per tensor step on a GPU: (8, 2^10, 2^10, 9, 10) products, 3 GB
 
 
 @dataclass(frozen=True)
@@ -128,40 +130,96 @@ def _decide_tile(arguments: tuple[np.ndarray, ...], counts: np.ndarray, cap: int
     return uncertain, n_uncertain
 
 
-def hidden1_counts(h1: torch.Tensor, fc2: torch.Tensor, fc3: torch.Tensor, labels: torch.Tensor,
-                   classes: int) -> LesionCounts:
-    """Items right per class under every lesion set of the first hidden layer of one network: h1 (n, H1) its
-    first layer's output, fc2 (H2, H1), fc3 (C, H2)."""
-    h1_, fc2_, fc3_ = (t.detach().cpu().numpy().astype(np.float32) for t in (h1, fc2, fc3))
-    label_ = labels.cpu().numpy().astype(np.int64)
-    units, width = h1_.shape[1], fc2_.shape[0]
-    low_units = units // 2
+@dataclass(frozen=True)
+class _Tile:
+    """What deciding one tile of items needs (numpy, float32 but labels): see `_decide` for the shapes."""
+
+    start: int
+    z_high: np.ndarray
+    z_low: np.ndarray
+    bound_high: np.ndarray
+    bound_low: np.ndarray
+    margins: np.ndarray
+    labels: np.ndarray
+    silence: np.ndarray
+
+
+def _tiles(h1: np.ndarray, fc2: np.ndarray, fc3: np.ndarray, labels: np.ndarray, size: int) -> Iterator[_Tile]:
+    """The items in tiles of `size`, with their halves' partial sums, rounding bounds and margins."""
+    units, width, classes = h1.shape[1], fc2.shape[0], fc3.shape[0]
     # Rounding bounds, relative to sums of absolute values: the fast path (split sums, then margins) and the
     # direct path (full sums, then logits), each (terms + 2) u per dot product, together.
     margin_roundoff = (units // 2 + 4 + width + units + width + 3) * UNIT_ROUNDOFF
     z_roundoff = 2 * (units + 3) * UNIT_ROUNDOFF
-    fc2_size, fc3_size = np.abs(fc2_).astype(np.float64), np.abs(fc3_).astype(np.float64)
+    fc2_size, fc3_size = np.abs(fc2).astype(np.float64), np.abs(fc3).astype(np.float64)
     # For label y and second-layer unit i, |W3[y, i]| + |W3[c, i]| at most; through fc2, per first-layer unit.
     reach = (fc3_size + fc3_size.max(0)) @ fc2_size  # (C, H1)
     strongest = fc2_size.max(0)  # (H1,) largest |fc2| from each first-layer unit
     ratio = np.divide(strongest, reach, out=np.zeros_like(reach), where=reach > 0).max(1)  # (C,)
-    silence = (z_roundoff / margin_roundoff * ratio[label_]).astype(np.float32) * np.float32(1 + 2**-20)
-    item_reach = margin_roundoff * reach[label_] * np.abs(h1_).astype(np.float64)  # (n, H1)
-    counts = np.zeros((classes, 2 ** (units - low_units), 2**low_units), dtype=np.int64)
-    pending: list[np.ndarray] = []
-    for start in range(0, len(h1_), ITEM_TILE):
-        tile = slice(start, start + ITEM_TILE)
-        z_high, z_low, size_high, size_low = _halves(h1_[tile], fc2_, item_reach[tile], low_units)
-        margins = fc3_[label_[tile], None, :] - fc3_[None, :, :]  # (items, C, H2), row `label` all zero
-        keep = np.arange(classes)[None, :] != label_[tile, None]
-        margins = margins[keep].reshape(len(z_high), classes - 1, width)
-        bounds = [np.nextafter(size.astype(np.float32), np.float32(np.inf)) * (size > 0)
-                  for size in (size_high, size_low)]
-        arguments = (z_high, z_low, *bounds, np.ascontiguousarray(margins), label_[tile], silence[tile])
+    silence = (z_roundoff / margin_roundoff * ratio[labels]).astype(np.float32) * np.float32(1 + 2**-20)
+    item_reach = margin_roundoff * reach[labels] * np.abs(h1).astype(np.float64)  # (n, H1)
+    for start in range(0, len(h1), size):
+        tile = slice(start, start + size)
+        z_high, z_low, size_high, size_low = _halves(h1[tile], fc2, item_reach[tile], units // 2)
+        margins = fc3[labels[tile], None, :] - fc3[None, :, :]  # (items, C, H2), row `label` all zero
+        others = np.arange(classes)[None, :] != labels[tile, None]
+        bounds = [np.nextafter(part.astype(np.float32), np.float32(np.inf)) * (part > 0)
+                  for part in (size_high, size_low)]
+        yield _Tile(start, z_high, z_low, bounds[0], bounds[1],
+                    np.ascontiguousarray(margins[others].reshape(len(z_high), classes - 1, width)), labels[tile],
+                    silence[tile])
+
+
+def _count_compiled(tiles: Iterator[_Tile], counts: np.ndarray) -> list[np.ndarray]:
+    """The CPU path: `_decide` per tile; returns the close calls as (item, set) rows."""
+    low_sets = counts.shape[2]
+    pending = []
+    for tile in tiles:
+        arguments = (tile.z_high, tile.z_low, tile.bound_high, tile.bound_low, tile.margins, tile.labels,
+                     tile.silence)
         uncertain, n_uncertain = _decide_tile(arguments, counts, cap=256)
         for high in np.flatnonzero(n_uncertain):
             found = uncertain[high, : n_uncertain[high]]
-            pending.append(np.stack([start + found // 2**low_units, high * 2**low_units + found % 2**low_units], 1))
+            pending.append(np.stack([tile.start + found // low_sets, high * low_sets + found % low_sets], 1))
+    return pending
+
+
+def _count_tensors(tiles: Iterator[_Tile], counts: np.ndarray, device: torch.device) -> list[np.ndarray]:
+    """The same decisions as `_decide` with tensor operations on `device` (a GPU). Elementwise products and sums
+    only: a GPU's matrix product may round its inputs to TF32, which the bounds do not allow for."""
+    total = torch.zeros(counts.shape[0], counts.shape[1] * counts.shape[2], dtype=torch.int64, device=device)
+    pending = []
+    for tile in tiles:
+        z_high, z_low, bound_high, bound_low, margins, labels, silence = (
+            torch.from_numpy(array).to(device) for array in (tile.z_high, tile.z_low, tile.bound_high,
+                                                             tile.bound_low, tile.margins, tile.labels, tile.silence))
+        z = z_high.transpose(1, 2)[:, :, None, :] + z_low.transpose(1, 2)[:, None, :, :]  # (T, SH, SL, H2)
+        loudest = z.amax(-1)
+        scores = (torch.relu_(z)[:, :, :, None, :] * margins[:, None, None]).sum(-1)  # (T, SH, SL, C - 1)
+        lowest = scores.amin(-1)
+        bound = bound_high[:, :, None] + bound_low[:, None, :]
+        settled = (loudest < -bound * silence[:, None, None]) | (bound == 0)
+        right = torch.where(settled, (labels == 0)[:, None, None], lowest > bound)
+        total.index_add_(0, labels, right.flatten(1).long())
+        close = (~settled & (lowest.abs() <= bound)).flatten(1).nonzero()
+        pending.append((close + torch.tensor([tile.start, 0], device=device)).cpu().numpy())
+    counts += total.view(counts.shape).cpu().numpy()
+    return pending
+
+
+def hidden1_counts(h1: torch.Tensor, fc2: torch.Tensor, fc3: torch.Tensor, labels: torch.Tensor, classes: int,
+                   device: str = "cpu", tensors: bool | None = None) -> LesionCounts:
+    """Items right per class under every lesion set of the first hidden layer of one network: h1 (n, H1) its
+    first layer's output, fc2 (H2, H1), fc3 (C, H2). On the CPU the compiled kernel decides, on a GPU tensor
+    operations (`tensors`: force either; the tests run the tensor path on the CPU)."""
+    h1_, fc2_, fc3_ = (t.detach().cpu().numpy().astype(np.float32) for t in (h1, fc2, fc3))
+    label_ = labels.cpu().numpy().astype(np.int64)
+    units = h1_.shape[1]
+    counts = np.zeros((classes, 2 ** (units - units // 2), 2 ** (units // 2)), dtype=np.int64)
+    if not (torch.device(device).type != "cpu" if tensors is None else tensors):
+        pending = _count_compiled(_tiles(h1_, fc2_, fc3_, label_, ITEM_TILE), counts)
+    else:
+        pending = _count_tensors(_tiles(h1_, fc2_, fc3_, label_, GPU_ITEM_TILE), counts, torch.device(device))
     rechecked = np.concatenate(pending) if pending else np.empty((0, 2), dtype=np.int64)
     flat = counts.reshape(classes, -1)
     if len(rechecked):

@@ -31,6 +31,7 @@ class Settings:
     max_exact_units: int
     permutations: int
     seed: int
+    device: str  # where all lesion sets of the first layer are evaluated: cpu (compiled kernel) or a GPU
 
 
 @dataclass(frozen=True)
@@ -53,10 +54,10 @@ class Network:
         per_class = [right[:, self.labels.numpy() == c].mean(1) for c in range(CLASSES)]
         return 100.0 * np.stack([right.mean(1), *per_class], axis=1)
 
-    def all_lesion_sets(self, layer: str) -> LesionCounts:
+    def all_lesion_sets(self, layer: str, device: str = "cpu") -> LesionCounts:
         """Items right per class under every lesion set of `layer`."""
         if layer == "hidden1":
-            return hidden1_counts(self.h1, self.fc2, self.fc3, self.labels, CLASSES)
+            return hidden1_counts(self.h1, self.fc2, self.fc3, self.labels, CLASSES, device)
         width = HIDDEN_LAYERS[layer][0]
         masks = ((np.arange(2**width)[:, None] >> np.arange(width)) & 1).astype(bool)
         keep = torch.from_numpy(~masks).float()
@@ -99,7 +100,7 @@ def games(name: str, network: Network, settings: Settings) -> tuple[pd.DataFrame
     for layer in settings.layers:
         width = players_of_layer(layer)
         if width <= settings.max_exact_units:
-            lesioned = network.all_lesion_sets(layer)
+            lesioned = network.all_lesion_sets(layer, settings.device)
             accuracy = lesioned.accuracy()
             drops = accuracy[:, :1] - accuracy[:, 1 << np.arange(width)]
             values += _unit_rows(name, layer, shapley.exact_values(accuracy), np.zeros_like(drops), drops, "exact")

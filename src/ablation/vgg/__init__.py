@@ -2,5 +2,5 @@
 
 network -> images (the evaluation cache; `imagenet`: ImageNet folders) -> groups (which filters) -> ablation
 (semantics + engine) -> statistics -> training and recovery -> figures (drawing; `registry`: the ids) -> steps
-(one function per workflow rule).
+(one function per workflow rule). Beyond the paper: `shapley` (sampled Shapley values of filter groups).
 """

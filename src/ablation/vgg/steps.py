@@ -15,6 +15,7 @@ import pandas as pd
 import torch
 
 from ablation.core import provenance, tables
+from ablation.core.devices import device_for
 from ablation.core.errors import InputError
 from ablation.core.tables import read_table
 from ablation.mnist import data as mnist
@@ -25,7 +26,7 @@ from ablation.vgg import network as vgg
 from ablation.vgg import shapley as vgg_shapley
 from ablation.vgg import statistics as vgg_statistics
 from ablation.vgg.images import ImageSet, staged
-from ablation.vgg.training import TrainingData, TrainingSettings, device_for, train_embedded
+from ablation.vgg.training import TrainingData, TrainingSettings, train_embedded
 
 log = logging.getLogger("ablation")
 

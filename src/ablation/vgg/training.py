@@ -39,11 +39,6 @@ def derived_seed(*parts: object) -> int:
     return zlib.crc32("/".join(map(str, parts)).encode())
 
 
-def device_for(requested: str = "auto") -> str:
-    """`auto`: the GPU when there is one (rules ask for gpu=1), else the CPU."""
-    return ("cuda" if torch.cuda.is_available() else "cpu") if requested == "auto" else requested
-
-
 def training_batches(data: TrainingData, batch_size: int, seed: int, device: str,
                      workers: int = 0) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """One epoch of shuffled minibatches, normalised, on `device`; the order is fixed by `seed`."""
