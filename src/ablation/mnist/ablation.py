@@ -14,6 +14,8 @@ is evaluated on the binarised ones.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import torch
 
 from ablation.mnist.architecture import HIDDEN_LAYERS
@@ -61,6 +63,53 @@ def masked_predictions(fc2: torch.Tensor, fc3: torch.Tensor, h1: torch.Tensor, m
                 logits = (h2.view(-1, output.shape[0]) @ output).view(len(h2), len(mask1), -1)
                 result[network, :, start : start + tile] = logits.argmax(-1).T.to(torch.int8)
     return result
+
+
+FLOAT64_ROUNDOFF = 2.0**-53
+
+
+def exact_predictions(fc2: torch.Tensor, fc3: torch.Tensor, h1: torch.Tensor, mask1: torch.Tensor,
+                      mask2: torch.Tensor, tile_elements: int = 2**22) -> torch.Tensor:
+    """The class whose exact logit is largest (ties to the first class, as argmax), (M, n), for one network's
+    fc2 (10, 20) and fc3 (10, 10), its first layer's output h1 (n, 20) and masks (M, 20), (M, 10).
+
+    `masked_predictions` in float64: a product of two float32 numbers is exact there and each sum of a few dozen
+    terms is off by at most (terms + 2) x 2^-53 of its sum of absolute values, so an argmax decided by more than
+    that bound is the exact one. The rare decisions closer than the bound are made in rational arithmetic. So the
+    result does not depend on the order of any sum (the CPU's instruction set, the batch shape), unlike float32,
+    where a test item within ~1e-6 of a tie can come out either way.
+    """
+    fc2_, fc3_, h1_ = (t.detach().cpu().double() for t in (fc2, fc3, h1))
+    width, classes = fc2_.shape[0], fc3_.shape[0]
+    masked = (mask2.double()[:, :, None] * mask1.double()[:, None, :] * fc2_).reshape(-1, fc2_.shape[1])
+    bound_factor = 2 * (fc2_.shape[1] + width + 4) * FLOAT64_ROUNDOFF
+    result = torch.empty(len(mask1), len(h1_), dtype=torch.int64)
+    tile = max(1, tile_elements // (len(mask1) * classes))
+    with torch.no_grad():
+        for start in range(0, len(h1_), tile):
+            rows = h1_[start : start + tile]
+            logits = (torch.relu(rows @ masked.T).view(-1, width) @ fc3_.T).view(len(rows), len(mask1), classes)
+            reach = ((rows.abs() @ masked.abs().T).view(-1, width) @ fc3_.abs().T).view(logits.shape).amax(-1)
+            top = logits.topk(2, dim=-1).values
+            prediction = logits.argmax(-1)
+            # reach 0: every logit is exactly 0 and argmax already says class 0.
+            unsure = (top[..., 0] - top[..., 1] <= bound_factor * reach) & (reach > 0)
+            for item, row in unsure.nonzero().tolist():
+                prediction[item, row] = _rational_argmax(rows[item] * mask1[row].double(), fc2_ * mask2[row, :, None],
+                                                         fc3_)
+            result[:, start : start + tile] = prediction.T
+    return result
+
+
+def _rational_argmax(h1: torch.Tensor, fc2: torch.Tensor, fc3: torch.Tensor) -> int:
+    """The network's prediction in exact rational arithmetic (every float is a rational number)."""
+    def dot(weights: list[float], values: list[Fraction]) -> Fraction:
+        return sum((Fraction(w) * v for w, v in zip(weights, values)), Fraction(0))
+
+    hidden1 = [Fraction(x) for x in h1.tolist()]
+    hidden2 = [max(Fraction(0), dot(row, hidden1)) for row in fc2.tolist()]
+    logits = [dot(row, hidden2) for row in fc3.tolist()]
+    return max(range(len(logits)), key=lambda c: (logits[c], -c))
 
 
 PUBLISHED_THRESHOLD = 10  # the authors' plot_tSNE: pixel > 10 becomes 255, else 0

@@ -6,14 +6,16 @@ and the second layer's pre-activation is z(s) = z_high[high] + z_low[low]: two t
 one add per set. A compiled kernel (numba) then applies ReLU and the output layer and decides, for every set and
 item, whether the item is classified right, keeping everything of one item tile in cache.
 
-Exact: the kernel decides with the margins W3[label] - W3[c] in float32, in another order than the direct
-evaluation (`ablation.masked_predictions`), so their roundings differ. Both stay within a bound of the exact
-result (standard floating-point error analysis: at most (terms + 2) x 2^-24 of the sum of absolute values per dot
-product, propagated through ReLU, which is 1-Lipschitz). A decision whose margin is farther from 0 than both
-bounds together is the direct evaluation's; the few closer ones (5 to 6 in 100,000 on MNIST) are evaluated
-directly. Where the second layer is silent for certain (every pre-activation below minus its bound, or no
-unlesioned first-layer unit active), every logit is exactly 0 in any order and argmax picks class 0. On a GPU,
-tensor operations make the same decisions (`_count_tensors`).
+Exact: every count is the one exact arithmetic gives from h1 on (argmax ties to the first class), whatever the
+order of any sum. The kernel decides with the margins W3[label] - W3[c] in float32; standard floating-point error
+analysis bounds how far each margin can be from the exact one (at most (terms + 2) x 2^-24 of the sum of absolute
+values per dot product, propagated through ReLU, which is 1-Lipschitz; the kernel uses twice that). A margin
+farther from 0 than its bound decides exactly; the few closer ones (about 5 in 100,000 on MNIST) are evaluated
+exactly by `ablation.exact_predictions`. Where the second layer is silent for certain (every pre-activation below
+minus its bound, or no unlesioned first-layer unit active), every logit is exactly 0 and argmax picks class 0.
+The float32 direct evaluation (`ablation.masked_predictions`) agrees except where an item is within float32
+rounding of a tie: there its answer depends on the order of its sums (the batch shape, the instruction set).
+On a GPU, tensor operations make the same decisions (`_count_tensors`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 import torch
+
+from ablation.mnist.ablation import exact_predictions
 
 UNIT_ROUNDOFF = 2.0**-24  # float32
 ITEM_TILE = 16  # items whose low-half tables (16 x 10 x 1024 floats) stay in a core's L2 cache
@@ -149,10 +153,10 @@ class _Tile:
 def _tiles(h1: np.ndarray, fc2: np.ndarray, fc3: np.ndarray, labels: np.ndarray, size: int) -> Iterator[_Tile]:
     """The items in tiles of `size`, with their halves' partial sums, rounding bounds and margins."""
     units, width, classes = h1.shape[1], fc2.shape[0], fc3.shape[0]
-    # Rounding bounds, relative to sums of absolute values: the fast path (split sums, then margins) and the
-    # direct path (full sums, then logits), each (terms + 2) u per dot product, together.
-    margin_roundoff = (units // 2 + 4 + width + units + width + 3) * UNIT_ROUNDOFF
-    z_roundoff = 2 * (units + 3) * UNIT_ROUNDOFF
+    # Rounding bounds of the fast path (split sums, then margins), relative to sums of absolute values: twice the
+    # worst case of (terms + 2) u per dot product.
+    margin_roundoff = 2 * (units // 2 + width + 4) * UNIT_ROUNDOFF
+    z_roundoff = 2 * (units // 2 + 3) * UNIT_ROUNDOFF
     fc2_size, fc3_size = np.abs(fc2).astype(np.float64), np.abs(fc3).astype(np.float64)
     # For label y and second-layer unit i, |W3[y, i]| + |W3[c, i]| at most; through fc2, per first-layer unit.
     reach = (fc3_size + fc3_size.max(0)) @ fc2_size  # (C, H1)
@@ -226,8 +230,8 @@ def hidden1_counts(h1: torch.Tensor, fc2: torch.Tensor, fc3: torch.Tensor, label
     flat = counts.reshape(classes, -1)
     if len(rechecked):
         items, sets = rechecked[:, 0], rechecked[:, 1]
-        keep_units = torch.from_numpy(((sets[:, None] >> np.arange(units)) & 1) == 0).float()
-        hidden = torch.relu((h1[items] * keep_units) @ fc2.T)
-        right = ((hidden @ fc3.T).argmax(1) == labels[items]).numpy()
-        np.add.at(flat, (label_[items], sets), right.astype(np.int64))
+        rows = torch.from_numpy(h1_[items] * (((sets[:, None] >> np.arange(units)) & 1) == 0))
+        prediction = exact_predictions(torch.from_numpy(fc2_), torch.from_numpy(fc3_), rows, torch.ones(1, units),
+                                       torch.ones(1, fc2_.shape[0]))[0].numpy()
+        np.add.at(flat, (label_[items], sets), (prediction == label_[items]).astype(np.int64))
     return LesionCounts(flat, np.bincount(label_, minlength=classes), len(rechecked))

@@ -2,9 +2,10 @@
 
 The game of a layer: its units are the players, a coalition's value is the test accuracy (overall and per class)
 with exactly those units intact. A layer of at most `max_exact_units` units is evaluated under all 2^width lesion
-sets (the first layer's 2^20 by `lesion_sets`, the second's 2^10 directly) and its Shapley values and interaction
-indices follow exactly; a wider one gets Shapley values from sampled restoring orders, with standard errors.
-Every value is in accuracy percentage points, on the test digits as they are.
+sets (the first layer's 2^20 by `lesion_sets`, the second's 2^10 directly), exactly (`ablation.exact_predictions`:
+no rounding decides a prediction), and its Shapley values and interaction indices follow; a wider one gets
+Shapley values from sampled restoring orders, with standard errors. Every value is in accuracy percentage points,
+on the test digits as they are.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pandas as pd
 import torch
 
 from ablation.core import shapley
-from ablation.mnist.ablation import masked_predictions
+from ablation.mnist.ablation import exact_predictions
 from ablation.mnist.architecture import CLASSES, HIDDEN_LAYERS
 from ablation.mnist.lesion_sets import LesionCounts, hidden1_counts
 
@@ -45,25 +46,25 @@ class Network:
 
     def accuracy(self, layer: str, lesion_masks: np.ndarray) -> np.ndarray:
         """Percent right, (M, 1 + classes) overall then per class, under (M, width) bool lesion masks of `layer`,
-        evaluated directly."""
+        evaluated directly and exactly."""
+        right = self._right(layer, lesion_masks)
+        labels = self.labels.numpy()
+        per_class = [right[:, labels == c].mean(1) for c in range(CLASSES)]
+        return 100.0 * np.stack([right.mean(1), *per_class], axis=1)
+
+    def _right(self, layer: str, lesion_masks: np.ndarray) -> np.ndarray:
+        """(M, n) bool: which items are right under each lesion mask of `layer` (`exact_predictions`)."""
         keep = torch.from_numpy(~lesion_masks).float()
         ones = [torch.ones(len(keep), width) for width, _ in HIDDEN_LAYERS.values()]
         mask1, mask2 = (keep, ones[1]) if layer == "hidden1" else (ones[0], keep)
-        right = (masked_predictions(self.fc2[None], self.fc3[None], self.h1[None], mask1, mask2)[0]
-                 == self.labels.to(torch.int8)).numpy()  # (M, n)
-        per_class = [right[:, self.labels.numpy() == c].mean(1) for c in range(CLASSES)]
-        return 100.0 * np.stack([right.mean(1), *per_class], axis=1)
+        return (exact_predictions(self.fc2, self.fc3, self.h1, mask1, mask2) == self.labels).numpy()
 
     def all_lesion_sets(self, layer: str, device: str = "cpu") -> LesionCounts:
         """Items right per class under every lesion set of `layer`."""
         if layer == "hidden1":
             return hidden1_counts(self.h1, self.fc2, self.fc3, self.labels, CLASSES, device)
         width = HIDDEN_LAYERS[layer][0]
-        masks = ((np.arange(2**width)[:, None] >> np.arange(width)) & 1).astype(bool)
-        keep = torch.from_numpy(~masks).float()
-        first = torch.ones(len(keep), HIDDEN_LAYERS["hidden1"][0])
-        right = (masked_predictions(self.fc2[None], self.fc3[None], self.h1[None], first, keep)[0]
-                 == self.labels.to(torch.int8)).numpy()
+        right = self._right(layer, ((np.arange(2**width)[:, None] >> np.arange(width)) & 1).astype(bool))
         labels = self.labels.numpy()
         counts = np.stack([right[:, labels == c].sum(1) for c in range(CLASSES)]).astype(np.int64)
         return LesionCounts(counts, np.bincount(labels, minlength=CLASSES), 0)
