@@ -88,8 +88,12 @@ def exact_predictions(fc2: torch.Tensor, fc3: torch.Tensor, h1: torch.Tensor, ma
     with torch.no_grad():
         for start in range(0, len(h1_), tile):
             rows = h1_[start : start + tile]
-            logits = (torch.relu(rows @ masked.T).view(-1, width) @ fc3_.T).view(len(rows), len(mask1), classes)
-            reach = ((rows.abs() @ masked.abs().T).view(-1, width) @ fc3_.abs().T).view(logits.shape).amax(-1)
+            z = rows @ masked.T  # (tile, M * 10)
+            logits = (torch.relu(z).view(-1, width) @ fc3_.T).view(len(rows), len(mask1), classes)
+            # A second-layer unit below minus its bound is exactly silent in any order and adds no error.
+            size = rows.abs() @ masked.abs().T
+            live = z > -bound_factor * size
+            reach = ((size * live).view(-1, width) @ fc3_.abs().T).view(logits.shape).amax(-1)
             top = logits.topk(2, dim=-1).values
             prediction = logits.argmax(-1)
             # reach 0: every logit is exactly 0 and argmax already says class 0.

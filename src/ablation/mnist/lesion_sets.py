@@ -31,6 +31,9 @@ from ablation.mnist.ablation import exact_predictions
 
 UNIT_ROUNDOFF = 2.0**-24  # float32
 ITEM_TILE = 16  # items whose low-half tables (16 x 10 x 1024 floats) stay in a core's L2 cache
+# The kernel's second-layer width and other classes, the MNIST network's (architecture.py): fixed, so that its loops
+# unroll, and its ten-term sums are written out.
+WIDTH, OTHERS = 10, 9
 GPU_ITEM_TILE = 8  # items per tensor step on a GPU: (8, 2^10, 2^10, 9, 10) products, 3 GB
 
 
@@ -55,8 +58,8 @@ def _decide(z_high: np.ndarray, z_low: np.ndarray, bound_high: np.ndarray, bound
             uncertain: np.ndarray, n_uncertain: np.ndarray) -> None:  # pragma: no cover - compiled
     """Count the items of one tile right under every (high, low) set; list the decisions too close to call.
 
-    z_high (items, H2, SH), z_low (items, H2, SL): second-layer pre-activations of the kept units of each half;
-    bound_high (items, SH), bound_low (items, SL): the two halves' rounding bounds; margins (items, C - 1, H2):
+    z_high (items, WIDTH, SH), z_low (items, WIDTH, SL): second-layer pre-activations of the kept units of each half;
+    bound_high (items, SH), bound_low (items, SL): the two halves' rounding bounds; margins (items, OTHERS, WIDTH):
     W3[label] - W3[c] for the other classes; silence (items,): the ratio of the pre-activation's rounding bound to
     the margin's (below minus that bound, a second-layer unit is silent in every order); counts (C, SH, SL) int64;
     uncertain (SH, cap) gets item * SL + low, n_uncertain (SH,) their number (may exceed cap: the caller then
@@ -64,32 +67,35 @@ def _decide(z_high: np.ndarray, z_low: np.ndarray, bound_high: np.ndarray, bound
     """
     items, width, sh = z_high.shape
     sl = z_low.shape[2]
-    others = margins.shape[1]
     cap = uncertain.shape[1]
     zero = np.float32(0.0)
     for high in numba.prange(sh):
-        active = np.empty(sl, np.float32)
-        score = np.empty((others, sl), np.float32)
+        active = np.empty((WIDTH, sl), np.float32)
         lowest = np.empty(sl, np.float32)
         loudest = np.empty(sl, np.float32)
         for item in range(items):
             label = labels[item]
-            score[:] = zero
-            loudest[:] = -np.inf
-            for unit in range(width):
+            for unit in range(WIDTH):
                 partial = z_high[item, unit, high]
                 for low in range(sl):
-                    active[low] = partial + z_low[item, unit, low]
-                    loudest[low] = max(loudest[low], active[low])
-                    active[low] = max(active[low], zero)
-                for other in range(others):
-                    weight = margins[item, other, unit]
-                    for low in range(sl):
-                        score[other, low] += weight * active[low]
-            lowest[:] = score[0]
-            for other in range(1, others):
+                    active[unit, low] = partial + z_low[item, unit, low]
+            for low in range(sl):
+                loudest[low] = max(max(max(active[0, low], active[1, low]), max(active[2, low], active[3, low])),
+                                   max(max(max(active[4, low], active[5, low]), max(active[6, low], active[7, low])),
+                                       max(active[8, low], active[9, low])))
+            for unit in range(WIDTH):
                 for low in range(sl):
-                    lowest[low] = min(lowest[low], score[other, low])
+                    active[unit, low] = max(active[unit, low], zero)
+            for low in range(sl):
+                lowest[low] = np.inf
+            for other in range(OTHERS):  # the ten terms written out: each score stays in a register
+                w = margins[item, other]
+                w0, w1, w2, w3, w4, w5, w6, w7, w8, w9 = w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9]
+                for low in range(sl):
+                    score = (w0 * active[0, low] + w1 * active[1, low] + w2 * active[2, low] + w3 * active[3, low]
+                             + w4 * active[4, low] + w5 * active[5, low] + w6 * active[6, low]
+                             + w7 * active[7, low] + w8 * active[8, low] + w9 * active[9, low])
+                    lowest[low] = min(lowest[low], score)
             silent_right = np.int64(label == 0)  # every logit exactly 0: argmax is class 0
             base = bound_high[item, high]
             ratio = silence[item]
@@ -223,6 +229,8 @@ def hidden1_counts(h1: torch.Tensor, fc2: torch.Tensor, fc3: torch.Tensor, label
     units = h1_.shape[1]
     counts = np.zeros((classes, 2 ** (units - units // 2), 2 ** (units // 2)), dtype=np.int64)
     if not (torch.device(device).type != "cpu" if tensors is None else tensors):
+        if (fc2_.shape[0], classes - 1) != (WIDTH, OTHERS):
+            raise ValueError(f"the compiled kernel is for {WIDTH} second-layer units and {OTHERS + 1} classes")
         pending = _count_compiled(_tiles(h1_, fc2_, fc3_, label_, ITEM_TILE), counts)
     else:
         pending = _count_tensors(_tiles(h1_, fc2_, fc3_, label_, GPU_ITEM_TILE), counts, torch.device(device))
