@@ -312,6 +312,8 @@ def test_imagenet_path_with_random_vgg19_bn_weights(tmp_path):
             "recovery": {"experiments": [1], "layers": ["features.49"], "experiment1": {"passes": 1, "epochs": 1},
                          "batch_size": 16},
             "figures": {"class_layers": ["features.46", "features.49"]},
+            # Every figure's provenance names the Shapley job's machine, so it runs too: cut to a few ablations.
+            "shapley": {"layers": ["features.49"], "groups": 2, "permutations": 2},
         },
     }
     targets = ["results/vgg/figures/fig16_class_drops_first_layer.png", "results/vgg/recovery/experiment1.csv"]
@@ -324,6 +326,8 @@ def test_imagenet_path_with_random_vgg19_bn_weights(tmp_path):
     assert "ImageNet images from" in (tmp_path / "logs/vgg/test_images.log").read_text()
     recovery = pd.read_csv(tmp_path / "results/vgg/recovery/experiment1.csv")
     assert list(recovery.epoch) == [0, 0, 1] and recovery.ablated_filters.max() == 128
+    shapley = pd.read_csv(tmp_path / "results/vgg/shapley/values.csv")
+    assert len(shapley) == 2 * 2 and sum(len(f.split()) for f in shapley[shapley.metric == "top5"].filters) == 512
 
 
 def kill_when(workdir: Path, target: str, marker: Path, text: str | None = None, timeout: float = 600) -> None:
