@@ -27,6 +27,7 @@ import numba
 import numpy as np
 import torch
 
+from ablation.core.shapley import lesion_bits
 from ablation.mnist.ablation import exact_predictions
 
 UNIT_ROUNDOFF = 2.0**-24  # float32
@@ -122,8 +123,7 @@ def _halves(h1: np.ndarray, fc2: np.ndarray, reach: np.ndarray, low_units: int
     """Per item: the second layer's pre-activation from each half's kept units under every subset of that half
     lesioned (float32, (items, H2, 2^half)), and each half's rounding bound: the sum of `reach` (items, H1) over
     its kept units (float64)."""
-    bits = [((np.arange(2**size)[:, None] >> np.arange(size)) & 1) == 0 for size in
-            (low_units, h1.shape[1] - low_units)]  # kept units per subset, low half then high half
+    bits = [lesion_bits(size) == 0 for size in (low_units, h1.shape[1] - low_units)]  # kept units, low half first
     parts = h1[:, None, :] * fc2[None]  # (items, H2, H1) float32 products, as the direct evaluation forms them
     low, high = slice(0, low_units), slice(low_units, None)
     z_low = parts[:, :, low] @ bits[0].T.astype(np.float32)

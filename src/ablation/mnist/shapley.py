@@ -22,6 +22,7 @@ from ablation.core import shapley
 from ablation.mnist.ablation import exact_predictions
 from ablation.mnist.architecture import CLASSES, HIDDEN_LAYERS
 from ablation.mnist.lesion_sets import LesionCounts, hidden1_counts
+from ablation.mnist.statistics import mean_interval
 
 CLASS_NAMES = ["all", *map(str, range(CLASSES))]
 
@@ -47,27 +48,23 @@ class Network:
     def accuracy(self, layer: str, lesion_masks: np.ndarray) -> np.ndarray:
         """Percent right, (M, 1 + classes) overall then per class, under (M, width) bool lesion masks of `layer`,
         evaluated directly and exactly."""
-        right = self._right(layer, lesion_masks)
-        labels = self.labels.numpy()
-        per_class = [right[:, labels == c].mean(1) for c in range(CLASSES)]
-        return 100.0 * np.stack([right.mean(1), *per_class], axis=1)
+        return self._counts(layer, lesion_masks).accuracy().T
 
-    def _right(self, layer: str, lesion_masks: np.ndarray) -> np.ndarray:
-        """(M, n) bool: which items are right under each lesion mask of `layer` (`exact_predictions`)."""
+    def _counts(self, layer: str, lesion_masks: np.ndarray) -> LesionCounts:
+        """Items right per class under each lesion mask of `layer` (`exact_predictions`)."""
         keep = torch.from_numpy(~lesion_masks).float()
         ones = [torch.ones(len(keep), width) for width, _ in HIDDEN_LAYERS.values()]
         mask1, mask2 = (keep, ones[1]) if layer == "hidden1" else (ones[0], keep)
-        return (exact_predictions(self.fc2, self.fc3, self.h1, mask1, mask2) == self.labels).numpy()
+        right = (exact_predictions(self.fc2, self.fc3, self.h1, mask1, mask2) == self.labels).numpy()
+        labels = self.labels.numpy()
+        counts = np.stack([right[:, labels == c].sum(1) for c in range(CLASSES)]).astype(np.int64)
+        return LesionCounts(counts, np.bincount(labels, minlength=CLASSES), 0)
 
     def all_lesion_sets(self, layer: str, device: str = "cpu") -> LesionCounts:
         """Items right per class under every lesion set of `layer`."""
         if layer == "hidden1":
             return hidden1_counts(self.h1, self.fc2, self.fc3, self.labels, CLASSES, device)
-        width = HIDDEN_LAYERS[layer][0]
-        right = self._right(layer, ((np.arange(2**width)[:, None] >> np.arange(width)) & 1).astype(bool))
-        labels = self.labels.numpy()
-        counts = np.stack([right[:, labels == c].sum(1) for c in range(CLASSES)]).astype(np.int64)
-        return LesionCounts(counts, np.bincount(labels, minlength=CLASSES), 0)
+        return self._counts(layer, shapley.lesion_bits(HIDDEN_LAYERS[layer][0]).astype(bool))
 
 
 def _unit_rows(network: str, layer: str, values: np.ndarray, errors: np.ndarray, drops: np.ndarray,
@@ -80,7 +77,7 @@ def _unit_rows(network: str, layer: str, values: np.ndarray, errors: np.ndarray,
 def _pair_rows(network: str, layer: str, accuracy: np.ndarray) -> list[tuple]:
     """Interaction index of every pair, beside the paper's pair interaction (pair drop minus the two single drops,
     the negated second difference at the full network: a redundant pair has index < 0 and excess > 0)."""
-    width = players_of_layer(layer)
+    width = HIDDEN_LAYERS[layer][0]
     index = shapley.exact_interactions(accuracy)
     rows = []
     for i, j in combinations(range(width), 2):
@@ -90,16 +87,12 @@ def _pair_rows(network: str, layer: str, accuracy: np.ndarray) -> list[tuple]:
     return rows
 
 
-def players_of_layer(layer: str) -> int:
-    return HIDDEN_LAYERS[layer][0]
-
-
 def games(name: str, network: Network, settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """One network's Shapley values (beside each unit's single drop), interaction indices (exact layers only)
     and a summary of each game (its two ends, how many lesion sets were evaluated, how many rechecked)."""
     values, interactions, summary = [], [], []
     for layer in settings.layers:
-        width = players_of_layer(layer)
+        width = HIDDEN_LAYERS[layer][0]
         if width <= settings.max_exact_units:
             lesioned = network.all_lesion_sets(layer, settings.device)
             accuracy = lesioned.accuracy()
@@ -139,8 +132,6 @@ def correlations(values: pd.DataFrame, interactions: pd.DataFrame, mwu: pd.DataF
                  seed: int) -> pd.DataFrame:
     """Spearman's rho per network and layer of each pair in COMPARISONS, and over the networks (network `mean`)
     the mean rho with a 95 % BCa bootstrap interval. `mwu`: the Mann-Whitney table of `statistics.mann_whitney`."""
-    from ablation.mnist.statistics import mean_interval
-
     units = values[values["class"] == "all"].merge(mwu.rename(columns={"units": "unit"}),
                                                    on=["network", "layer", "unit"])
     units["beyond_drop"] = units.value - units.single_drop
