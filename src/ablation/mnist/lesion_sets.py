@@ -20,7 +20,7 @@ On a GPU, tensor operations make the same decisions (`_count_tensors`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numba
@@ -182,8 +182,9 @@ def _tiles(h1: np.ndarray, fc2: np.ndarray, fc3: np.ndarray, labels: np.ndarray,
                     silence[tile])
 
 
-def _count_compiled(tiles: Iterator[_Tile], counts: np.ndarray) -> list[np.ndarray]:
-    """The CPU path: `_decide` per tile; returns the close calls as (item, set) rows."""
+def _count_compiled(tiles: Iterator[_Tile], counts: np.ndarray,
+                    done: Callable[[int], None] = lambda items: None) -> list[np.ndarray]:
+    """The CPU path: `_decide` per tile; returns the close calls as (item, set) rows. `done(items)` after each tile."""
     low_sets = counts.shape[2]
     pending = []
     for tile in tiles:
@@ -193,10 +194,12 @@ def _count_compiled(tiles: Iterator[_Tile], counts: np.ndarray) -> list[np.ndarr
         for high in np.flatnonzero(n_uncertain):
             found = uncertain[high, : n_uncertain[high]]
             pending.append(np.stack([tile.start + found // low_sets, high * low_sets + found % low_sets], 1))
+        done(len(tile.labels))
     return pending
 
 
-def _count_tensors(tiles: Iterator[_Tile], counts: np.ndarray, device: torch.device) -> list[np.ndarray]:
+def _count_tensors(tiles: Iterator[_Tile], counts: np.ndarray, device: torch.device,
+                   done: Callable[[int], None] = lambda items: None) -> list[np.ndarray]:
     """The same decisions as `_decide` with tensor operations on `device` (a GPU). Elementwise products and sums
     only: a GPU's matrix product may round its inputs to TF32, which the bounds do not allow for."""
     total = torch.zeros(counts.shape[0], counts.shape[1] * counts.shape[2], dtype=torch.int64, device=device)
@@ -215,15 +218,18 @@ def _count_tensors(tiles: Iterator[_Tile], counts: np.ndarray, device: torch.dev
         total.index_add_(0, labels, right.flatten(1).long())
         close = (~settled & (lowest.abs() <= bound)).flatten(1).nonzero()
         pending.append((close + torch.tensor([tile.start, 0], device=device)).cpu().numpy())
+        done(len(tile.labels))
     counts += total.view(counts.shape).cpu().numpy()
     return pending
 
 
 def hidden1_counts(h1: torch.Tensor, fc2: torch.Tensor, fc3: torch.Tensor, labels: torch.Tensor, classes: int,
-                   device: str = "cpu", tensors: bool | None = None) -> LesionCounts:
+                   device: str = "cpu", tensors: bool | None = None,
+                   done: Callable[[int], None] = lambda items: None) -> LesionCounts:
     """Items right per class under every lesion set of the first hidden layer of one network: h1 (n, H1) its
     first layer's output, fc2 (H2, H1), fc3 (C, H2). On the CPU the compiled kernel decides, on a GPU tensor
-    operations (`tensors`: force either; the tests run the tensor path on the CPU)."""
+    operations (`tensors`: force either; the tests run the tensor path on the CPU). `done(items)`: called after
+    each tile of items, for progress reports."""
     h1_, fc2_, fc3_ = (t.detach().cpu().numpy().astype(np.float32) for t in (h1, fc2, fc3))
     label_ = labels.cpu().numpy().astype(np.int64)
     units = h1_.shape[1]
@@ -231,9 +237,9 @@ def hidden1_counts(h1: torch.Tensor, fc2: torch.Tensor, fc3: torch.Tensor, label
     if not (torch.device(device).type != "cpu" if tensors is None else tensors):
         if (fc2_.shape[0], classes - 1) != (WIDTH, OTHERS):
             raise ValueError(f"the compiled kernel is for {WIDTH} second-layer units and {OTHERS + 1} classes")
-        pending = _count_compiled(_tiles(h1_, fc2_, fc3_, label_, ITEM_TILE), counts)
+        pending = _count_compiled(_tiles(h1_, fc2_, fc3_, label_, ITEM_TILE), counts, done)
     else:
-        pending = _count_tensors(_tiles(h1_, fc2_, fc3_, label_, GPU_ITEM_TILE), counts, torch.device(device))
+        pending = _count_tensors(_tiles(h1_, fc2_, fc3_, label_, GPU_ITEM_TILE), counts, torch.device(device), done)
     rechecked = np.concatenate(pending) if pending else np.empty((0, 2), dtype=np.int64)
     flat = counts.reshape(classes, -1)
     if len(rechecked):

@@ -10,6 +10,7 @@ on the test digits as they are.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from itertools import combinations
@@ -19,6 +20,7 @@ import pandas as pd
 import torch
 
 from ablation.core import shapley
+from ablation.core.logs import Progress
 from ablation.mnist.ablation import exact_predictions
 from ablation.mnist.architecture import CLASSES, HIDDEN_LAYERS
 from ablation.mnist.lesion_sets import LesionCounts, hidden1_counts
@@ -60,10 +62,11 @@ class Network:
         counts = np.stack([right[:, labels == c].sum(1) for c in range(CLASSES)]).astype(np.int64)
         return LesionCounts(counts, np.bincount(labels, minlength=CLASSES), 0)
 
-    def all_lesion_sets(self, layer: str, device: str = "cpu") -> LesionCounts:
-        """Items right per class under every lesion set of `layer`."""
+    def all_lesion_sets(self, layer: str, device: str = "cpu",
+                        done: Callable[[int], None] = lambda items: None) -> LesionCounts:
+        """Items right per class under every lesion set of `layer`; `done(items)` as the first layer's progress."""
         if layer == "hidden1":
-            return hidden1_counts(self.h1, self.fc2, self.fc3, self.labels, CLASSES, device)
+            return hidden1_counts(self.h1, self.fc2, self.fc3, self.labels, CLASSES, device, done=done)
         return self._counts(layer, shapley.lesion_bits(HIDDEN_LAYERS[layer][0]).astype(bool))
 
 
@@ -87,14 +90,24 @@ def _pair_rows(network: str, layer: str, accuracy: np.ndarray) -> list[tuple]:
     return rows
 
 
-def games(name: str, network: Network, settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def games(name: str, network: Network, settings: Settings, progress: Progress | None = None
+          ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """One network's Shapley values (beside each unit's single drop), interaction indices (exact layers only)
-    and a summary of each game (its two ends, how many lesion sets were evaluated, how many rechecked)."""
+    and a summary of each game (its two ends, how many lesion sets were evaluated, how many rechecked).
+    `progress` (in networks) advances by one over the call: a share per layer, the first layer's tile by tile."""
     values, interactions, summary = [], [], []
-    for layer in settings.layers:
+    start = progress.done if progress is not None else 0.0
+    share = 1 / len(settings.layers)
+    items = len(network.labels)
+
+    def done(count: int) -> None:
+        if progress is not None:
+            progress.advance(share * count / items)
+
+    for index, layer in enumerate(settings.layers):
         width = HIDDEN_LAYERS[layer][0]
         if width <= settings.max_exact_units:
-            lesioned = network.all_lesion_sets(layer, settings.device)
+            lesioned = network.all_lesion_sets(layer, settings.device, done)
             accuracy = lesioned.accuracy()
             drops = accuracy[:, :1] - accuracy[:, 1 << np.arange(width)]
             values += _unit_rows(name, layer, shapley.exact_values(accuracy), np.zeros_like(drops), drops, "exact")
@@ -109,6 +122,8 @@ def games(name: str, network: Network, settings: Settings) -> tuple[pd.DataFrame
             evaluated, rechecked = settings.permutations * (width + 1), 0
         summary += [(name, layer, CLASS_NAMES[c], float(ends[0][c]), float(ends[1][c]), evaluated, rechecked)
                     for c in range(len(CLASS_NAMES))]
+        if progress is not None:  # the layer's share in full (exactly: no sum of fractions that misses the total)
+            progress.update(start + (index + 1) * share if index + 1 < len(settings.layers) else start + 1)
     return (
         pd.DataFrame(values, columns=["network", "layer", "unit", "class", "value", "standard_error", "single_drop",
                                       "method"]),

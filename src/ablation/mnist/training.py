@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from ablation.core.logs import Progress
 from ablation.mnist.architecture import CLASSES
 from ablation.mnist.network import MLP, Stack, initial_weights, normalise
 
@@ -66,6 +67,9 @@ def train(
     order = torch.Generator().manual_seed(settings.data_seed)
     n = len(seeds)
     accuracies, losses = [], []
+    # One report for all epochs: the per-epoch lines (`on_epoch`) say how well, this one how fast.
+    progress = Progress(settings.epochs * len(inputs), f"training {n} networks for {settings.epochs} epochs",
+                        "images", log)
     for epoch in range(1, settings.epochs + 1):
         permutation = torch.randperm(len(inputs), generator=order)
         epoch_loss, batches = torch.zeros(n), 0
@@ -80,6 +84,7 @@ def train(
             optimiser.step()
             epoch_loss += per_network.detach()
             batches += 1
+            progress.advance(len(index))
         test_accuracy = accuracy(stack, test_inputs, test_labels)
         accuracies.append(test_accuracy)
         losses.append(epoch_loss / batches)

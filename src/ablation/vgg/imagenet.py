@@ -8,7 +8,6 @@ every ablation reads the same pixels without decoding 50,000 JPEGs again.
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -26,9 +25,8 @@ from torchvision.datasets.folder import (
 from torchvision.transforms import v2
 
 from ablation.core.errors import InputError
+from ablation.core.logs import Progress
 from ablation.vgg.images import IMAGENET_MEAN, IMAGENET_STD, ImageSet
-
-log = logging.getLogger("ablation")
 
 LAYOUT = "expected <folder>/<wnid>/<image>.JPEG"
 # What PIL raises for a damaged file: truncated data (OSError), an unknown format (UnidentifiedImageError, an
@@ -170,7 +168,7 @@ def decode(
     paths = [path for path, _ in samples]
     images = torch.empty(len(paths), 3, crop, crop, dtype=torch.uint8)  # filled in place: no second copy at the end
     loader = DataLoader(_Decoded(paths, resize, crop), batch_size=batch_size, num_workers=workers)
-    done, next_log = 0, 0.1
+    done, progress = 0, Progress(len(paths), f"decoding {folder}", "images")
     for batch, errors in loader:
         for offset, error in enumerate(errors):
             if error:
@@ -179,9 +177,7 @@ def decode(
                 )
         images[done:done + len(batch)] = batch
         done += len(batch)
-        if done >= next_log * len(paths):
-            log.info("decoded %d/%d images (%.0f %%) from %s", done, len(paths), 100 * done / len(paths), folder)
-            next_log = (int(10 * done / len(paths)) + 1) / 10
+        progress.advance(len(batch))
     subset = f", first {max_per_class} per class" if max_per_class is not None else ""
     return ImageSet(
         images=images,
