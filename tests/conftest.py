@@ -1,4 +1,5 @@
-"""Shared fixtures: the real data beside the repository, skipped cleanly where absent (helpers: helpers.py)."""
+"""Shared fixtures: the real data beside the repository, skipped cleanly where absent, and the small study, run once
+for every module that reads it (helpers: helpers.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SHARED_MNIST
+from helpers import SHARED_MNIST, small_study, snakemake
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +32,12 @@ def mnist_data(mnist_raw: Path):
     from ablation.mnist.data import load_from_folder
 
     return load_from_folder(mnist_raw)
+
+
+@pytest.fixture(scope="session")
+def study(tmp_path_factory) -> Path:
+    """The small study (.test/config/config.yaml) run to the end in a temporary folder; read it, don't change it."""
+    workdir = tmp_path_factory.mktemp("study")
+    result = snakemake(workdir, small_study(workdir))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return workdir

@@ -1,1 +1,2 @@
-"""What both studies share: errors, logs, provenance, weights files, tidy tables, figure style and figure specs."""
+"""What both studies share: errors, logs and progress, provenance, weights files, tidy tables, figure style,
+figure specs and the figures' legibility check."""

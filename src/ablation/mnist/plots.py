@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import gaussian_kde
 
-from ablation.core.style import ACCURACY, CLASS_LABELS, DROP, GAIN, PAIR_ONLY, Figure, plt, save
+from ablation.core import style
+from ablation.core.style import ACCURACY, CLASS_LABELS, DROP, GAIN, LABEL_BOX, PAIR_ONLY, Figure, plt, save, signed
 
 __all__ = ["CLASS_LABELS", "Figure", "save"]
 
@@ -20,6 +21,13 @@ def _class_series(table: pd.DataFrame, column: str) -> np.ndarray:
     """Values for `all` then classes 0-9, from a frame with a `class` column."""
     indexed = table.set_index("class")[column]
     return indexed.reindex(["all", *CLASS_LABELS]).to_numpy(dtype=float)
+
+
+def _change_label(change: float) -> tuple[str, str]:
+    """An accuracy change as printed over its bar, and its colour: green a gain, red a drop, a zero neutral (no
+    "+0.00" in red)."""
+    text = signed(change)
+    return text, ACCURACY if text == "0.00" else (GAIN if change > 0 else DROP)
 
 
 def _accuracy_bars(ax: plt.Axes, intact: np.ndarray, ablated: np.ndarray, pair_only: np.ndarray | None = None) -> None:
@@ -35,8 +43,9 @@ def _accuracy_bars(ax: plt.Axes, intact: np.ndarray, ablated: np.ndarray, pair_o
         ax.bar(x, redundant, bottom=kept + lost - redundant, color=PAIR_ONLY, label="lost only after the pair")
     ax.bar(x, np.clip(-drop, 0, None), bottom=kept, color=GAIN, label="gain")
     for xi, d in zip(x, drop):
-        ax.text(cast(float, xi), max(intact[xi], ablated[xi]) + 1.5, f"{0.0 - d:+.2f}", ha="center", fontsize=6.5,
-                color=GAIN if d < 0 else DROP)
+        text, colour = _change_label(-d)
+        ax.text(cast(float, xi), max(intact[xi], ablated[xi]) + 1.5, text, ha="center", fontsize=6.5, color=colour,
+                bbox=LABEL_BOX)
     ax.axhline(ablated[0], ls="--", lw=0.8, color=ACCURACY)
     ax.set_xticks(x, ["all", *CLASS_LABELS])
     ax.set_xlabel("class")
@@ -60,7 +69,7 @@ def intact_network(table: pd.DataFrame, coords: np.ndarray, correct: np.ndarray,
     values = _class_series(table, "accuracy")
     bars.bar(np.arange(11), values, color=ACCURACY)
     for x, value in enumerate(values):
-        bars.text(x, value + 1.5, f"{value:.2f}", ha="center", fontsize=7)
+        bars.text(x, value + 1.5, f"{value:.2f}", ha="center", fontsize=7, bbox=LABEL_BOX)
     bars.axhline(values[0], ls="--", lw=0.8, color=ACCURACY)
     bars.set_xticks(np.arange(11), ["all", *CLASS_LABELS])
     bars.set(xlabel="class", ylabel="accuracy [%]", ylim=(0, 110))
@@ -70,7 +79,7 @@ def intact_network(table: pd.DataFrame, coords: np.ndarray, correct: np.ndarray,
                  rasterized=True)
     tsne.set(xticks=[], yticks=[])
     tsne.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, 0), ncol=2, markerscale=3, frameon=False)
-    figure.suptitle(f"Intact network {network}: test accuracy and misclassified digits")
+    style.suptitle(figure, f"Intact network {network}: test accuracy and misclassified digits")
     return figure
 
 
@@ -81,7 +90,8 @@ def tsne_classes(coords: np.ndarray, labels: np.ndarray) -> Figure:
         chosen = labels == c
         ax.scatter(coords[chosen, 0], coords[chosen, 1], s=1.5, color=cmap(c), rasterized=True)
         ax.annotate(str(c), np.median(coords[chosen], axis=0), fontsize=14, weight="bold", color=cmap(c))
-    ax.set(xticks=[], yticks=[], title=f"t-SNE of the {len(labels):,} test digits")
+    ax.set(xticks=[], yticks=[])
+    style.title(ax, f"t-SNE of the {len(labels):,} test digits")
     return figure
 
 
@@ -98,7 +108,7 @@ def unit_ablation(title: str, intact: pd.DataFrame, ablated: pd.DataFrame, coord
         layers = [(newly_wrong & ~pair_only, DROP, "newly wrong"), (newly_right, GAIN, "newly right"),
                   (pair_only, PAIR_ONLY, "wrong only after the pair")]
     _tsne_overlay(tsne, coords, layers)
-    figure.suptitle(title)
+    style.suptitle(figure, title)
     return figure
 
 
@@ -111,7 +121,7 @@ def drop_heatmap(matrices: dict[str, pd.DataFrame], network: str) -> Figure:
         ax.set_yticks(range(len(matrix)), matrix.index)
         ax.set(xlabel="class", ylabel="ablated unit", title=f"{layer}")
     figure.colorbar(image, ax=axes[0].tolist(), label="accuracy drop [%p]")
-    figure.suptitle(f"Single-unit ablations of network {network}: class accuracy drop")
+    style.suptitle(figure, f"Single-unit ablations of network {network}: class accuracy drop")
     return figure
 
 
@@ -121,30 +131,41 @@ def singles_side_by_side(intact: pd.DataFrame, ablated: list[tuple[str, pd.DataF
     for ax, (name, rows) in zip(np.atleast_1d(axes), ablated):
         _accuracy_bars(ax, _class_series(intact, "accuracy"), _class_series(rows, "accuracy"))
         ax.set_title(name)
-    figure.suptitle(title)
+    style.suptitle(figure, title)
     return figure
 
 
-def _weight_grid(figure, weights: np.ndarray, limit: float, title: str, pvalues: np.ndarray | None):
-    axes = figure.subplots(4, 5)
+def _weight_grid(figure, weights: np.ndarray, limit: float, title: str, pvalues: np.ndarray | None,
+                 left: float):
+    """A 4 x 5 grid of 28 x 28 weight images, each titled with its unit (and p on a second line), `left` to
+    `left` + 0.95 of the (sub)figure's width."""
+    axes = figure.subplots(4, 5, gridspec_kw={"left": left, "right": left + 0.95, "bottom": 0.01, "top": 0.9,
+                                              "wspace": 0.08, "hspace": 0.35})
     for unit, ax in enumerate(axes.flat):
         image = ax.imshow(weights[unit].reshape(28, 28), cmap="seismic", vmin=-limit, vmax=limit)
         ax.set(xticks=[], yticks=[])
-        ax.set_title(f"unit {unit + 1}" + ("" if pvalues is None else f": p={pvalues[unit]:.0e}"), fontsize=7)
-    figure.suptitle(title, fontsize=10)
+        for spine in ax.spines.values():
+            spine.set(visible=True, linewidth=0.4)
+        ax.set_title(f"unit {unit + 1}" + ("" if pvalues is None else f"\np = {pvalues[unit]:.0e}"), fontsize=7,
+                     pad=2)
+    figure.suptitle(title, fontsize=9, y=0.985, va="top")
     return axes, image
 
 
 def weights_before_after(initial: np.ndarray, trained: np.ndarray, pvalues: np.ndarray, network: str) -> Figure:
     """Fig. 8: each first-layer unit's 784 incoming weights as a 28x28 image, before (left) and after training
-    (right), on one colour scale (the trained weights'), the trained ones titled with the Mann-Whitney p."""
-    figure = plt.figure(figsize=(14, 6.2))
-    before, after = cast(np.ndarray, figure.subfigures(1, 2, wspace=0.04))
+    (right), on one colour scale (the trained weights'), the trained ones titled with the Mann-Whitney p. The two
+    grids are laid out alike, so their tiles are the same size; the colour bar stands apart on the right."""
+    figure = plt.figure(figsize=(11.5, 5.6))
+    before, after, bar = cast(np.ndarray, figure.subfigures(1, 3, width_ratios=[1, 1, 0.09], wspace=0.0))
     limit = float(np.abs(trained).max())
-    _weight_grid(before, initial, limit, "before training", None)
-    axes, image = _weight_grid(after, trained, limit, "after training (Mann-Whitney U p, trained vs initial)", pvalues)
-    after.colorbar(image, ax=axes.ravel().tolist(), shrink=0.6, label="weight")
-    figure.suptitle(f"Incoming weights of the 20 units of hidden layer 1, network {network}", y=1.02)
+    _weight_grid(before, initial, limit, "before training", None, left=0.0)
+    axes, image = _weight_grid(after, trained, limit, "after training (p: Mann-Whitney U, trained vs initial)",
+                               pvalues, left=0.05)
+    top, bottom = axes[0, 0].get_position().y1, axes[-1, 0].get_position().y0
+    bar.colorbar(image, cax=bar.add_axes((0.35, bottom + 0.1 * (top - bottom), 0.22, 0.8 * (top - bottom))),
+                 label="weight")
+    style.suptitle(figure, f"Incoming weights of the 20 units of hidden layer 1, network {network}")
     return figure
 
 
@@ -160,7 +181,8 @@ def _p_scatter(ax: plt.Axes, points: pd.DataFrame, summary: pd.DataFrame, title:
     ax.scatter(points.p.clip(lower=1e-300), points["drop"], s=size, color=DROP, alpha=0.6)
     ax.set_xscale("log")
     ax.invert_xaxis()
-    ax.set(xlabel="Mann-Whitney U p-value (trained vs initial weights)", ylabel="accuracy drop [%p]", title=title)
+    ax.set(xlabel="Mann-Whitney U p-value (trained vs initial weights)", ylabel="accuracy drop [%p]")
+    style.title(ax, title)
     ax.text(0.02, 0.98, _correlation_label(summary), transform=ax.transAxes, va="top", fontsize=8)
 
 
@@ -187,26 +209,26 @@ def coefficient_kde(per_network: pd.DataFrame) -> Figure:
         ax.plot(values, np.zeros_like(values), "|", color=color, markersize=14)
     supporting = int((per_network.pearson < 0).sum())
     ax.axvline(0, color="0.6", lw=0.8)
-    ax.set(xlabel="correlation of MWU p-value with drop, per network", ylabel="density",
-           title=f"{len(per_network)} networks: {supporting} Pearson coefficients < 0 (support the trend)")
+    ax.set(xlabel="correlation of MWU p-value with drop, per network", ylabel="density")
+    style.title(ax, f"{len(per_network)} networks: {supporting} Pearson coefficients < 0 (support the trend)")
     ax.legend(frameon=False)
     return figure
 
 
 def class_selectivity_lines(mean: pd.Series, examples: dict[str, pd.Series], networks: int) -> Figure:
     """Fig. 11: per class, the std across units of the class drop: the mean over networks (black) and single
-    networks (blue)."""
+    networks (shades of blue, each named in the legend)."""
     figure, ax = plt.subplots(figsize=(7, 3.8))
-    for name, values in examples.items():
-        ax.plot(range(10), values.reindex(CLASS_LABELS), color="#1f77b4", lw=1, alpha=0.8, marker=".")
-        ax.annotate(name, (9, values.reindex(CLASS_LABELS).iloc[-1]), fontsize=7, color="#1f77b4",
-                    xytext=(3, 0), textcoords="offset points")
+    shades = plt.get_cmap("Blues")(np.linspace(0.45, 0.9, max(len(examples), 1)))
+    for (name, values), shade, marker in zip(examples.items(), shades, "s^vD<>ph"):
+        ax.plot(range(10), values.reindex(CLASS_LABELS), color=shade, lw=1, alpha=0.9, marker=marker, ms=3.5,
+                label=f"network {name}")
     ax.plot(range(10), mean.reindex(CLASS_LABELS), color="black", lw=2.2, marker="o",
             label=f"mean of {networks} networks")
-    ax.plot([], [], color="#1f77b4", label="single networks")
     ax.set_xticks(range(10), CLASS_LABELS)
-    ax.set(xlabel="class", ylabel="std of class drop across units [%p]", title="Class selectivity, hidden layer 1")
-    ax.legend(frameon=False)
+    ax.set(xlabel="class", ylabel="std of class drop across units [%p]")
+    style.title(ax, "Class selectivity, hidden layer 1")
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     return figure
 
 
@@ -225,9 +247,9 @@ def pair_matrix(interactions: pd.DataFrame, width: int, network: str) -> Figure:
         ax.set_yticks(range(width), range(1, width + 1), fontsize=7)
         ax.set(xlabel="unit", ylabel="unit")
         figure.colorbar(image, ax=ax, label=label)
-    axes[0].set_title("Accuracy drop of each pair")
-    axes[1].set_title("Pair drop minus sum of single drops (> 0: super-additive)")
-    figure.suptitle(f"Pairwise ablations in hidden layer 1, network {network}")
+    style.title(axes[0], "Accuracy drop of each pair")
+    style.title(axes[1], "Pair drop minus sum of single drops (> 0: super-additive)")
+    style.suptitle(figure, f"Pairwise ablations in hidden layer 1, network {network}")
     return figure
 
 
@@ -237,8 +259,8 @@ def class_gains(gains: pd.DataFrame) -> Figure:
     counts = counts.reindex(CLASS_LABELS, fill_value=0) / gains.network.nunique()
     figure, ax = plt.subplots(figsize=(7, 3.5))
     counts.plot.bar(ax=ax, rot=0)
-    ax.set(xlabel="class", ylabel="significant gains per network",
-           title="Ablations that make a class better (McNemar exact, BH-FDR)")
+    ax.set(xlabel="class", ylabel="significant gains per network")
+    style.title(ax, "Ablations that make a class better (McNemar exact, BH-FDR)")
     return figure
 
 
@@ -249,5 +271,5 @@ def training_curves(history: pd.DataFrame) -> Figure:
         accuracy.plot(part.epoch, part.test_accuracy, lw=0.7, alpha=0.6)
     loss.set(xlabel="epoch", ylabel="training loss", yscale="log")
     accuracy.set(xlabel="epoch", ylabel="test accuracy [%]")
-    figure.suptitle(f"Training of {history.network.nunique()} networks")
+    style.suptitle(figure, f"Training of {history.network.nunique()} networks")
     return figure

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.transforms import Bbox
 
+from ablation.core import style
 from ablation.core.style import ACCURACY, CLASS_LABELS, DROP, Figure, plt
 
 OTHERS = "0.7"  # the other networks' units, behind the featured network's
+# Where a point's label may go, tried in this order: offset in points, alignment.
+LABEL_PLACES = [((4, 2), "left", "bottom"), ((4, -2), "left", "top"), ((-4, 2), "right", "bottom"),
+                ((-4, -2), "right", "top"), ((5, 0), "left", "center"), ((-5, 0), "right", "center"),
+                ((0, 5), "center", "bottom"), ((0, -5), "center", "top")]
+MARKER_PX = 4  # half the width of a featured point's marker, in pixels
+LABELLED_PAIRS = 5  # pairs of the featured network named in the interaction scatter: the strongest (largest |index|)
+CELL_NUMBERS = 40  # a heatmap's cells are numbered up to this many rows
 
 
 def _summary(correlations: pd.DataFrame, comparison: str, layer: str) -> str:
@@ -21,16 +30,53 @@ def _summary(correlations: pd.DataFrame, comparison: str, layer: str) -> str:
     return f"Spearman rho {r.spearman:.2f}{interval}, mean of {int(r.n)} networks"
 
 
-def _scatter(ax: plt.Axes, table: pd.DataFrame, x: str, y: str, network: str, label: str,
-             labelled: int | None = None) -> None:
-    """Every network's points in grey, the featured network's in black, labelled with `label` (only its
-    `labelled` points largest in |y|, if given)."""
+def _scatter(ax: plt.Axes, table: pd.DataFrame, x: str, y: str, network: str) -> pd.DataFrame:
+    """Every network's points in grey, the featured network's in black; returns the featured network's rows."""
     others, featured = table[table.network != network], table[table.network == network]
     ax.scatter(others[x], others[y], s=8, color=OTHERS, label="other networks", rasterized=True)
     ax.scatter(featured[x], featured[y], s=18, color=ACCURACY, label=f"network {network}")
-    named = featured if labelled is None else featured.loc[featured[y].abs().nlargest(labelled).index]
-    for _, row in named.iterrows():
-        ax.annotate(row[label], (row[x], row[y]), fontsize=6, xytext=(2, 2), textcoords="offset points")
+    return featured
+
+
+def _crosses(box: Bbox, segment: np.ndarray) -> bool:
+    """Whether the segment ((x0, y0), (x1, y1)) in pixels passes through the box."""
+    (x0, y0), (x1, y1) = segment
+    if max(x0, x1) < box.x0 or min(x0, x1) > box.x1 or max(y0, y1) < box.y0 or min(y0, y1) > box.y1:
+        return False
+    sides = [(x1 - x0) * (cy - y0) - (y1 - y0) * (cx - x0) for cx, cy in box.corners()]
+    return min(sides) < 0 < max(sides)
+
+
+def _label_points(ax: plt.Axes, points: pd.DataFrame, x: str, y: str, label: str, most: int | None = None) -> None:
+    """Label the points (only the `most` largest in |y|, if given), largest |y| first, each where its label overlaps
+    no other label, point, legend or line of the Axes and stays inside it; a point with no such place stays
+    unlabelled. Call it once the Axes' limits, lines and legend are final."""
+    figure = ax.get_figure(root=True)
+    assert figure is not None
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    frame = ax.get_window_extent(renderer).padded(-1)
+    pixels = ax.transData.transform(points[[x, y]].to_numpy(dtype=float))
+    taken = [Bbox.from_extents(px - MARKER_PX, py - MARKER_PX, px + MARKER_PX, py + MARKER_PX) for px, py in pixels]
+    legend = ax.get_legend()
+    if legend is not None:
+        taken.append(legend.get_window_extent(renderer))
+    taken.extend(text.get_window_extent(renderer) for text in ax.texts)
+    segments = [segment for line in ax.get_lines() if line.get_linestyle() not in ("None", "")
+                for points_px in [line.get_transform().transform(line.get_xydata())]
+                for segment in zip(points_px[:-1], points_px[1:])]
+    order = np.argsort(-points[y].abs().to_numpy(), kind="stable")[:most]
+    for n in order:
+        for offset, ha, va in LABEL_PLACES:
+            text = ax.annotate(str(points[label].iloc[n]), tuple(points[[x, y]].iloc[n]), xytext=offset,
+                               textcoords="offset points", ha=ha, va=va, fontsize=6.5)
+            box = text.get_window_extent(renderer).padded(1)
+            if (frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+                    and not any(box.overlaps(other) for other in taken)
+                    and not any(_crosses(box, np.array(segment)) for segment in segments)):
+                taken.append(box)
+                break
+            text.remove()
 
 
 def _identity(ax: plt.Axes, slope: float = 1.0) -> None:
@@ -45,13 +91,15 @@ def shapley_vs_single_drop(values: pd.DataFrame, correlations: pd.DataFrame, net
     layers = list(dict.fromkeys(overall.layer))
     figure, axes = plt.subplots(1, len(layers), figsize=(5.2 * len(layers), 4.4), squeeze=False)
     for ax, layer in zip(axes[0], layers):
-        _scatter(ax, overall[overall.layer == layer], "single_drop", "value", network, "unit")
+        featured = _scatter(ax, overall[overall.layer == layer], "single_drop", "value", network)
         _identity(ax)
         ax.set_xlabel("single-unit ablation drop [%p]")
         ax.set_ylabel("Shapley value [%p]")
-        ax.set_title(f"{layer}\n{_summary(correlations, 'shapley_vs_single_drop', layer)}", fontsize=8)
-    axes[0][0].legend(fontsize=7, frameon=False)
-    figure.suptitle("How much each unit matters: alone (single drop) and over all lesion sets (Shapley value)", y=1.03)
+        style.title(ax, f"{layer}\n{_summary(correlations, 'shapley_vs_single_drop', layer)}", fontsize=8)
+        if ax is axes[0][0]:
+            ax.legend(fontsize=7, frameon=False, loc="upper left")
+        _label_points(ax, featured, "single_drop", "value", "unit")
+    style.suptitle(figure, "How much each unit matters: alone (single drop) and over all lesion sets (Shapley value)")
     return figure
 
 
@@ -63,11 +111,12 @@ def shapley_vs_weight_change(values: pd.DataFrame, mwu: pd.DataFrame, correlatio
                                                                                          "p"]])
     figure, (scatter, paired) = plt.subplots(1, 2, figsize=(11, 4.4))
     first = units[units.layer == units.layer.iloc[0]]
-    _scatter(scatter, first.assign(p=np.log10(first.p.clip(lower=1e-300))), "p", "value", network, "unit")
+    first = first.assign(p=np.log10(first.p.clip(lower=1e-300)))
+    featured = _scatter(scatter, first, "p", "value", network)
     scatter.set_xlabel("log10 Mann-Whitney p, trained vs initial incoming weights")
     scatter.set_ylabel("Shapley value [%p]")
     layer = first.layer.iloc[0]
-    scatter.set_title(f"{layer}: {_summary(correlations, 'shapley_vs_weight_change_p', layer)}", fontsize=8)
+    style.title(scatter, f"{layer}: {_summary(correlations, 'shapley_vs_weight_change_p', layer)}", fontsize=8)
     scatter.legend(fontsize=7, frameon=False)
     kinds = {"shapley_vs_weight_change_p": "with Shapley value", "single_drop_vs_weight_change_p": "with single drop"}
     per_network = correlations[correlations.network != "mean"]
@@ -88,8 +137,10 @@ def shapley_vs_weight_change(values: pd.DataFrame, mwu: pd.DataFrame, correlatio
     paired.axhline(0, lw=0.6, color="0.5")
     paired.set_ylim(-1.05, 1.12)
     paired.set_ylabel("Spearman rho with the Mann-Whitney p")
-    paired.set_title("per network (grey) and mean with 95 % interval (black)", fontsize=8)
-    figure.suptitle("Does the paper's weight-change indicator predict the Shapley value better than the single drop?")
+    style.title(paired, "per network (grey) and mean with 95 % interval (black)", fontsize=8)
+    _label_points(scatter, featured, "p", "value", "unit")
+    style.suptitle(figure, "Does the paper's weight-change indicator predict the Shapley value better than the single "
+                           "drop?")
     return figure
 
 
@@ -99,17 +150,25 @@ def shapley_interactions(interactions: pd.DataFrame, correlations: pd.DataFrame,
     layers = list(dict.fromkeys(overall.layer))
     figure, axes = plt.subplots(1, len(layers), figsize=(5.2 * len(layers), 4.4), squeeze=False)
     for ax, layer in zip(axes[0], layers):
-        _scatter(ax, overall[overall.layer == layer], "pair_excess", "value", network, "units", labelled=5)
+        featured = _scatter(ax, overall[overall.layer == layer], "pair_excess", "value", network)
         _identity(ax, slope=-1.0)
         ax.axhline(0, lw=0.5, color="0.5")
         ax.axvline(0, lw=0.5, color="0.5")
-        ax.set_xlabel("pair drop minus the two single drops [%p] (> 0: super-additive)")
+        ax.set_xlabel("pair drop minus the two single drops [%p]\n(> 0: super-additive)")
         ax.set_ylabel("Shapley interaction index [%p] (< 0: redundant)")
-        ax.set_title(f"{layer}\n{_summary(correlations, 'interaction_vs_pair_excess', layer)}", fontsize=8)
-    axes[0][0].legend(fontsize=7, frameon=False)
-    figure.suptitle("Pair interactions: at the full network (the paper) and averaged over all lesion sets (Shapley)",
-                    y=1.03)
+        style.title(ax, f"{layer}\n{_summary(correlations, 'interaction_vs_pair_excess', layer)}", fontsize=8)
+        if ax is axes[0][0]:
+            ax.legend(fontsize=7, frameon=False, loc="upper right")
+        _label_points(ax, featured, "pair_excess", "value", "units", most=LABELLED_PAIRS)
+    style.suptitle(figure, "Pair interactions: at the full network (the paper) and averaged over all lesion sets "
+                           "(Shapley)")
     return figure
+
+
+def _cell(value: float) -> str:
+    """A heatmap cell's number: one decimal, and no sign on a zero."""
+    text = f"{value:.1f}"
+    return "0.0" if float(text) == 0 else text
 
 
 def shapley_class_heatmap(values: pd.DataFrame, network: str) -> Figure:
@@ -117,7 +176,7 @@ def shapley_class_heatmap(values: pd.DataFrame, network: str) -> Figure:
     featured = values[values.network == network]
     layers = list(dict.fromkeys(featured.layer))
     heights = [featured[featured.layer == layer].unit.nunique() for layer in layers]
-    figure, axes = plt.subplots(len(layers), 1, figsize=(7.5, 0.3 * sum(heights) + 0.9 * len(layers)),
+    figure, axes = plt.subplots(len(layers), 1, figsize=(8, 0.32 * sum(heights) + 0.9 * len(layers)),
                                 gridspec_kw={"height_ratios": heights}, squeeze=False)
     columns = ["all", *CLASS_LABELS]
     for ax, layer in zip(axes[:, 0], layers):
@@ -125,14 +184,16 @@ def shapley_class_heatmap(values: pd.DataFrame, network: str) -> Figure:
         matrix = matrix.loc[sorted(matrix.index, key=int), columns]
         limit = float(np.abs(matrix.to_numpy()).max()) or 1.0
         image = ax.imshow(matrix.to_numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
-        for (row, column), value in np.ndenumerate(matrix.to_numpy()):
-            ax.text(column, row, f"{value:.1f}", ha="center", va="center", fontsize=5.5)
+        if len(matrix) <= CELL_NUMBERS:
+            for (row, column), value in np.ndenumerate(matrix.to_numpy()):
+                ax.text(column, row, _cell(value), ha="center", va="center", fontsize=7,
+                        color="white" if abs(value) > 0.6 * limit else "black")
         ax.set_xticks(range(len(columns)), columns)
         ax.set_yticks(range(len(matrix)), matrix.index)
         ax.set_ylabel(f"{layer} unit")
         figure.colorbar(image, ax=ax, label="Shapley value [%p]")
         sampled = featured[(featured.layer == layer) & (featured.method == "sampled")]
-        ax.set_title(layer + (" (sampled orders)" if len(sampled) else " (exact, all lesion sets)"), fontsize=8)
+        style.title(ax, layer + (" (sampled orders)" if len(sampled) else " (exact, all lesion sets)"), fontsize=8)
     axes[-1, 0].set_xlabel("class")
-    figure.suptitle(f"Network {network}: each unit's Shapley value for each class")
+    style.suptitle(figure, f"Network {network}: each unit's Shapley value for each class")
     return figure
