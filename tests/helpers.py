@@ -63,14 +63,15 @@ def small_study(workdir: Path) -> dict:
 
 
 def recovery_settings(experiment: int, **changes: object):
-    """Recovery settings as the default config makes them, with `changes`."""
+    """Recovery settings as the default config makes them (the stopping rule on top-5, the paper's), with
+    `changes`."""
     from dataclasses import replace
 
     from ablation.vgg.recovery import RecoverySettings
 
     config = default_config()["vgg"]
-    return replace(RecoverySettings.from_config(config["recovery"], experiment, config["ablation"]["semantics"][0]),
-                   **changes)
+    return replace(RecoverySettings.from_config(config["recovery"], experiment, config["ablation"]["semantics"][0],
+                                                "top5"), **changes)
 
 
 @contextmanager
@@ -102,7 +103,8 @@ def planted_outcomes() -> Outcomes:
         units = set(ablation.units)
         if ablation.layer != "hidden1" or not units or units <= {2, 7, 14}:
             continue  # the intact network, and the negligible units 3, 8, 15 (0-based 2, 7, 14)
-        correct[0, row, rng.choice(np.flatnonzero(intact), 5 * len(units), replace=False)] = False  # a cost
+        # A cost outside class 2, so that units 5 and 10 each gain on class 2 alone.
+        correct[0, row, rng.choice(np.flatnonzero(intact & (labels != 2)), 5 * len(units), replace=False)] = False
     for units, fixed in (((4,), 1), ((9,), 1), ((4, 9), 6)):
         correct[0, index[Ablation("hidden1", units)], class2_wrong[:fixed]] = True
     return Outcomes(["n"], ablations, labels, correct)

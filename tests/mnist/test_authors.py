@@ -7,6 +7,7 @@ import pytest
 from ablation.core.errors import InputError
 from ablation.mnist import ablation as unit_ablation
 from ablation.mnist import authors, comparison, roles, statistics
+from ablation.mnist.data import is_full_mnist
 from ablation.mnist.network import Stack, load_state_dict
 from ablation.mnist.outcomes import Ablation, accuracy_table, drops, plan
 from helpers import SHARED_AUTHORS, serve
@@ -46,8 +47,8 @@ def test_a_download_with_the_wrong_content_or_no_server_is_one_clear_error(autho
 PAPER_NUMBERS = {
     "overall drop [%p], unit 12": 44.54, "overall drop [%p], unit 19": 11.61, "overall drop [%p], unit 6": 1.44,
     "overall drop [%p], unit 20": 14.61, "overall drop [%p], unit 3": 25.35, "gain on class 5 [%p], unit 3": 5.72,
-    "gain of pair 5+10 on class 5 [%p]": 5.16, "gain of its first unit alone [%p]": 3.14,
-    "gain of its second unit alone [%p]": 0.45, "intact test accuracy [%]": 94.64,
+    "gain of the positive-synergy pair 5+10 on class 5 [%p]": 5.16, "larger gain of its units alone [%p]": 3.14,
+    "smaller gain of its units alone [%p]": 0.45, "intact test accuracy [%]": 94.64,
 }
 
 
@@ -57,15 +58,17 @@ def test_the_authors_network_gives_every_paper_number_to_the_hundredth(authors_n
     runs = {name: unit_ablation.evaluate(trained, ["authors"], mnist_data.test_images, mnist_data.test_labels,
                                          ablations, name) for name in unit_ablation.EVALUATIONS}
     table = accuracy_table(runs["as_published"])
-    chosen = {f.figure: f for f in roles.featured(drops(table), "authors", "paper", 0.5)}
+    chosen = {f.figure: f for f in roles.featured(runs["as_published"], "authors", "paper", 0.5)}
     mwu = statistics.mann_whitney(initial, trained, ["authors"]).merge(statistics.unit_drops(drops(table)))
     summary, per_network = statistics.weight_change_vs_drop(mwu[["network", "layer", "units", "U", "p"]], drops(table),
                                                             "authors", 200, 0)
-    frame = comparison.compare(table, runs, chosen, "as_published", "authors", [], True, 0.5, summary, per_network,
-                               statistics.class_selectivity(drops(table)), 200, 0, "real MNIST").set_index("claim")
+    frame = comparison.compare(runs, chosen, "as_published", "authors", True, 0.5, summary, per_network,
+                               statistics.class_selectivity(drops(table)), 200, 0, mnist_data.source,
+                               is_full_mnist(mnist_data.source)).set_index("claim")
     for claim, paper in PAPER_NUMBERS.items():
         assert float(frame.loc[claim, "value"]) == pytest.approx(paper, abs=0.005), claim
         assert frame.loc[claim, "verdict"] == "agrees"
+        assert frame.loc[claim, "tolerance"].startswith("exact to the paper's 2 decimals")
     assert frame.loc["overall drop [%p], unit 12", "measured_as"] == "as_published"
     # The binarised digits explain the numbers: on the clean digits unit 6 never matters, the four units together
     # change accuracy by 0.02 %p, and four units are negligible; after the pair 12+19 over half of class 6 is lost.
@@ -73,7 +76,8 @@ def test_the_authors_network_gives_every_paper_number_to_the_hundredth(authors_n
     clean = accuracy_table(runs["clean"]).query("`class` == 'all'").set_index("units").accuracy
     assert clean["none"] - clean["6+11+13+18"] == pytest.approx(0.02, abs=1e-6)
     negligible = frame.loc["units of 20 whose ablation moves accuracy by at most 0.5 %p"]
-    assert (negligible.value, negligible.measured_as, negligible.verdict) == ("4.00", "clean", "agrees")
+    assert (negligible.other, negligible.verdict) == ("clean: 4", "agrees")
+    assert negligible.tolerance.startswith("exact to the paper's 2 decimals, clean")
     assert float(frame.loc["share of class 6 wrong only after pair 12+19 [%]", "value"]) > 50
     assert frame.loc["lowest class accuracy [%] (paper: digit 8)", "value"] == "91.38"
     assert frame.loc["highest class accuracy [%] (paper: digit 1)", "value"] == "98.41"

@@ -5,7 +5,7 @@ import pandas as pd
 
 from ablation.mnist import figures, plots, roles
 from ablation.mnist.network import initial_weights
-from ablation.mnist.outcomes import Ablation, Outcomes, accuracy_table, drops
+from ablation.mnist.outcomes import Ablation, Outcomes
 from helpers import planted_outcomes
 
 
@@ -22,7 +22,7 @@ def test_fig08_draws_each_units_initial_and_trained_weights_as_28x28_images():
 
 def test_the_featured_figures_show_the_chosen_units(tmp_path):
     planted = planted_outcomes()
-    roles.write(roles.featured(drops(accuracy_table(planted)), "n", "roles", 0.0), tmp_path / "featured.csv")
+    roles.write(roles.featured(planted, "n", "roles", 0.0), tmp_path / "featured.csv")
     # As the featured_units job adds it: the negligible set's row (it changes nothing).
     result = Outcomes(planted.networks, planted.ablations + [Ablation.parse("hidden1", "3+8+15")], planted.labels,
                       np.concatenate([planted.correct, planted.correct[:, :1]], axis=1))
@@ -33,6 +33,12 @@ def test_the_featured_figures_show_the_chosen_units(tmp_path):
     title = lambda figure: figure._suptitle.get_text()  # noqa: E731
     assert "units 3 + 8 + 15" in title(figures.figA2_negligible_set(inputs, "n"))
     synergy = title(figures.fig13_positive_synergy_pair(inputs, "n"))
-    assert "units 5 + 10" in synergy and "exceeds the singles' gains +2.00 (unit 5) and +2.00 (unit 10)" in synergy
+    assert "units 5 + 10" in synergy and "1 of 1 networks have one" in synergy
+    assert ("class 2: pair gain +12.00 %p; alone unit 5 +2.00, unit 10 +2.00, sum +4.00 %p: a positive synergy"
+            in synergy)
+    share = title(figures.figA3_pair_of_fig03_and_fig04(inputs, "n"))
+    pair = roles.read(tmp_path / "featured.csv")["figA3_pair_of_fig03_and_fig04"]
+    expected = float(roles.pair_only_shares(result, "n", pair.units)[pair.class_name])
+    assert f"class {pair.class_name}: {expected:.2f} % of its digits wrong only after the pair" in share
     singles = figures.figA4_singles_of_fig13(inputs, "n")
     assert [ax.get_title() for ax in singles.get_axes()] == ["unit 5 alone", "unit 10 alone"]

@@ -23,7 +23,6 @@ rule mnist_featured:
     input:
         data="results/mnist/data.pt",
         networks="results/mnist/networks.pt",
-        table="results/mnist/ablations.csv",
         outcomes="results/mnist/outcomes.npz",
     output:
         featured="results/mnist/featured.csv",

@@ -34,7 +34,6 @@ rule paper_comparison:
     input:
         **({"imported_trained": IMPORTED["trained"]} if IMPORTED else {}),
         **(VGG_COMPARISON_INPUTS if VGG["enabled"] else {}),
-        table="results/mnist/ablations.csv",
         featured="results/mnist/featured.csv",
         clean="results/mnist/featured/clean.npz",
         as_published="results/mnist/featured/as_published.npz",
@@ -60,6 +59,7 @@ rule paper_comparison:
             "resamples": ANALYSIS["bootstrap_resamples"],
             "seed": ANALYSIS["seed"],
         },
+        caption={"evaluation": ANALYSIS["evaluation"]},
     script:
         "../scripts/paper_comparison.py"
 

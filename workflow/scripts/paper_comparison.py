@@ -5,7 +5,7 @@ logs.setup(snakemake.log[0])
 i = snakemake.input
 vgg = {key: i[key] for key in ("vgg_table", "class_changes", "vgg_data", "recovery1", "recovery2") if key in i.keys()}
 steps.paper_comparison(
-    table_path=i.table, featured_path=i.featured, runs={"clean": i.clean, "as_published": i.as_published},
+    featured_path=i.featured, runs={"clean": i.clean, "as_published": i.as_published},
     statistics_paths={"correlations": i.correlations, "per_network_correlations": i.per_network,
                       "selectivity": i.selectivity},
     imported_trained=i.get("imported_trained"), settings=snakemake.params.settings, data_path=i.data,

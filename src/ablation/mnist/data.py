@@ -62,6 +62,14 @@ class MnistData:
         )
 
 
+FULL_MNIST = "MNIST (60,000 train / 10,000 test)"  # how a source text starts when all of MNIST was loaded
+
+
+def is_full_mnist(source: str) -> bool:
+    """Whether a `MnistData.source` text says the data are the paper's: all 60,000 / 10,000 MNIST digits."""
+    return source.startswith(FULL_MNIST) and "; first" not in source
+
+
 def md5sum(path: Path) -> str:
     return hashlib.md5(path.read_bytes()).hexdigest()
 
@@ -123,7 +131,7 @@ def load_from_folder(folder: Path, verify_md5: bool = True) -> MnistData:
     return MnistData(
         tensors["train-images-idx3-ubyte"], tensors["train-labels-idx1-ubyte"].long(),
         tensors["t10k-images-idx3-ubyte"], tensors["t10k-labels-idx1-ubyte"].long(),
-        source=f"MNIST (60,000 train / 10,000 test) from local folder {raw.resolve()}",
+        source=f"{FULL_MNIST} from local folder {raw.resolve()}",
     )
 
 
@@ -158,7 +166,7 @@ def download(root: Path, mirrors: list[str] | None = None) -> MnistData:
     finally:
         socket.setdefaulttimeout(previous_timeout)
     data = load_from_folder(raw)
-    return replace(data, source=f"MNIST (60,000 train / 10,000 test) downloaded by torchvision to {raw.resolve()}")
+    return replace(data, source=f"{FULL_MNIST} downloaded by torchvision to {raw.resolve()}")
 
 
 def load_bundled(seed: int = 0) -> MnistData:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ablation.core.style import signed
 from ablation.core.tables import INTACT, read_table
 from ablation.mnist import plots, roles, shapley_plots
 from ablation.mnist.architecture import HIDDEN_LAYERS
@@ -80,7 +81,8 @@ def _featured(figure: str, inputs: dict[str, str], network: str,
     `note(view, chosen)` adds)."""
     chosen = roles.read(inputs[FEATURED])[figure]
     view = UnitView.load(inputs[RUN], inputs[TSNE])
-    about = "" if chosen.class_name == "all" else f" (class {chosen.class_name})"
+    # The class it concerns, unless the note names it.
+    about = "" if chosen.class_name == "all" or note else f" (class {chosen.class_name})"
     units = ("units " if "+" in chosen.units else "unit ") + chosen.units.replace("+", " + ")
     title = f"Network {network}, hidden layer 1, {units}: {chosen.rule}{about}{note(view, chosen) if note else ''}"
     return unit_figure(view, network, "hidden1", chosen.units, title)
@@ -158,16 +160,15 @@ def fig12_super_additive_pair(inputs: dict[str, str], network: str) -> plots.Fig
 
 def fig13_positive_synergy_pair(inputs: dict[str, str], network: str) -> plots.Figure:
     def gains(view: UnitView, chosen: roles.Featured) -> str:
-        """The pair's and the singles' gains on the class, and whether the pair's exceeds the singles' (the rule
-        that chose the pair, `roles.pair_gain_excess`)."""
+        """The pair's and the singles' gains on the class, and whether they make a positive synergy (the rule that
+        chose the pair, `roles.is_positive_synergy`)."""
         exact = roles.exact_drops(drops(view.table), network, "hidden1")
         pair, name = chosen.units, chosen.class_name
         first, second = pair.split("+")
-        verdict = "exceeds" if roles.pair_gain_excess(exact, pair, name) > 0 else (
-            "does NOT exceed (no pair of this network has such a gain: the closest is shown)")
         gain = {units: float(-exact[units][name]) for units in (pair, first, second)}
-        return (f"\nclass {name}: pair gain {gain[pair]:+.2f} %p {verdict} the singles' gains {gain[first]:+.2f} "
-                f"(unit {first}) and {gain[second]:+.2f} (unit {second}) %p")
+        verdict = "a positive synergy" if roles.is_positive_synergy(exact, pair, name) else "NOT a positive synergy"
+        return (f"\nclass {name}: pair gain {signed(gain[pair])} %p; alone unit {first} {signed(gain[first])}, unit "
+                f"{second} {signed(gain[second])}, sum {signed(gain[first] + gain[second])} %p: {verdict}")
 
     return _featured("fig13_positive_synergy_pair", inputs, network, gains)
 
@@ -181,7 +182,12 @@ def figA2_negligible_set(inputs: dict[str, str], network: str) -> plots.Figure:
 
 
 def figA3_pair_of_fig03_and_fig04(inputs: dict[str, str], network: str) -> plots.Figure:
-    return _featured("figA3_pair_of_fig03_and_fig04", inputs, network)
+    def share(view: UnitView, chosen: roles.Featured) -> str:
+        """The share of the class the rule chose (`roles.pair_only_shares`: the largest), as its blue bar shows."""
+        value = float(roles.pair_only_shares(view.outcomes, network, chosen.units)[chosen.class_name])
+        return f"\nclass {chosen.class_name}: {value:.2f} % of its digits wrong only after the pair"
+
+    return _featured("figA3_pair_of_fig03_and_fig04", inputs, network, share)
 
 
 def figA4_singles_of_fig13(inputs: dict[str, str], network: str) -> plots.Figure:

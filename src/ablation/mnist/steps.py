@@ -16,6 +16,7 @@ import pandas as pd
 import torch
 
 from ablation.core import provenance, tables
+from ablation.core.logs import Progress
 from ablation.mnist import ablation as unit_ablation
 from ablation.mnist import data as mnist
 from ablation.mnist import outcomes, roles, statistics
@@ -109,27 +110,28 @@ def ablate(*, data_path: str, networks_path: str, evaluation: str, threads: int,
     result.save(out_outcomes, {"data": data.source, "networks": names, "evaluation": evaluation})
 
 
-def feature(*, data_path: str, networks_path: str, table_path: str, outcomes_path: str, network: str, mode: str,
+def feature(*, data_path: str, networks_path: str, outcomes_path: str, network: str, mode: str,
             negligible_drop: float, evaluation: str, out_featured: str, out_outcomes: dict[str, str]) -> None:
-    """The units each unit figure shows (`roles.featured`), and the featured network's outcomes under both
-    evaluations, with the unit set of Fig. A.2 added: this run's evaluation copies the ablation job's rows (the
-    figures show exactly the table's numbers) and adds the set; the other evaluation is computed afresh."""
+    """The units each unit figure shows (`roles.featured`), and every network's outcomes under both evaluations,
+    with the unit set of Fig. A.2 added: this run's evaluation copies the ablation job's rows (the figures show
+    exactly the table's numbers) and adds the set; the other evaluation is computed afresh (the paper comparison
+    reads each role's spread over the networks as the paper measured it)."""
     data = mnist.MnistData.from_dict(_load(data_path))
     names, _, trained = load_networks(networks_path)
-    chosen = roles.featured(outcomes.drops(tables.read_table(table_path)), network, mode, negligible_drop)
+    main = outcomes.Outcomes.load(outcomes_path)
+    chosen = roles.featured(main, network, mode, negligible_drop)
     roles.write(chosen, out_featured)
-    main, index = outcomes.Outcomes.load(outcomes_path), names.index(network)
     unit_set = {f.figure: f for f in chosen}["figA2_negligible_set"].units
     extra = [a for a in [outcomes.Ablation.parse("hidden1", unit_set)] if a not in main.ablations]
-    stack, images, labels = trained.select([index]), data.test_images, data.test_labels
+    images, labels = data.test_images, data.test_labels
     for name, path in out_outcomes.items():
         if name == evaluation:
-            added = unit_ablation.evaluate(stack, [network], images, labels, extra, name)
-            result = outcomes.Outcomes([network], main.ablations + extra, main.labels,
-                                       np.concatenate([main.correct[index : index + 1], added.correct], axis=1))
+            added = unit_ablation.evaluate(trained, names, images, labels, extra, name)
+            result = outcomes.Outcomes(names, main.ablations + extra, main.labels,
+                                       np.concatenate([main.correct, added.correct], axis=1))
         else:
-            result = unit_ablation.evaluate(stack, [network], images, labels, main.ablations + extra, name)
-        result.save(path, {"data": data.source, "networks": [network], "evaluation": name})
+            result = unit_ablation.evaluate(trained, names, images, labels, main.ablations + extra, name)
+        result.save(path, {"data": data.source, "networks": names, "evaluation": name})
 
 
 def embed(*, data_path: str, perplexity: float, seed: int, threads: int, out_path: str) -> None:
@@ -160,23 +162,23 @@ def analyse(*, table_path: str, outcomes_path: str, networks_path: str, focus: s
         frame.to_csv(out[name], index=False)
 
 
-def paper_comparison(*, table_path: str, featured_path: str, runs: dict[str, str], statistics_paths: dict[str, str],
+def paper_comparison(*, featured_path: str, runs: dict[str, str], statistics_paths: dict[str, str],
                      imported_trained: str | None, settings: dict, data_path: str, vgg: dict[str, str] | None,
                      out_path: str) -> None:
-    """The paper's numbers and claims beside this run's (`ablation.comparison`); `vgg`: the VGG study's result
-    files (table, class_changes, data record, recovery1/2 where run), if it ran."""
+    """The paper's numbers and claims beside this run's (`ablation.comparison`); `runs`: every network's outcomes
+    under each evaluation; `vgg`: the VGG study's result files (table, class_changes, data record, recovery1/2 where
+    run), if it ran."""
     from ablation.mnist import authors, comparison
 
-    table = tables.read_table(table_path)
     focus, imported = settings["focus"], settings["imported"]
-    trained = [network for network in table.network.unique() if network != imported]
     authors_network = focus == imported and imported_trained is not None and authors.is_authors(imported_trained)
+    data = cast(str, provenance.read(data_path)["data"])
     frame = comparison.compare(
-        table, {name: outcomes.Outcomes.load(path) for name, path in runs.items()}, roles.read(featured_path),
-        settings["evaluation"], focus, trained, authors_network, settings["negligible_drop"],
+        {name: outcomes.Outcomes.load(path) for name, path in runs.items()}, roles.read(featured_path),
+        settings["evaluation"], focus, authors_network, settings["negligible_drop"],
         pd.read_csv(statistics_paths["correlations"]), pd.read_csv(statistics_paths["per_network_correlations"]),
         pd.read_csv(statistics_paths["selectivity"], dtype={"class": str}), settings["resamples"], settings["seed"],
-        cast(str, provenance.read(data_path)["data"]))
+        data, mnist.is_full_mnist(data))
     if vgg:
         recovery = {int(key[-1]): pd.read_csv(path) for key, path in vgg.items() if key.startswith("recovery")}
         vgg_frame = comparison.vgg_rows(tables.read_table(vgg["table"]), tables.read_table(vgg["class_changes"]),
@@ -196,9 +198,10 @@ def shapley(*, data_path: str, networks_path: str, settings: mnist_shapley.Setti
     with torch.no_grad():
         h1 = trained.hidden(normalise(data.test_images))[0]  # as the ablation job computes it
     parts = []
+    progress = Progress(len(names), "Shapley games", "networks")
     for index, name in enumerate(names):
         network = mnist_shapley.Network(h1[index], trained.fc2[index], trained.fc3[index], data.test_labels)
-        parts.append(mnist_shapley.games(name, network, settings))
+        parts.append(mnist_shapley.games(name, network, settings, progress))
         log.info("Shapley games of %s: %s", name, ", ".join(settings.layers))
     values, interactions, games = (pd.concat(frames, ignore_index=True) for frames in zip(*parts))
     mwu = statistics.mann_whitney(initial, trained, names)
