@@ -5,8 +5,9 @@
 - `ablation.mnist`: the MLP study (Figs. 1-13, A.1-A.4): data, network, training, ablation (engine + outcomes),
   roles, embedding, statistics, figures, steps; plus the authors' network, the paper comparison, and exact
   Shapley analysis of every lesion set (`lesion_sets`, `shapley`).
-- `ablation.vgg`: the VGG19-BN study (Figs. 14-22): network, images, groups, ablation (semantics + engine),
-  training, recovery, statistics, figures, steps; and sampled Shapley values of filter groups (`shapley`).
+- `ablation.vgg`: the VGG19-BN study (Figs. 14-22): network, images, groups, ablation (semantics + engine), the
+  leading metric (`metric`), training, recovery, statistics, figures, steps; and sampled Shapley values of filter
+  groups (`shapley`).
 
 Each study's `steps` module has one function per workflow rule (file in, file out); its `registry` lists the
 figures, as data only, so that parsing the workflow imports neither torch nor matplotlib.

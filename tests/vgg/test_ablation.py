@@ -67,11 +67,13 @@ def test_engine_equals_one_evaluation_per_ablation(trained, digits, semantics):
     for branch_images in (32, 4096):  # one ablation per branch pass, and all of a layer's at once
         engine = filter_ablation.sweep(network, digits, ablations, semantics, batch_size=32,
                                        branch_images=branch_images)
-        for name in ("top1", "top5", "gained", "lost"):
+        for name in filter_ablation.COUNTED:
             assert torch.equal(getattr(engine, name), getattr(plain, name)), name
     # Changes against the intact network: the count moves by exactly the images gained minus those lost.
-    assert torch.equal(engine.top5 - engine.top5[:1], engine.gained - engine.lost)
-    assert engine.gained.sum() > 0 and engine.lost.sum() > 0 and not engine.gained[0].any()
+    for metric in ("top1", "top5"):
+        gained, lost = getattr(engine, f"{metric}_gained"), getattr(engine, f"{metric}_lost")
+        assert torch.equal(getattr(engine, metric) - getattr(engine, metric)[:1], gained - lost)
+        assert gained.sum() > 0 and lost.sum() > 0 and not gained[0].any(), metric
     assert torch.equal(engine.images, torch.bincount(digits.labels, minlength=10))
     assert len({tuple(row.tolist()) for row in engine.top1}) > 1, "ablations should change some predictions"
 
@@ -82,7 +84,7 @@ def test_tidy_table(trained, digits):
     counts = filter_ablation.sweep(network, digits, ablations, "activation", batch_size=32)
     table = filter_ablation.table(counts, ablations, 10)
     assert list(table.columns) == ["layer", "grouping", "ratio", "group", "filters", "class", "images", "top1", "top5",
-                                   "top5_gained", "top5_lost"]
+                                   "top5_gained", "top5_lost", "top1_gained", "top1_lost"]
     assert len(table) == (len(ablations) + 1) * 11
     intact = table[table.layer == "none"].set_index("class")
     assert intact.loc["all", "images"] == 96 and intact.drop("all").images.sum() == 96

@@ -39,7 +39,13 @@ def check_vgg_input():
         for layer in layers:
             if layer not in VGG_CONV_LAYERS:
                 raise InputError(f"{key}: unknown layer '{layer}'; the conv layers are {', '.join(VGG_CONV_LAYERS)}")
-    for layer in [*(VGG["figures"]["class_layers"] or []), *(RECOVERY["layers"] or [])]:
+    class_layers = VGG["figures"]["class_layers"]
+    if class_layers is not None and len(class_layers) != 2:
+        raise InputError(
+            f"vgg.figures.class_layers names {len(class_layers)} layer(s): {', '.join(class_layers) or 'none'}; "
+            "give two (one for Fig. 16, one for Fig. 17), or null to choose them from the sweep"
+        )
+    for layer in [*(class_layers or []), *(RECOVERY["layers"] or [])]:
         if layer not in VGG_LAYERS:
             raise InputError(f"layer '{layer}' is not in vgg.ablation.layers; add it there or choose another")
     if EMBEDDED:

@@ -11,6 +11,7 @@ from snakemake.utils import validate
 
 from ablation.mnist import registry as mnist_registry
 from ablation.mnist.architecture import HIDDEN_LAYERS
+from ablation.vgg import metric as vgg_metric
 from ablation.vgg import registry as vgg_registry
 from ablation.vgg.architecture import VGG_CONV_LAYERS
 
@@ -40,6 +41,8 @@ EMBEDDED = VGG["model"] == "embedded"
 VGG_LAYERS = ABLATION["layers"] or VGG_CONV_LAYERS
 VGG_SHAPLEY = VGG["shapley"]
 SEMANTICS = ABLATION["semantics"]  # the first is the paper figures' and the recovery experiments'
+# The leading metric (top-5 on ImageNet as the paper, top-1 on the 10 digits): everything beyond Figs. 14/15 uses it.
+VGG_METRIC = vgg_metric.leading(VGG["statistics"]["metric"], vgg_metric.MODEL_CLASSES[VGG["model"]])
 # The layers of Figs. 16/17: as configured; with vgg19_bn the paper's; else (None) the two largest drops.
 PAPER_CLASS_LAYERS = ["features.46", "features.49"]
 CLASS_LAYERS = VGG["figures"]["class_layers"] or (

@@ -1,7 +1,47 @@
 # Every figure of both studies: one rule per id of ablation.mnist.registry and ablation.vgg.registry, named after
 # the id, drawn by the function of the same name in the study's `figures` module, captioned by report/<id>.rst.
 # What a study's drawing functions take beside their inputs:
-FIGURE_OPTIONS = {"mnist": {"network": focus_network()}, "vgg": {"class_layers": CLASS_LAYERS}}
+FIGURE_OPTIONS = {
+    "mnist": {"network": focus_network()},
+    "vgg": {"class_layers": CLASS_LAYERS, "metric": VGG_METRIC},
+}
+# What a study's captions print beside the figure: the settings its results were made with. A caption reads only its
+# rule's params (`snakemake.params.caption.<key>`), never the config, so what it says is what the jobs were given.
+CAPTION_VALUES = {
+    "mnist": {
+        "network": focus_network(),
+        "evaluation_note": mnist_registry.EVALUATION_NOTES[ANALYSIS["evaluation"]],
+        "featured": ANALYSIS["featured"],
+        "negligible_drop": ANALYSIS["negligible_drop"],
+        "bootstrap_resamples": ANALYSIS["bootstrap_resamples"],
+        "alpha": ANALYSIS["alpha"],
+        "tsne_perplexity": ANALYSIS["tsne_perplexity"],
+    },
+    "vgg": {
+        "semantics": SEMANTICS[0],
+        "class_layers": CLASS_LAYERS,
+        "alpha": VGG["statistics"]["alpha"],
+        "metric": vgg_metric.LABELS[VGG_METRIC],
+        "metric_reason": vgg_metric.reason(VGG["statistics"]["metric"], vgg_metric.MODEL_CLASSES[VGG["model"]]),
+        "figure_ratios": " and ".join(vgg_registry.percent(r) for r in vgg_registry.paper_ratios(ABLATION["ratios"])),
+        "largest_ratio": vgg_registry.percent(max(ABLATION["ratios"])),
+        "crossing_classes": vgg_registry.CROSSING_CLASSES,
+        "extremes": vgg_registry.EXTREMES,
+        "extremes_panel_above": 2 * vgg_registry.EXTREMES,  # classes: fewer are all named in the one panel
+        "ratio": vgg_registry.percent(RECOVERY["ratio"]),
+        "ratio_value": RECOVERY["ratio"],
+        "passes": RECOVERY["experiment1"]["passes"],
+        "epochs": RECOVERY["experiment1"]["epochs"],
+        **{key: RECOVERY["experiment2"][key] for key in ("iterations", "min_epochs", "max_epochs", "window")},
+        "min_improvement": RECOVERY["experiment2"]["min_improvement"],
+        # The mean share after all iterations: each draws `ratio` of all filters, already ablated ones included.
+        "final_share": vgg_registry.percent(
+            round(1 - (1 - RECOVERY["ratio"]) ** RECOVERY["experiment2"]["iterations"], 2)
+        ),
+        "shapley_groups": VGG_SHAPLEY["groups"],
+        "shapley_permutations": VGG_SHAPLEY["permutations"],
+    },
+}
 
 for figure, (study, spec) in FIGURES.items():
 
@@ -24,9 +64,7 @@ for figure, (study, spec) in FIGURES.items():
             study=study,
             figure=figure,
             options=FIGURE_OPTIONS[study],
-            # For the captions.
-            network=focus_network(),
-            evaluation_note=mnist_registry.EVALUATION_NOTES[ANALYSIS["evaluation"]],
+            caption=CAPTION_VALUES[study],
         script:
             "../scripts/figure.py"
 
@@ -53,6 +91,6 @@ rule mnist_unit_figures:
     params:
         network=focus_network(),
         units=[(layer, str(unit)) for layer, unit, _ in UNIT_FIGURES],
-        evaluation_note=mnist_registry.EVALUATION_NOTES[ANALYSIS["evaluation"]],
+        caption=CAPTION_VALUES["mnist"],
     script:
         "../scripts/mnist_unit_figures.py"

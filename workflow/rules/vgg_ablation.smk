@@ -65,11 +65,13 @@ rule vgg_statistics:
         mem_mb=16000,
     params:
         alpha=VGG["statistics"]["alpha"],
+        metric=VGG_METRIC,
     script:
         "../scripts/vgg_statistics.py"
 
 
-# Beyond the paper: Shapley values of 16 similarity groups partitioning each of the most important layers.
+# Beyond the paper: Shapley values of similarity groups (vgg.shapley.groups) partitioning each of the most important
+# layers (on the leading metric).
 rule vgg_shapley:
     input:
         network="results/vgg/network.pt",
@@ -87,6 +89,7 @@ rule vgg_shapley:
         mem_mb=SWEEP_MB,
     params:
         layers=VGG_SHAPLEY["layers"],
+        metric=VGG_METRIC,
         settings={
             "groups": VGG_SHAPLEY["groups"],
             "permutations": VGG_SHAPLEY["permutations"],

@@ -12,6 +12,7 @@ checkpoint vgg_recovery_layers:
     localrule: True
     params:
         layers=RECOVERY["layers"],
+        metric=VGG_METRIC,
     script:
         "../scripts/vgg_recovery_layers.py"
 
@@ -37,6 +38,7 @@ rule vgg_recovery:
         train_source=recovery_training_data(),
         recovery=RECOVERY,
         semantics=SEMANTICS[0],
+        metric=VGG_METRIC,
         device=VGG["device"],
         workers=IMAGENET["workers"],
         # Not an output: Snakemake would delete it when a job fails, and resuming needs it.

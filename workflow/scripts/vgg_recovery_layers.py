@@ -3,4 +3,5 @@ from ablation.vgg import steps
 
 logs.setup(snakemake.log[0])
 steps.recovery_layers(layers=snakemake.params.layers, table_path=snakemake.input.get("table"),
+                      metric=snakemake.params.metric,
                       out_layers=snakemake.output[0])

@@ -27,6 +27,7 @@ import torch
 from torch import nn
 from torch.utils.hooks import RemovableHandle
 
+from ablation.core.logs import Progress
 from ablation.core.tables import INTACT
 from ablation.vgg.groups import FilterAblation
 from ablation.vgg.images import ImageSet
@@ -34,6 +35,7 @@ from ablation.vgg.network import conv, features, features_index
 
 log = logging.getLogger("ablation")
 SEMANTICS = ("activation", "literal")
+COUNTED = ("top1", "top5", "top1_gained", "top1_lost", "top5_gained", "top5_lost")  # Counts' per-row fields
 PRECISIONS = ("auto", "float32")
 
 
@@ -72,32 +74,36 @@ def zero_filters(network: nn.Module, layer: str, filters: Sequence[int]) -> None
 
 @dataclass
 class Counts:
-    """Per ablation (row 0: the intact network) and class: correct predictions, and the top-5 changes against the
-    intact network on the same images (`gained`: right only when ablated, `lost`: right only intact), which
-    McNemar's test and a paired interval need; and images per class."""
+    """Per ablation (row 0: the intact network) and class: correct predictions, and the top-1 and top-5 changes
+    against the intact network on the same images (`gained`: right only when ablated, `lost`: right only intact),
+    which McNemar's test and a paired interval need; and images per class."""
 
     top1: torch.Tensor  # (ablations + 1, classes) int64
     top5: torch.Tensor
-    gained: torch.Tensor
-    lost: torch.Tensor
+    top1_gained: torch.Tensor
+    top1_lost: torch.Tensor
+    top5_gained: torch.Tensor
+    top5_lost: torch.Tensor
     images: torch.Tensor  # (classes,)
 
     @classmethod
     def zeros(cls, rows: int, classes: int, device: torch.device | str) -> Counts:
-        top1, top5, gained, lost = (torch.zeros(rows, classes, dtype=torch.int64, device=device) for _ in range(4))
-        return cls(top1, top5, gained, lost, torch.zeros(classes, dtype=torch.int64, device=device))
+        per_row = {name: torch.zeros(rows, classes, dtype=torch.int64, device=device) for name in COUNTED}
+        return cls(**per_row, images=torch.zeros(classes, dtype=torch.int64, device=device))
 
-    def add(self, rows: Sequence[int], hits: tuple[torch.Tensor, torch.Tensor], intact5: torch.Tensor,
-            labels: torch.Tensor) -> None:
-        """Count hits (top-1, top-5; each (len(rows), B) bool) against the intact network's top-5 hits (B,)."""
+    def add(self, rows: Sequence[int], hits: tuple[torch.Tensor, torch.Tensor],
+            intact: tuple[torch.Tensor, torch.Tensor], labels: torch.Tensor) -> None:
+        """Count hits (top-1, top-5; each (len(rows), B) bool) against the intact network's hits (top-1, top-5;
+        each (B,))."""
         rows_ = torch.as_tensor(rows, device=labels.device)
-        per_image = (*hits, ~intact5 & hits[1], intact5 & ~hits[1])
-        for total, hit in zip((self.top1, self.top5, self.gained, self.lost), per_image):
+        per_image = (*hits, ~intact[0] & hits[0], intact[0] & ~hits[0], ~intact[1] & hits[1], intact[1] & ~hits[1])
+        totals = (self.top1, self.top5, self.top1_gained, self.top1_lost, self.top5_gained, self.top5_lost)
+        for total, hit in zip(totals, per_image):
             # Integer scatter-add: exact counts whatever the compute precision.
             total.index_add_(0, rows_, torch.zeros_like(total[: len(rows)]).index_add_(1, labels, hit.long()))
 
     def cpu(self) -> Counts:
-        return Counts(self.top1.cpu(), self.top5.cpu(), self.gained.cpu(), self.lost.cpu(), self.images.cpu())
+        return Counts(**{name: getattr(self, name).cpu() for name in (*COUNTED, "images")})
 
     def accuracy(self, row: int = 0) -> tuple[float, float]:
         total = float(self.images.sum())
@@ -143,11 +149,6 @@ def _batches(images: ImageSet, batch_size: int, device: torch.device, precision:
         yield x, y
 
 
-def _progress(done: int, total: int) -> None:
-    if done == total or done % max(1, total // 10) == 0:
-        log.info("%d/%d images", done, total)
-
-
 def _branches(network: nn.Module, ablations: Sequence[FilterAblation], semantics: str,
               device: torch.device) -> dict[int, tuple[list[int], torch.Tensor]]:
     """Mask point -> (table rows, keep masks (ablations, channels)) of the ablations that branch there."""
@@ -163,13 +164,15 @@ def _branches(network: nn.Module, ablations: Sequence[FilterAblation], semantics
 
 @torch.inference_mode()
 def sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblation], semantics: str,
-          batch_size: int = 64, branch_images: int = 512, device: str = "cpu", precision: str = "auto") -> Counts:
-    """Top-1/top-5 hits of the intact network (row 0) and of every ablation (row i + 1), per class."""
+          batch_size: int = 64, branch_images: int = 512, device: str = "cpu", precision: str = "auto",
+          progress: Progress | None = None) -> Counts:
+    """Top-1/top-5 hits of the intact network (row 0) and of every ablation (row i + 1), per class. `progress`
+    (in images; default: a sweep's own) reports every batch."""
+    progress = progress or Progress(len(images), f"sweep of {len(ablations)} ablations", "images")
     device_ = torch.device(device)
     network = _prepare(network, device_, precision)
     branches = _branches(network, ablations, semantics, device_)
     counts = Counts.zeros(len(ablations) + 1, len(images.classes), device_)
-    done = 0
     with autocast(device_, precision):
         for x, y in _batches(images, batch_size, device_, precision):
             counts.images.index_add_(0, y, torch.ones_like(y))
@@ -191,51 +194,55 @@ def sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblati
             pooled = torch.flatten(cast(nn.Module, network.avgpool)(h), 1)
             intact = hits(cast(nn.Module, network.classifier)(pooled).unsqueeze(0), y)
             for rows, found in [([0], intact), *branched_hits]:
-                counts.add(rows, found, intact[1][0], y)
-            done += len(x)
-            _progress(done, len(images))
+                counts.add(rows, found, (intact[0][0], intact[1][0]), y)
+            progress.advance(len(x))
     return counts.cpu()
 
 
 @torch.inference_mode()
 def evaluate(network: nn.Module, images: ImageSet, batch_size: int = 64, device: str = "cpu",
-             precision: str = "auto") -> Counts:
-    """Top-1/top-5 hits of the network as it is (hooks included), per class: one row."""
-    return _evaluate(network, images, batch_size, device, precision)[0]
+             precision: str = "auto", progress: Progress | None = None) -> Counts:
+    """Top-1/top-5 hits of the network as it is (hooks included), per class: one row. `progress` (in images;
+    default: an evaluation's own) reports every batch; a training job passes its own, which counts test images
+    too."""
+    progress = progress or Progress(len(images), "evaluation", "images")
+    return _evaluate(network, images, batch_size, device, precision, progress=progress)[0]
 
 
 def _evaluate(network: nn.Module, images: ImageSet, batch_size: int, device: str, precision: str,
-              intact5: torch.Tensor | None = None) -> tuple[Counts, torch.Tensor]:
-    """Counts of one row, and the top-5 hit of every image (in image order), compared with `intact5` if given."""
+              intact: torch.Tensor | None = None, progress: Progress | None = None) -> tuple[Counts, torch.Tensor]:
+    """Counts of one row, and the top-1 and top-5 hits of every image ((2, N), in image order), compared with
+    `intact`'s if given."""
     device_ = torch.device(device)
     network = _prepare(network, device_, precision)
     counts = Counts.zeros(1, len(images.classes), device_)
-    found5, done = [], 0
+    found_all, done = [], 0
     with autocast(device_, precision):
         for x, y in _batches(images, batch_size, device_, precision):
             counts.images.index_add_(0, y, torch.ones_like(y))
             found = hits(network(x).unsqueeze(0), y)
-            reference = found[1][0] if intact5 is None else intact5[done:done + len(x)].to(device_)
-            counts.add([0], found, reference, y)
-            found5.append(found[1][0].cpu())
+            own = torch.stack([found[0][0], found[1][0]])
+            reference = own if intact is None else intact[:, done:done + len(x)].to(device_)
+            counts.add([0], found, (reference[0], reference[1]), y)
+            found_all.append(own.cpu())
             done += len(x)
-    return counts.cpu(), torch.cat(found5)
+            if progress is not None:  # None: the baseline, one evaluation per ablation, stays quiet
+                progress.advance(len(x))
+    return counts.cpu(), torch.cat(found_all, dim=1)
 
 
 def plain_sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblation], semantics: str,
                 batch_size: int = 64, device: str = "cpu", precision: str = "auto") -> Counts:
     """The baseline the engine is checked and benchmarked against: one full evaluation per ablation."""
-    intact, intact5 = _evaluate(network, images, batch_size, device, precision)
+    intact, intact_hits = _evaluate(network, images, batch_size, device, precision)
     results = [intact]
     for ablation in ablations:
         handle = mask_hook(network, ablation.layer, ablation.filters, semantics)
         try:
-            results.append(_evaluate(network, images, batch_size, device, precision, intact5)[0])
+            results.append(_evaluate(network, images, batch_size, device, precision, intact_hits)[0])
         finally:
             handle.remove()
-    top1, top5, gained, lost = (torch.cat([getattr(r, name) for r in results])
-                                for name in ("top1", "top5", "gained", "lost"))
-    return Counts(top1, top5, gained, lost, intact.images)
+    return Counts(**{name: torch.cat([getattr(r, name) for r in results]) for name in COUNTED}, images=intact.images)
 
 
 def table(counts: Counts, ablations: Sequence[FilterAblation], classes: int) -> pd.DataFrame:
@@ -253,6 +260,7 @@ def table(counts: Counts, ablations: Sequence[FilterAblation], classes: int) -> 
     with np.errstate(invalid="ignore", divide="ignore"):  # a class without images has no accuracy
         for k, hit in correct.items():
             frame[k] = (100.0 * hit / images).reshape(-1)
-    for name, changed in (("top5_gained", counts.gained.numpy()), ("top5_lost", counts.lost.numpy())):
+    for name in ("top5_gained", "top5_lost", "top1_gained", "top1_lost"):
+        changed = getattr(counts, name).numpy()
         frame[name] = np.concatenate([changed.sum(1, keepdims=True), changed], axis=1).reshape(-1)
     return frame

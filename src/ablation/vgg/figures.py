@@ -1,9 +1,13 @@
 """The VGG study's figures: one drawing function per figure id of `ablation.vgg.registry`, of the same name, each
 reading the study's result files; the caption is `report/<id>.rst`, the rule is named after the id.
 The paper's figures show the first ablation semantics swept (`vgg.ablation.semantics`; the paper's `literal`).
+Every drawing function takes `options`: `class_layers` (vgg.figures.class_layers as the workflow resolved it; None:
+from the sweep) and `metric` (the leading metric, `ablation.vgg.metric`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -13,15 +17,15 @@ from ablation.vgg import plots, statistics
 from ablation.vgg.registry import (
     CHANGES,
     CLASSES,
+    CROSSING_CLASSES,
     FIGURES,
     RECOVERY1,
     RECOVERY2,
     SELECTIVITY,
     SHAPLEY_VALUES,
     TABLE,
+    paper_ratios,
 )
-
-CROSSING_CLASSES = 6  # classes drawn as lines in Fig. 18
 
 
 def _sweep(inputs: dict[str, str]) -> pd.DataFrame:
@@ -33,10 +37,10 @@ def _names(inputs: dict[str, str]) -> list[str]:
     return pd.read_csv(inputs[CLASSES]).sort_values("class").name.astype(str).tolist()
 
 
-def class_layers(table: pd.DataFrame, configured: list[str] | None) -> list[str]:
+def class_layers(table: pd.DataFrame, configured: list[str] | None, metric: str) -> list[str]:
     """The layers of Figs. 16 and 17: as configured (the paper's 46 and 49 with vgg19_bn), else the two most
-    important layers of the sweep, in network order."""
-    return list(configured) if configured else statistics.most_important_layers(table)
+    important layers of the sweep on `metric`, in network order."""
+    return list(configured) if configured else statistics.most_important_layers(table, metric)
 
 
 def recovery_layers(recovery: pd.DataFrame) -> list[str]:
@@ -44,85 +48,92 @@ def recovery_layers(recovery: pd.DataFrame) -> list[str]:
     return statistics.layer_order(recovery.layer)
 
 
-def _class_figure(inputs: dict[str, str], configured: list[str] | None, position: int) -> style.Figure:
+@dataclass(frozen=True)
+class Options:
+    class_layers: list[str] | None
+    metric: str
+
+
+def _class_figure(inputs: dict[str, str], options: Options, position: int) -> style.Figure:
     table = read_table(inputs[TABLE])
     changes = statistics.first_semantics(read_table(inputs[CHANGES]))
-    layer = class_layers(table, configured)[position]
-    return plots.class_drops(statistics.first_semantics(table), layer, _names(inputs), changes)
+    layer = class_layers(table, options.class_layers, options.metric)[position]
+    return plots.class_drops(statistics.first_semantics(table), layer, _names(inputs), options.metric, changes)
 
 
-def fig14_top5_drop_per_layer(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
+def fig14_top5_drop_per_layer(inputs: dict[str, str], options: Options) -> style.Figure:
     return plots.layer_drops(_sweep(inputs), "top5")
 
 
-def fig15_top1_drop_per_layer(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
+def fig15_top1_drop_per_layer(inputs: dict[str, str], options: Options) -> style.Figure:
     return plots.layer_drops(_sweep(inputs), "top1")
 
 
-def fig16_class_drops_first_layer(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return _class_figure(inputs, configured, 0)
+def fig16_class_drops_first_layer(inputs: dict[str, str], options: Options) -> style.Figure:
+    return _class_figure(inputs, options, 0)
 
 
-def fig17_class_drops_second_layer(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return _class_figure(inputs, configured, 1)
+def fig17_class_drops_second_layer(inputs: dict[str, str], options: Options) -> style.Figure:
+    return _class_figure(inputs, options, 1)
 
 
-def fig18_class_lines_across_layers(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
+def fig18_class_lines_across_layers(inputs: dict[str, str], options: Options) -> style.Figure:
     table = _sweep(inputs)
-    ratio = max(plots.paper_ratios(table.ratio[table.layer != statistics.INTACT]))
-    classes = statistics.crossing_classes(table, ratio, CROSSING_CLASSES)
-    return plots.class_lines(table, classes, _names(inputs))
+    ratio = max(paper_ratios(table.ratio[table.layer != statistics.INTACT]))
+    classes = statistics.crossing_classes(table, ratio, CROSSING_CLASSES, options.metric)
+    return plots.class_lines(table, classes, _names(inputs), options.metric)
 
 
-def _recovery(path: str, position: int, draw) -> style.Figure:
+def _recovery(path: str, position: int, draw, metric: str) -> style.Figure:
     recovery = pd.read_csv(path)
-    return draw(recovery, recovery_layers(recovery)[position])
+    return draw(recovery, recovery_layers(recovery)[position], metric)
 
 
-def fig19_recovery1_first_layer(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return _recovery(inputs[RECOVERY1], 0, plots.recovery_passes)
+def fig19_recovery1_first_layer(inputs: dict[str, str], options: Options) -> style.Figure:
+    return _recovery(inputs[RECOVERY1], 0, plots.recovery_passes, options.metric)
 
 
-def fig20_recovery1_second_layer(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return _recovery(inputs[RECOVERY1], 1, plots.recovery_passes)
+def fig20_recovery1_second_layer(inputs: dict[str, str], options: Options) -> style.Figure:
+    return _recovery(inputs[RECOVERY1], 1, plots.recovery_passes, options.metric)
 
 
-def fig21_recovery2_first_layer(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return _recovery(inputs[RECOVERY2], 0, plots.recovery_iterations)
+def fig21_recovery2_first_layer(inputs: dict[str, str], options: Options) -> style.Figure:
+    return _recovery(inputs[RECOVERY2], 0, plots.recovery_iterations, options.metric)
 
 
-def fig22_recovery2_second_layer(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return _recovery(inputs[RECOVERY2], 1, plots.recovery_iterations)
+def fig22_recovery2_second_layer(inputs: dict[str, str], options: Options) -> style.Figure:
+    return _recovery(inputs[RECOVERY2], 1, plots.recovery_iterations, options.metric)
 
 
-def extra_vgg_ratio_curves(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return plots.ratio_curves(_sweep(inputs))
+def extra_vgg_ratio_curves(inputs: dict[str, str], options: Options) -> style.Figure:
+    return plots.ratio_curves(_sweep(inputs), options.metric)
 
 
-def extra_vgg_grouping_comparison(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return plots.grouping_comparison(_sweep(inputs))
+def extra_vgg_grouping_comparison(inputs: dict[str, str], options: Options) -> style.Figure:
+    return plots.grouping_comparison(_sweep(inputs), options.metric)
 
 
-def extra_vgg_class_heatmap(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return plots.class_drop_heatmap(_sweep(inputs), _names(inputs))
+def extra_vgg_class_heatmap(inputs: dict[str, str], options: Options) -> style.Figure:
+    return plots.class_drop_heatmap(_sweep(inputs), _names(inputs), options.metric)
 
 
-def extra_vgg_class_selectivity(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return plots.class_selectivity(statistics.first_semantics(pd.read_csv(inputs[SELECTIVITY])))
+def extra_vgg_class_selectivity(inputs: dict[str, str], options: Options) -> style.Figure:
+    selectivity = statistics.first_semantics(pd.read_csv(inputs[SELECTIVITY]))
+    return plots.class_selectivity(selectivity, options.metric)
 
 
-def extra_vgg_semantics(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return plots.semantics_comparison(read_table(inputs[TABLE]))
+def extra_vgg_semantics(inputs: dict[str, str], options: Options) -> style.Figure:
+    return plots.semantics_comparison(read_table(inputs[TABLE]), options.metric)
 
 
-def extra_vgg_shapley(inputs: dict[str, str], configured: list[str] | None) -> style.Figure:
-    return plots.shapley_groups(pd.read_csv(inputs[SHAPLEY_VALUES]))
+def extra_vgg_shapley(inputs: dict[str, str], options: Options) -> style.Figure:
+    return plots.shapley_groups(pd.read_csv(inputs[SHAPLEY_VALUES]), options.metric)
 
 
-def make(figure: str, *, inputs: dict[str, str], output: str, metadata: str, class_layers: list[str] | None) -> None:
+def make(figure: str, *, inputs: dict[str, str], output: str, metadata: str, class_layers: list[str] | None,
+         metric: str) -> None:
     """Draw `figure` with the function of that name; `class_layers`: vgg.figures.class_layers as the workflow
-    resolved it (None: from the sweep)."""
-    configured = class_layers
+    resolved it (None: from the sweep); `metric`: the leading metric."""
     if figure not in FIGURES:
         raise KeyError(f"unknown figure '{figure}'; known: {', '.join(FIGURES)}")
-    style.save(globals()[figure](inputs, configured), output, metadata)
+    style.save(globals()[figure](inputs, Options(class_layers, metric)), output, metadata)

@@ -1,14 +1,13 @@
 """Every figure of the VGG19-BN study (filter-group ablations on ImageNet and recovery training).
 
-Each function takes the study's plain tables and returns a matplotlib Figure; the MNIST study's `plots` module
-supplies the style (rcParams, Agg backend) and the colours. Drops are intact minus ablated accuracy, in
-percentage points (> 0: worse); a condition's several filter groups are summarised by their mean, with
-min-max error bars.
+Each function takes the study's plain tables and returns a matplotlib Figure; `ablation.core.style` supplies the
+style (rcParams, Agg backend), the colours and titles wrapped to fit. Drops are intact minus ablated accuracy, in
+percentage points (> 0: worse); a condition's several filter groups are summarised by their mean, with min-max error
+bars. `metric` is the study's leading one (`ablation.vgg.metric`: top-5 on ImageNet, top-1 on the digits); only
+Figs. 14 and 15 choose theirs (top-5, top-1: the paper's).
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -17,7 +16,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from ablation.core.style import ACCURACY, DROP, GAIN, plt
+from ablation.core.style import ACCURACY, DROP, GAIN, plt, suptitle, title
+from ablation.vgg.metric import LABELS, METRICS
+from ablation.vgg.registry import EXTREMES, paper_ratios
+from ablation.vgg.registry import percent as _percent
 from ablation.vgg.statistics import (
     ALL,
     by_semantics,
@@ -29,17 +31,14 @@ from ablation.vgg.statistics import (
 )
 
 FOCUS = "similarity"  # the grouping of the paper's main figures
-PAPER_RATIOS = (0.1, 0.25)  # the ratios of the paper's Figs. 14, 15 and 18
 GROUPING_COLOURS = {"similarity": "C0", "random": "0.55", "l1": "C1"}
 OTHER_GROUPING_STYLES = ("--", ":", "-.")
-MEASURE_LABELS = {"top1": "top-1", "top5": "top-5"}
 RATIO_CMAP, DEPTH_CMAP = "YlOrRd", "viridis"
 NAMED_CLASSES = 30  # up to this many classes, every class gets a tick label
-EXTREMES = 5  # most hurt and most helped classes named in class_drops
 
 
-def _percent(fraction: float) -> str:
-    return f"{100 * fraction:g} %"
+def _drop_label(metric: str) -> str:
+    return f"{LABELS[metric]} drop [%p]"
 
 
 def _ratio_colours(ratios: list[float]) -> dict[float, tuple]:
@@ -58,14 +57,18 @@ def _offsets(count: int, width: float = 0.7) -> np.ndarray:
 
 
 def _layer_axis(ax: plt.Axes, layers: list[str]) -> None:
-    ax.set_xticks(range(len(layers)), layers, rotation=45, ha="right")
+    ax.set_xticks(range(len(layers)), layers, rotation=45, ha="right", rotation_mode="anchor")
     ax.set_xlabel("ablated layer (network order)")
 
 
-def _spread_markers(ax: plt.Axes, x: np.ndarray, means: pd.DataFrame, measure: str, **style) -> None:
+def _layers_width(layers: list[str]) -> float:
+    return max(7, 0.55 * len(layers) + 2)
+
+
+def _spread_markers(ax: plt.Axes, x: np.ndarray, means: pd.DataFrame, metric: str, **style) -> None:
     """Mean drop over the groups as markers, with min-max error bars."""
-    mean = means[f"{measure}_drop_mean"].to_numpy()
-    spread = [mean - means[f"{measure}_drop_min"].to_numpy(), means[f"{measure}_drop_max"].to_numpy() - mean]
+    mean = means[f"{metric}_drop_mean"].to_numpy()
+    spread = [mean - means[f"{metric}_drop_min"].to_numpy(), means[f"{metric}_drop_max"].to_numpy() - mean]
     ax.errorbar(x, mean, yerr=spread, fmt="o", markersize=4, capsize=2, lw=0.9, **style)
 
 
@@ -91,10 +94,9 @@ def _class_name(label: str, class_names: list[str]) -> str:
     return class_names[index] if index < len(class_names) else label
 
 
-def paper_ratios(ratios: Iterable[float]) -> list[float]:
-    """The ratios of the paper's Figs. 14, 15 and 18 (10 % and 25 %), or the two largest swept if either is missing."""
-    available = sorted(set(ratios))
-    return list(PAPER_RATIOS) if set(PAPER_RATIOS) <= set(available) else available[-2:]
+def _drop_or_gain(value: float) -> str:
+    """A change in words, without a sign to misread: 'drop 2.8 %p', 'gain 1.0 %p'."""
+    return f"{'gain' if value < 0 else 'drop'} {abs(value):.1f} %p"
 
 
 def layer_drops(table: pd.DataFrame, measure: str) -> Figure:
@@ -102,20 +104,21 @@ def layer_drops(table: pd.DataFrame, measure: str) -> Figure:
     overall = overall_means(table, FOCUS)
     layers, ratios = layer_order(overall.layer), paper_ratios(overall.ratio)
     colours, offsets = _ratio_colours(ratios), _offsets(len(ratios))
-    figure, ax = plt.subplots(figsize=(max(7, 0.55 * len(layers) + 2), 3.8))
+    figure, ax = plt.subplots(figsize=(_layers_width(layers), 3.8))
     for ratio, offset in zip(ratios, offsets):
         x, part = _by_layer(overall[overall.ratio == ratio], layers)
         _spread_markers(ax, x + offset, part, measure, color=colours[ratio], label=_percent(ratio))
     ax.axhline(0, lw=0.6, color=ACCURACY)
-    ax.set(ylabel=f"{MEASURE_LABELS[measure]} drop [%p]")
+    ax.set(ylabel=_drop_label(measure))
     ax.legend(title="filters ablated", frameon=False, fontsize=7, ncol=len(ratios))
     _layer_axis(ax, layers)
-    ax.set_title(f"{MEASURE_LABELS[measure]} accuracy drop per layer (groups of similar filters: mean, bars min-max)")
+    title(ax, f"{LABELS[measure].capitalize()} accuracy drop per layer (groups of similar filters: mean, bars min-max)")
     return figure
 
 
-def ratio_curves(table: pd.DataFrame) -> Figure:
-    """Top-5 drop against the ablated fraction, one line per layer coloured by its depth (similarity grouping)."""
+def ratio_curves(table: pd.DataFrame, metric: str) -> Figure:
+    """The drop of `metric` against the ablated fraction, one line per layer coloured by its depth (similarity
+    grouping)."""
     overall = overall_means(table, FOCUS)
     layers = layer_order(overall.layer)
     cmap = plt.get_cmap(DEPTH_CMAP)
@@ -123,43 +126,48 @@ def ratio_curves(table: pd.DataFrame) -> Figure:
     figure, ax = plt.subplots(figsize=(6.5, 4.2))
     for depth, layer in enumerate(layers):
         part = overall[overall.layer == layer].sort_values("ratio")
-        ax.plot(100 * part.ratio, part.top5_drop_mean, "o-", markersize=3, lw=1, color=cmap(norm(depth)))
+        ax.plot(100 * part.ratio, part[f"{metric}_drop_mean"], "o-", markersize=3, lw=1, color=cmap(norm(depth)))
     ratios = sorted(overall.ratio.unique())
     ax.set_xticks([100 * r for r in ratios], [_percent(r) for r in ratios])
     ax.axhline(0, lw=0.6, color=ACCURACY)
-    ax.set(xlabel="filters ablated in the layer", ylabel="top-5 drop [%p]",
-           title="Top-5 drop against the ablated fraction (similarity grouping, mean over groups)")
+    ax.set(xlabel="filters ablated in the layer", ylabel=_drop_label(metric))
     colorbar = figure.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, label="ablated layer")
     colorbar.set_ticks(range(len(layers)), labels=layers)
     colorbar.ax.tick_params(labelsize=7)
+    title(ax, f"{LABELS[metric].capitalize()} drop against the ablated fraction (similarity grouping, mean over "
+              "groups)")
     return figure
 
 
-def grouping_comparison(table: pd.DataFrame) -> Figure:
-    """Top-5 drop per layer of each way of choosing the filters, one panel per ratio (mean, min-max bars)."""
+def grouping_comparison(table: pd.DataFrame, metric: str) -> Figure:
+    """The drop of `metric` per layer of each way of choosing the filters, one panel per ratio (mean, min-max
+    bars)."""
     overall = overall_means(table)
     layers, ratios = layer_order(overall.layer), sorted(overall.ratio.unique())
     groupings = grouping_order(overall.grouping)
     offsets = _offsets(len(groupings))
-    figure, axes = plt.subplots(len(ratios), 1, figsize=(max(7, 0.55 * len(layers) + 2), 2.6 * len(ratios) + 0.8),
+    figure, axes = plt.subplots(len(ratios), 1, figsize=(_layers_width(layers), 2.6 * len(ratios) + 0.8),
                                 sharex=True, squeeze=False)
     for ax, ratio in zip(axes[:, 0], ratios):
         for grouping, offset in zip(groupings, offsets):
             x, part = _by_layer(overall[(overall.ratio == ratio) & (overall.grouping == grouping)], layers)
-            _spread_markers(ax, x + offset, part, "top5", color=_grouping_colour(grouping), label=grouping)
+            _spread_markers(ax, x + offset, part, metric, color=_grouping_colour(grouping), label=grouping)
         ax.axhline(0, lw=0.6, color=ACCURACY)
-        ax.set(ylabel="top-5 drop [%p]", title=f"{_percent(ratio)} of the layer's filters ablated")
+        ax.set(ylabel=_drop_label(metric), title=f"{_percent(ratio)} of the layer's filters ablated")
     axes[0, 0].legend(title="filters chosen by", frameon=False, fontsize=7, ncol=len(groupings))
     _layer_axis(axes[-1, 0], layers)
-    figure.suptitle("Similar vs random vs smallest-L1 filter groups (mean over groups, bars: min-max)")
+    figure.tight_layout()
+    suptitle(figure, f"{LABELS[metric].capitalize()} drop of similar vs random vs smallest-L1 filter groups (mean "
+                     "over groups, bars: min-max)")
     return figure
 
 
-def class_drop_heatmap(table: pd.DataFrame, class_names: list[str]) -> Figure:
-    """Layers x classes: top-5 drop of each class at the largest ratio (similarity grouping, mean over groups)."""
+def class_drop_heatmap(table: pd.DataFrame, class_names: list[str], metric: str) -> Figure:
+    """Layers x classes: the drop of `metric` of each class at the largest ratio (similarity grouping, mean over
+    groups)."""
     means, ratio = _at_largest_ratio(table)
     per_class = means[means["class"] != ALL]
-    matrix = per_class.pivot(index="layer", columns="class", values="top5_drop_mean")
+    matrix = per_class.pivot(index="layer", columns="class", values=f"{metric}_drop_mean")
     matrix = matrix.reindex(index=layer_order(matrix.index), columns=sorted(matrix.columns, key=int))
     classes = len(matrix.columns)
     limit = max(float(np.nanmax(np.abs(matrix.to_numpy()))), 1e-9)
@@ -169,69 +177,102 @@ def class_drop_heatmap(table: pd.DataFrame, class_names: list[str]) -> Figure:
                       interpolation="nearest" if classes <= NAMED_CLASSES else "antialiased")
     ax.set_yticks(range(len(matrix)), matrix.index)
     if classes <= NAMED_CLASSES:
-        ax.set_xticks(range(classes), [_class_name(c, class_names) for c in matrix.columns], rotation=60, ha="right")
+        ax.set_xticks(range(classes), [_class_name(c, class_names) for c in matrix.columns], rotation=60, ha="right",
+                      rotation_mode="anchor")
         ax.set_xlabel("class")
     else:
         ax.set_xlabel(f"class index (all {classes} classes)")
     ax.set_ylabel("ablated layer")
-    figure.colorbar(image, ax=ax, label="top-5 drop [%p] (red: worse, blue: better)")
-    ax.set_title(f"Class top-5 drop after ablating {_percent(ratio)} of a layer's filters "
-                 f"(similarity grouping, mean over groups)")
+    figure.colorbar(image, ax=ax, label=f"{_drop_label(metric)}\n(red: worse, blue: better)")
+    title(ax, f"Class {LABELS[metric]} drop after ablating {_percent(ratio)} of a layer's filters (similarity "
+              "grouping, mean over groups)")
     return figure
 
 
-def class_drops(table: pd.DataFrame, layer: str, class_names: list[str], changes: pd.DataFrame | None = None) -> Figure:
-    """Figs. 16, 17: one layer at the largest ratio: every class's top-5 drop (mean over the similarity groups),
-    sorted, and the most hurt and helped by name. With `changes` (`vgg_statistics.class_changes`): whiskers from
-    the lowest to the highest bound of the groups' 95 % intervals, and the classes that improve significantly."""
+def _improving(changes: pd.DataFrame, layer: str, ratio: float, classes: pd.Series) -> tuple[np.ndarray, str]:
+    """Which of `classes` improve significantly in a group of the layer at the ratio, and a sentence saying how many
+    (or that no class test here can reach significance at all)."""
+    chosen = changes[(changes.layer == layer) & (changes.grouping == FOCUS) & (changes.ratio == ratio)]
+    per_class = chosen.groupby("class").agg(gain=("significant_gain", "any"), testable=("gain_testable", "any"))
+    per_class = per_class.reindex(classes, fill_value=False)
+    better = per_class.gain.to_numpy(dtype=bool)
+    testable = int(per_class.testable.sum())
+    if testable == 0:
+        return better, (f"no class test can show a gain here (McNemar, FDR): too few {LABELS[chosen.metric.iloc[0]]} "
+                        "misses per class" if len(chosen) else "")
+    return better, (f"{int(better.sum())} of {len(classes)} classes improve significantly in a group (McNemar, FDR; "
+                    f"{testable} could)")
+
+
+def class_drops(table: pd.DataFrame, layer: str, class_names: list[str], metric: str,
+                changes: pd.DataFrame | None = None) -> Figure:
+    """Figs. 16, 17: one layer at the largest ratio: every class's drop of `metric`, the mean over the similarity
+    groups, sorted, with whiskers from the lowest to the highest group. With more than 2 x EXTREMES classes a
+    second panel names the most hurt classes and the most helped ones (those whose drop is negative). With
+    `changes` (`vgg_statistics.class_changes` of `metric`): the classes that improve significantly in a group."""
     means, ratio = _at_largest_ratio(table)
     rows = means[means.layer == layer]
     if rows.empty:
         raise ValueError(f"no '{FOCUS}' ablations of layer {layer!r} at ratio {ratio}; "
                          f"layers: {layer_order(means.layer)}")
-    reference = float(rows.loc[rows["class"] == ALL, "top5_drop_mean"].iloc[0])
-    ranked = rows[rows["class"] != ALL].sort_values("top5_drop_mean", ascending=False, kind="stable")
-    values = ranked.top5_drop_mean.to_numpy()
+    column = f"{metric}_drop"
+    reference = float(rows.loc[rows["class"] == ALL, f"{column}_mean"].iloc[0])
+    ranked = rows[rows["class"] != ALL].sort_values(f"{column}_mean", ascending=False, kind="stable")
+    values = ranked[f"{column}_mean"].to_numpy()
+    low, high = ranked[f"{column}_min"].to_numpy(), ranked[f"{column}_max"].to_numpy()
     names = [_class_name(c, class_names) for c in ranked["class"]]
     colours = np.where(values > 0, DROP, GAIN)
-    figure, (ranking, extremes) = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [1.6, 1]})
+    many = len(values) > NAMED_CLASSES
+    with_extremes = len(values) > 2 * EXTREMES
+    if with_extremes:
+        figure, (ranking, extremes) = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [1.6, 1]})
+    else:
+        figure, ranking = plt.subplots(figsize=(max(6.0, 0.5 * len(values) + 3), 4.2))
     x = np.arange(len(values))
-    ranking.bar(x, values, width=1.0 if len(values) > NAMED_CLASSES else 0.8, color=colours)
+    ranking.bar(x, values, width=1.0 if many else 0.8, color=colours)
+    # Many classes: faint whiskers, a band that shows the spread without hiding the bars.
+    ranking.errorbar(x, values, yerr=[values - low, high - values], fmt="none", ecolor="0.35",
+                     lw=0.5 if many else 0.9, alpha=0.35 if many else 1.0, capsize=0 if many else 2)
     improved = ""
     if changes is not None:
-        chosen = changes[(changes.layer == layer) & (changes.grouping == FOCUS) & (changes.ratio == ratio)]
-        bounds = chosen.groupby("class").agg(low=("ci_low", "min"), high=("ci_high", "max"),
-                                             gain=("significant_gain", "any")).reindex(ranked["class"])
-        ranking.errorbar(x, values, yerr=[values - bounds.low.to_numpy(), bounds.high.to_numpy() - values], fmt="none",
-                         ecolor="0.4", lw=0.6 if len(values) > NAMED_CLASSES else 0.9, capsize=0)
-        better = np.flatnonzero(bounds.gain.to_numpy(dtype=bool))
-        ranking.plot(x[better], bounds.low.to_numpy()[better] - 1, "^", color=GAIN, markersize=4,
-                     label=f"improves significantly ({len(better)})")
-        improved = f"; {len(better)} of {len(values)} classes improve significantly in a group (McNemar, FDR)"
-    if len(values) <= NAMED_CLASSES:
-        ranking.set_xticks(range(len(values)), names, rotation=60, ha="right")
-    ranking.set(xlabel="classes, most hurt to most helped", ylabel="top-5 drop [%p]",
-                title=f"All {len(values)} classes")
-    chosen_rows = np.r_[0:min(EXTREMES, len(values)), max(EXTREMES, len(values) - EXTREMES):len(values)]
-    y = np.arange(len(chosen_rows))
-    extremes.barh(y, values[chosen_rows], color=colours[chosen_rows])
-    extremes.set_yticks(y, [names[i] for i in chosen_rows], fontsize=7)
-    if len(values) > 2 * EXTREMES:
-        extremes.axhline(EXTREMES - 0.5, lw=0.6, color="0.7")
-    extremes.invert_yaxis()
-    extremes.set(xlabel="top-5 drop [%p]", title=f"The {EXTREMES} most hurt and {EXTREMES} most helped classes")
-    for _ax, line in ((ranking, ranking.axhline), (extremes, extremes.axvline)):
-        line(reference, ls="--", lw=0.8, color=ACCURACY, label=f"all classes: {reference:+.1f} %p")
-        line(0, lw=0.6, color=ACCURACY)
+        better, improved = _improving(changes, layer, ratio, ranked["class"])
+        if better.any():
+            ranking.plot(x[better], low[better] - 0.04 * max(np.ptp(np.r_[low, high]), 1e-9), "^", color=GAIN,
+                         markersize=5, label=f"improves significantly in a group ({int(better.sum())})")
+    if not many:
+        slanted = len(values) > 12
+        ranking.set_xticks(x, names, rotation=60 if slanted else 0, ha="right" if slanted else "center",
+                           rotation_mode="anchor")
+    ranking.set(xlabel="classes, most hurt to most helped", ylabel=_drop_label(metric))
+    ranking.axhline(reference, ls="--", lw=0.8, color=ACCURACY, label=f"all classes: {_drop_or_gain(reference)}")
+    ranking.axhline(0, lw=0.6, color=ACCURACY)
     ranking.legend(frameon=False, fontsize=7)
-    figure.suptitle(f"{layer}: class top-5 drop after ablating {_percent(ratio)} of its filters "
-                    f"(similarity grouping, mean over {int(rows.groups.max())} groups){improved}")
+    if with_extremes:
+        hurt = [i for i in range(min(EXTREMES, len(values))) if values[i] > 0]
+        helped = [i for i in range(max(EXTREMES, len(values) - EXTREMES), len(values)) if values[i] < 0]
+        chosen_rows = np.array(hurt + helped, dtype=int)
+        y = np.arange(len(chosen_rows))
+        extremes.barh(y, values[chosen_rows], color=colours[chosen_rows])
+        extremes.set_yticks(y, [names[i] for i in chosen_rows], fontsize=7)
+        if hurt and helped:
+            extremes.axhline(len(hurt) - 0.5, lw=0.6, color="0.7")
+        extremes.invert_yaxis()
+        extremes.axvline(reference, ls="--", lw=0.8, color=ACCURACY)
+        extremes.axvline(0, lw=0.6, color=ACCURACY)
+        extremes.set(xlabel=_drop_label(metric))
+        title(extremes, f"The {len(hurt)} most hurt and {len(helped)} most helped classes"
+                        + ("" if helped else " (no class is helped)"))
+        title(ranking, f"All {len(values)} classes")
+    figure.tight_layout()
+    suptitle(figure, f"{layer}: class {LABELS[metric]} drop after ablating {_percent(ratio)} of its filters "
+                     f"(mean over {int(rows.groups.max())} similarity groups; whiskers: the lowest and highest group)"
+                     + (f"\n{improved}" if improved else ""))
     return figure
 
 
-def class_lines(table: pd.DataFrame, classes: list[str], class_names: list[str]) -> Figure:
-    """Fig. 18 (a, b): the top-5 drop of chosen classes across the layers, at 10 % (a) and 25 % (b) (similarity
-    groups, mean): where lines cross, the layers' relative importance depends on the class."""
+def class_lines(table: pd.DataFrame, classes: list[str], class_names: list[str], metric: str) -> Figure:
+    """Fig. 18 (a, b): the drop of `metric` of chosen classes across the layers, at 10 % (a) and 25 % (b)
+    (similarity groups, mean): where lines cross, the layers' relative importance depends on the class."""
     means = group_means(table)
     means = means[(means.grouping == FOCUS) & means["class"].isin(classes)]
     layers, ratios = layer_order(means.layer), paper_ratios(means.ratio)
@@ -240,21 +281,23 @@ def class_lines(table: pd.DataFrame, classes: list[str], class_names: list[str])
     for ax, ratio, letter in zip(axes[0], ratios, "ab"):
         for i, label in enumerate(classes):
             x, part = _by_layer(means[(means.ratio == ratio) & (means["class"] == label)], layers)
-            ax.plot(x, part.top5_drop_mean, "o-", markersize=3, lw=1.2, color=colours(i % 10),
+            ax.plot(x, part[f"{metric}_drop_mean"], "o-", markersize=3, lw=1.2, color=colours(i % 10),
                     label=_class_name(label, class_names))
         ax.axhline(0, lw=0.6, color=ACCURACY)
-        ax.set(ylabel="top-5 drop [%p]", title=f"({letter}) {_percent(ratio)} of a layer's filters ablated")
+        ax.set(ylabel=_drop_label(metric), title=f"({letter}) {_percent(ratio)} of a layer's filters ablated")
         _layer_axis(ax, layers)
     axes[0, -1].legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
-    figure.suptitle("Top-5 drop of single classes across the layers (similarity groups, mean over groups)")
+    figure.tight_layout()
+    suptitle(figure, f"{LABELS[metric].capitalize()} drop of single classes across the layers (similarity groups, "
+                     "mean over groups)")
     return figure
 
 
-def semantics_comparison(table: pd.DataFrame) -> Figure:
-    """The top-5 drop per layer under each ablation semantics (similarity groups at the largest ratio), and the
-    two most important layers each picks."""
+def semantics_comparison(table: pd.DataFrame, metric: str) -> Figure:
+    """The drop of `metric` per layer under each ablation semantics (similarity groups at the largest ratio), and
+    the two most important layers each picks."""
     parts = list(by_semantics(table))
-    figure, ax = plt.subplots(figsize=(max(7, 0.55 * len(layer_order(table.layer)) + 2), 4))
+    figure, ax = plt.subplots(figsize=(_layers_width(layer_order(table.layer)), 4))
     offsets = _offsets(len(parts))
     picks = []
     for (name, part), offset, colour in zip(parts, offsets, ("C3", "C0", "C2")):
@@ -262,14 +305,14 @@ def semantics_comparison(table: pd.DataFrame) -> Figure:
         overall = overall[overall.ratio == overall.ratio.max()]
         layers = layer_order(overall.layer)
         x, rows = _by_layer(overall, layers)
-        _spread_markers(ax, x + offset, rows, "top5", color=colour, label=name)
-        picks.append(f"{name}: {', '.join(most_important_layers(part.assign(semantics=name)))}")
+        _spread_markers(ax, x + offset, rows, metric, color=colour, label=name)
+        picks.append(f"{name}: {', '.join(most_important_layers(part.assign(semantics=name), metric))}")
     ax.axhline(0, lw=0.6, color=ACCURACY)
-    ax.set(ylabel="top-5 drop [%p]")
+    ax.set(ylabel=_drop_label(metric))
     ax.legend(title="semantics", frameon=False, fontsize=7)
     _layer_axis(ax, layer_order(table.layer))
-    ax.set_title("Top-5 drop per layer under each ablation semantics (similarity groups, largest ratio)\n"
-                 "most important layers: " + "; ".join(picks), fontsize=9)
+    title(ax, f"{LABELS[metric].capitalize()} drop per layer under each ablation semantics (similarity groups, "
+              "largest ratio)\nmost important layers: " + "; ".join(picks), fontsize=9)
     return figure
 
 
@@ -281,13 +324,13 @@ def _grouping_styles(groupings: list[str]) -> dict[str, dict]:
     return {FOCUS: {"ls": "-", "lw": 1.4, "zorder": 3}, **styles}
 
 
-def class_selectivity(selectivity: pd.DataFrame) -> Figure:
-    """Class selectivity (sd across classes of the class top-5 drop) per layer, one line per ratio."""
+def class_selectivity(selectivity: pd.DataFrame, metric: str) -> Figure:
+    """Class selectivity (sd across classes of the class drop of `metric`) per layer, one line per ratio."""
     layers, ratios = layer_order(selectivity.layer), sorted(selectivity.ratio.unique())
     colours = _ratio_colours(ratios)
     present = grouping_order(selectivity.grouping)
     styles = _grouping_styles(present)
-    figure, ax = plt.subplots(figsize=(max(7, 0.55 * len(layers) + 2), 4))
+    figure, ax = plt.subplots(figsize=(_layers_width(layers), 4))
     for (grouping, ratio), part in selectivity.groupby(["grouping", "ratio"], sort=False):
         x, part = _by_layer(part, layers)
         ax.plot(x, part.selectivity, marker="o", markersize=3, color=colours[ratio], **styles[grouping])
@@ -298,30 +341,31 @@ def class_selectivity(selectivity: pd.DataFrame) -> Figure:
     ax.legend([Line2D([], [], color=ACCURACY, **styles[g]) for g in present], present, title="filters chosen by",
               frameon=False, fontsize=7, loc="lower left", bbox_to_anchor=(1.01, 0))
     _layer_axis(ax, layers)
-    ax.set(ylabel="sd across classes of the top-5 drop [%p]",
-           title="Class selectivity of each layer's filter groups (mean over groups first)")
+    ax.set(ylabel=f"sd across classes of the\n{_drop_label(metric)}")
+    title(ax, "Class selectivity of each layer's filter groups (mean over groups first)")
     return figure
 
 
-def recovery_passes(recovery: pd.DataFrame, layer: str) -> Figure:
-    """Figs. 19, 20 (experiment 1): one layer's top-5 per epoch, one line per pass; (b) from epoch 1 on."""
+def recovery_passes(recovery: pd.DataFrame, layer: str, metric: str) -> Figure:
+    """Figs. 19, 20 (experiment 1): one layer's `metric` per epoch, one line per pass; (b) from epoch 1 on."""
     part = recovery[recovery.layer == layer]
-    intact = float(part[part["pass"] == 0].top5.iloc[0])
+    intact = float(part[part["pass"] == 0][metric].iloc[0])
     passes = part[part["pass"] > 0]
     figure, axes = plt.subplots(1, 2, figsize=(11, 3.8))
     colours = plt.get_cmap("tab10")
     for ax, first_epoch, letter in zip(axes, (0, 1), "ab"):
         for p, rows in passes.groupby("pass"):
             rows = rows[rows.epoch >= first_epoch].sort_values("epoch")
-            ax.plot(rows.epoch, rows.top5, "o-", markersize=3, lw=1, color=colours((p - 1) % 10), label=f"pass {p}")
+            ax.plot(rows.epoch, rows[metric], "o-", markersize=3, lw=1, color=colours((p - 1) % 10), label=f"pass {p}")
         ax.axhline(intact, ls="--", lw=0.9, color=ACCURACY, label="intact")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set(xlabel="retraining epoch (0: just after the ablation)", ylabel="top-5 accuracy [%]",
+        ax.set(xlabel="retraining epoch (0: just after the ablation)", ylabel=f"{LABELS[metric]} accuracy [%]",
                title=f"({letter}) from epoch {first_epoch}")
     axes[0].legend(frameon=False, fontsize=7)
     first = passes.iloc[0]
-    figure.suptitle(f"Recovery experiment 1, {layer}: each pass ablates a fresh random {first.ablated_filters} of "
-                    f"{first.layer_filters} filters of the intact network and retrains")
+    figure.tight_layout()
+    suptitle(figure, f"Recovery experiment 1, {layer}: each pass ablates a fresh random {first.ablated_filters} of "
+                     f"{first.layer_filters} filters of the intact network and retrains")
     return figure
 
 
@@ -333,49 +377,55 @@ def _cumulative_epochs(part: pd.DataFrame) -> pd.DataFrame:
     return part.assign(position=part.epoch + part["pass"].map(start).fillna(0))
 
 
-def recovery_iterations(recovery: pd.DataFrame, layer: str) -> Figure:
-    """Figs. 21, 22 (experiment 2): one layer's top-5 after every epoch of every iteration, end to end, each
+def recovery_iterations(recovery: pd.DataFrame, layer: str, metric: str) -> Figure:
+    """Figs. 21, 22 (experiment 2): one layer's `metric` after every epoch of every iteration, end to end, each
     iteration labelled with the share of the layer's filters ablated so far."""
     part = _cumulative_epochs(recovery[recovery.layer == layer])
-    intact = float(part[part["pass"] == 0].top5.iloc[0])
+    intact = float(part[part["pass"] == 0][metric].iloc[0])
     figure, ax = plt.subplots(figsize=(11, 3.8))
     colours = plt.get_cmap("viridis")
     iterations = sorted(part.loc[part["pass"] > 0, "pass"].unique())
     for i, p in enumerate(iterations):
         rows = part[part["pass"] == p]
         share = rows.ablated_filters.iloc[0] / rows.layer_filters.iloc[0]
-        ax.plot(rows.position, rows.top5, "o-", markersize=2.5, lw=1, color=colours(i / max(len(iterations) - 1, 1)),
+        ax.plot(rows.position, rows[metric], "o-", markersize=2.5, lw=1, color=colours(i / max(len(iterations) - 1, 1)),
                 label=f"iteration {p}: {_percent(round(share, 4))} ablated")
         ax.axvline(rows.position.iloc[0], lw=0.7, ls=":", color=ACCURACY)
     ax.axhline(intact, ls="--", lw=0.9, color=ACCURACY, label="intact")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set(xlabel="cumulative retraining epochs (dotted: a new ablation)", ylabel="top-5 accuracy [%]")
+    ax.set(xlabel="cumulative retraining epochs (dotted: a new ablation)", ylabel=f"{LABELS[metric]} accuracy [%]")
     ax.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
-    figure.suptitle(f"Recovery experiment 2, {layer}: each iteration draws a random 25 % of all the layer's filters "
-                    "(already ablated ones included), ablates them too and retrains")
+    first = part[part["pass"] == iterations[0]].iloc[0]
+    figure.tight_layout()
+    suptitle(figure, f"Recovery experiment 2, {layer}: each iteration draws {first.ablated_filters} of the layer's "
+                     f"{first.layer_filters} filters at random (already ablated ones included), ablates them too and "
+                     "retrains")
     return figure
 
 
-def shapley_groups(values: pd.DataFrame) -> Figure:
-    """Per layer: each filter group's sampled Shapley value for top-5 (bars, +-1.96 standard errors) and top-1
-    (dots), beside its single-group ablation drop (crosses); groups ordered by their top-5 value."""
+def shapley_groups(values: pd.DataFrame, metric: str) -> Figure:
+    """Per layer: each filter group's sampled Shapley value for `metric` (bars, +-1.96 standard errors) and the
+    other metric (dots), beside its single-group ablation drop (crosses); groups ordered by their value."""
+    other = next(m for m in METRICS if m != metric)
     layers = layer_order(values.layer.unique())
     figure, axes = plt.subplots(1, len(layers), figsize=(5.6 * len(layers), 4.2), squeeze=False)
     for ax, layer in zip(axes[0], layers):
         part = values[values.layer == layer]
-        top5, top1 = (part[part.metric == metric].set_index("group") for metric in ("top5", "top1"))
-        order = top5.value.sort_values(ascending=False).index
+        leading, second = (part[part.metric == m].set_index("group") for m in (metric, other))
+        order = leading.value.sort_values(ascending=False).index
         x = np.arange(len(order))
-        ax.bar(x, top5.value[order], yerr=1.96 * top5.standard_error[order], color=ACCURACY, capsize=2,
-               label="Shapley value, top-5 (95 % interval)")
-        ax.plot(x, top1.value[order], "o", color=GAIN, ms=4, label="Shapley value, top-1")
-        ax.plot(x, top5.single_drop[order], "x", color=DROP, ms=5, label="single-group drop, top-5")
+        # Grey bars: the black interval stays visible inside them.
+        ax.bar(x, leading.value[order], yerr=1.96 * leading.standard_error[order], color="0.7", ecolor=ACCURACY,
+               capsize=2, label=f"Shapley value, {LABELS[metric]} (95 % interval)")
+        ax.plot(x, second.value[order], "o", color=GAIN, ms=4, label=f"Shapley value, {LABELS[other]}")
+        ax.plot(x, leading.single_drop[order], "x", color=DROP, ms=5, label=f"single-group drop, {LABELS[metric]}")
         ax.axhline(0, lw=0.6, color="0.5")
         ax.set_xticks(x, order, fontsize=7)
         ax.set_xlabel("filter group (similarity partition)")
         ax.set_ylabel("accuracy [%p]")
-        total = top5.value.sum()
-        ax.set_title(f"{layer} ({part.semantics.iloc[0]}): {len(order)} groups, {int(part.permutations.iloc[0])} "
-                     f"orders;\nvalues add up to {total:.1f} %p (intact minus all groups ablated)", fontsize=8)
+        total = leading.value.sum()
+        title(ax, f"{layer} ({part.semantics.iloc[0]}): {len(order)} groups, {int(part.permutations.iloc[0])} "
+                  f"orders;\n{LABELS[metric]} values add up to {total:.1f} %p (intact minus all groups ablated)",
+              fontsize=8)
     axes[0][0].legend(fontsize=7, frameon=False)
     return figure

@@ -3,12 +3,13 @@
 Experiment 1: every pass starts from the intact network, ablates a fresh random `ratio` of the layer's filters
 and retrains for a fixed number of epochs (the paper: 6). Experiment 2: ablations accumulate: every iteration
 draws `ratio` of *all* the layer's filters at random, already ablated ones included (so the ablated share grows
-as 1 - (1 - ratio)^k: 25, 44, 58, 68, 76, 82 % after k = 1..6), ablates them on top of the earlier ones and
-continues from the previous iteration's retrained network. The paper's stopping rule, "at least five training
-epochs had to be completed and after that the improvement in accuracy had to be increased by at least 0.05% over
-two epochs", read as: after at least `min_epochs` epochs, stop once top-5 (the metric of the paper's recovery
-figures) rose by less than `min_improvement` percentage points over the last `window` epochs together (or after
-`max_epochs`).
+as 1 - (1 - ratio)^k on average: with ratio 0.25, 25, 44, 58, 68, 76, 82 % after k = 1..6), ablates them on top of
+the earlier ones and continues from the previous iteration's retrained network. The paper's stopping rule, "at
+least five training epochs had to be completed and after that the improvement in accuracy had to be increased by at
+least 0.05% over two epochs", read as: after at least `min_epochs` epochs, stop once the leading metric
+(`metric`: top-5 at paper scale, the metric of the paper's recovery figures; top-1 with fewer classes,
+`ablation.vgg.metric`) rose by less than `min_improvement` percentage points over the last `window` epochs together
+(or after `max_epochs`).
 Always: everything before the layer is frozen and kept in eval mode (its BatchNorm statistics do not move);
 the ablated filters stay ablated (their channel is masked and their conv weights and bias are reset to zero after
 every step). A checkpoint after every epoch lets a killed run resume exactly where it stopped.
@@ -23,7 +24,7 @@ import json
 import logging
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sized
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from ablation.core.logs import Progress
 from ablation.vgg import ablation as filter_ablation
 from ablation.vgg.ablation import mask_hook, zero_filters
 from ablation.vgg.images import ImageSet
@@ -42,6 +44,7 @@ from ablation.vgg.training import Preempted, TrainingData, derived_seed, train_e
 
 log = logging.getLogger("ablation")
 COLUMNS = ["experiment", "layer", "pass", "ablated_filters", "layer_filters", "epoch", "top1", "top5"]
+METRICS = ("top1", "top5")  # as `accuracy` returns them
 
 
 @dataclass(frozen=True)
@@ -61,24 +64,26 @@ class RecoverySettings:
     momentum: float
     semantics: str
     seed: int
+    metric: str  # top1 or top5: the one the stopping rule follows
 
     @classmethod
-    def from_config(cls, recovery: dict, experiment: int, semantics: str) -> RecoverySettings:
+    def from_config(cls, recovery: dict, experiment: int, semantics: str, metric: str) -> RecoverySettings:
         """From the config's `vgg.recovery`: experiment 1 runs passes of a fixed number of epochs, experiment 2
-        iterations under the stopping rule; both under `semantics` (the first swept, as the paper's figures)."""
+        iterations under the stopping rule on `metric`; both under `semantics` (the first swept, as the paper's
+        figures)."""
         shared = {key: recovery[key] for key in ("ratio", "batch_size", "learning_rate", "momentum", "seed")}
         if experiment == 1:
             first = recovery["experiment1"]
             return cls(experiment=1, passes=first["passes"], epochs=first["epochs"], min_epochs=None, window=None,
-                       min_improvement=None, max_epochs=None, semantics=semantics, **shared)
+                       min_improvement=None, max_epochs=None, semantics=semantics, metric=metric, **shared)
         second = recovery["experiment2"]
-        return cls(experiment=2, passes=second["iterations"], epochs=None, semantics=semantics, **shared,
+        return cls(experiment=2, passes=second["iterations"], epochs=None, semantics=semantics, metric=metric, **shared,
                    **{key: second[key] for key in ("min_epochs", "window", "min_improvement", "max_epochs")})
 
 
-def should_stop(top5: list[float], settings: RecoverySettings) -> bool:
-    """top5[0] is right after the ablation, top5[e] after epoch e."""
-    epochs = len(top5) - 1
+def should_stop(scores: list[float], settings: RecoverySettings) -> bool:
+    """scores[0] (of settings.metric) is right after the ablation, scores[e] after epoch e."""
+    epochs = len(scores) - 1
     if settings.experiment == 1:
         assert settings.epochs is not None
         return epochs >= settings.epochs
@@ -88,7 +93,7 @@ def should_stop(top5: list[float], settings: RecoverySettings) -> bool:
         return True
     # 1e-9: accuracies are ratios of counts, and a rise of exactly min_improvement must not read as 0.0499999.
     return (epochs >= max(settings.min_epochs, settings.window)
-            and top5[-1] - top5[-1 - settings.window] < settings.min_improvement - 1e-9)
+            and scores[-1] - scores[-1 - settings.window] < settings.min_improvement - 1e-9)
 
 
 def ablated_filters(layer: str, channels: int, settings: RecoverySettings) -> list[list[int]]:
@@ -198,8 +203,11 @@ def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageS
     jobs); the intact network's row goes with pass 1. Its rows are those the whole run has for that pass.
     `stop()` true (SIGTERM, see `sigterm_requests_stop`): the state after the current batch is saved and the job
     exits; run again, it resumes there and ends with the same table as a run never stopped."""
-    def accuracy(model: nn.Module) -> tuple[float, float]:
-        return filter_ablation.evaluate(model, test, eval_batch_size, device).accuracy()
+    def accuracy(model: nn.Module, progress: Progress | str) -> tuple[float, float]:
+        """`progress`: the epoch's (it counts the test images too), or what an evaluation of its own is."""
+        if isinstance(progress, str):
+            progress = Progress(len(test), progress, "images")
+        return filter_ablation.evaluate(model, test, eval_batch_size, device, progress=progress).accuracy()
 
     original = copy.deepcopy(network.state_dict())
     saved = checkpoint.load()
@@ -211,7 +219,7 @@ def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageS
         channels = conv(network, layer).out_channels
         if (position is None or li > position[0]) and only_pass in (None, 1):
             network.load_state_dict(original)
-            intact = intact or accuracy(network)
+            intact = intact or accuracy(network, "intact network on the test images")
             rows.append(_row(settings, layer, 0, 0, channels, 0, intact))
         for pass_, filters in enumerate(ablated_filters(layer, channels, settings), start=1):
             if only_pass is not None and pass_ != only_pass:
@@ -228,13 +236,14 @@ def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageS
             if resuming:
                 assert saved is not None
                 optimizer.load_state_dict(saved["optimizer"])
-                top5 = [cast(float, r["top5"]) for r in rows if (r["layer"], r["pass"]) == (layer, pass_)]
+                scores = [cast(float, r[settings.metric]) for r in rows if (r["layer"], r["pass"]) == (layer, pass_)]
             else:
-                after = accuracy(network)
+                after = accuracy(network, f"experiment {settings.experiment}, {layer}, pass {pass_}: test before "
+                                          "retraining")
                 rows.append(_row(settings, layer, pass_, len(filters), channels, 0, after))
-                top5 = [after[1]]
-            while not should_stop(top5, settings):
-                epoch = len(top5)
+                scores = [after[METRICS.index(settings.metric)]]
+            while not should_stop(scores, settings):
+                epoch = len(scores)
                 partial = cast(dict, saved).get("partial") if resuming else None
                 if partial is not None and partial["epoch"] == epoch:  # resume inside the epoch a SIGTERM stopped
                     skip = partial["batches"]
@@ -245,11 +254,15 @@ def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageS
                     skip = 0
                     torch.manual_seed(derived_seed(settings.seed, layer, pass_, epoch, "dropout"))
                 model.train_mode()
+                # One report per epoch (the number of epochs of experiment 2 is not known in advance).
+                progress = Progress(max(0, len(cast(Sized, train)) - skip * settings.batch_size) + len(test),
+                                    f"experiment {settings.experiment}, {layer}, pass {pass_}, epoch {epoch} (training "
+                                    "and test images)", "images")
                 batches = training_batches(train, settings.batch_size, derived_seed(settings.seed, layer, pass_, epoch),
                                            device, workers)
                 try:
                     loss = train_epoch(model.forward, optimizer, itertools.islice(batches, skip, None), device,
-                                       model.keep_ablated, stop=stop)
+                                       model.keep_ablated, stop=stop, progress=progress)
                 except Preempted as preempted:
                     # The rows and the network so far; resuming replays the epoch's batch order to this point.
                     checkpoint.save({"rows": rows, "position": [li, pass_, epoch - 1], "finished": False,
@@ -260,10 +273,10 @@ def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageS
                                                      else None)}})
                     raise SystemExit(f"preempted in epoch {epoch}; checkpoint written: the job resumes from it") \
                         from None
-                result = accuracy(network)
+                result = accuracy(network, progress)
                 rows.append(_row(settings, layer, pass_, len(filters), channels, epoch, result))
-                top5.append(result[1])
-                finished = should_stop(top5, settings)
+                scores.append(result[METRICS.index(settings.metric)])
+                finished = should_stop(scores, settings)
                 log.info("experiment %d, %s, pass %d (%d/%d filters ablated), epoch %d: loss %.4f, top-1 %.2f %%, "
                          "top-5 %.2f %%", settings.experiment, layer, pass_, len(filters), channels, epoch, loss,
                          *result)

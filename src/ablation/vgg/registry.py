@@ -5,6 +5,8 @@ purpose: the workflow reads it when it is parsed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ablation.core.figure_spec import FigureSpec
 
 TABLE, CLASSES, CHANGES, SELECTIVITY = "table", "classes", "class_changes", "selectivity"
@@ -31,6 +33,23 @@ FIGURES = {
 }
 # The figures of vgg.shapley (made only when it is enabled).
 SHAPLEY_FIGURES = ("extra_vgg_shapley",)
+# What the figures choose, which their captions name too.
+PAPER_RATIOS = (0.1, 0.25)  # the ratios of the paper's Figs. 14, 15 and 18
+CROSSING_CLASSES = 6  # classes drawn as lines in Fig. 18
+EXTREMES = 5  # most hurt and helped classes named in Figs. 16, 17, where there are more than twice as many classes
+
+
+def percent(fraction: float) -> str:
+    """0.25 -> '25 %'."""
+    return f"{100 * fraction:g} %"
+
+
+def paper_ratios(ratios: Iterable[float]) -> list[float]:
+    """The ratios of the paper's Figs. 14, 15 and 18 (10 % and 25 %), or the two largest swept if either is missing."""
+    available = sorted(set(ratios))
+    return list(PAPER_RATIOS) if set(PAPER_RATIOS) <= set(available) else available[-2:]
+
+
 # The figures of each recovery experiment, left out when the experiment is not run.
 RECOVERY_FIGURES = {1: ("fig19_recovery1_first_layer", "fig20_recovery1_second_layer"),
                     2: ("fig21_recovery2_first_layer", "fig22_recovery2_second_layer")}

@@ -5,8 +5,9 @@ The players partition the layer's filters into `groups` groups of similar filter
 drawn at random among those not yet grouped takes its nearest ungrouped filters, until every filter is in a group
 (sizes differ by at most one). The sweep's groups overlap; these do not, so every filter belongs to one player.
 A coalition's value is the top-1 and top-5 accuracy with every other group ablated (under one semantics). With
-2^16 coalitions per layer, too many to evaluate on a big network, the values come from sampled restoring orders,
-each one a chain of 17 ablations that the engine evaluates as branches of one intact pass.
+2^groups coalitions per layer (2^16 by default), too many to evaluate on a big network, the values come from
+sampled restoring orders, each one a chain of groups + 1 ablations that the engine evaluates as branches of one
+intact pass.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import torch
 from torch import nn
 
 from ablation.core import shapley
+from ablation.core.logs import Progress
 from ablation.vgg.ablation import sweep
 from ablation.vgg.groups import FilterAblation, normalised_filters
 from ablation.vgg.images import ImageSet
@@ -72,18 +74,22 @@ def layer_values(network: nn.Module, images: ImageSet, layer: str, settings: Set
                     len(weight), settings.groups)
     players = partition(weight, min(settings.groups, len(weight)), _rng(settings.seed, layer))
 
-    def accuracy(masks: np.ndarray) -> np.ndarray:
+    def accuracy(masks: np.ndarray, what: str) -> np.ndarray:
         """(k, 2) top-1 and top-5 accuracy [%] with the groups of each lesion mask (k, groups) ablated."""
         ablations = [FilterAblation(layer, "shapley", 0.0, row,
                                     tuple(sorted(f for g in np.flatnonzero(mask) for f in players[g])))
                      for row, mask in enumerate(masks)]
+        # One report per sweep over the images: the sampled orders' lesion sets (in chunks of 4,096), the singles.
+        progress = Progress(len(images), f"Shapley values of {layer}: {what} ({len(ablations)} lesion sets)", "images")
         counts = sweep(network, images, ablations, settings.semantics, settings.batch_size,
-                       settings.branch_images, settings.device, settings.precision)
+                       settings.branch_images, settings.device, settings.precision, progress=progress)
         total = float(counts.images.sum())
         return 100.0 * torch.stack([counts.top1[1:].sum(1), counts.top5[1:].sum(1)], 1).double().numpy() / total
 
-    estimate = shapley.sample_values(accuracy, len(players), settings.permutations, settings.seed)
-    singles = accuracy(np.vstack([np.zeros((1, len(players)), bool), np.eye(len(players), dtype=bool)]))
+    estimate = shapley.sample_values(lambda masks: accuracy(masks, f"{settings.permutations} sampled orders"),
+                                     len(players), settings.permutations, settings.seed)
+    singles = accuracy(np.vstack([np.zeros((1, len(players)), bool), np.eye(len(players), dtype=bool)]),
+                       "each group alone")
     drops = singles[0] - singles[1:]  # (groups, 2): intact minus each group ablated alone
     return pd.DataFrame([
         (settings.semantics, layer, group + 1, " ".join(map(str, players[group])), metric,

@@ -1,10 +1,11 @@
 """Derived tables of the VGG19-BN filter-group ablations (the paper's second study).
 
 Input: the ablation table, one row per (semantics, ablation, class) with columns `semantics, layer, grouping,
-ratio, group, filters, class, images, top1, top5, top5_gained, top5_lost`; the intact network is the rows with
-layer `none`. Most functions here take the rows of one semantics (`by_semantics`, `first_semantics`). A drop is
-intact minus ablated accuracy of the same class, in percentage points (> 0: worse). Every standard deviation here
-is the population one (ddof=0, `DDOF`), as in the MNIST study's class selectivity.
+ratio, group, filters, class, images, top1, top5, top5_gained, top5_lost, top1_gained, top1_lost`; the intact
+network is the rows with layer `none`. Most functions here take the rows of one semantics (`by_semantics`,
+`first_semantics`). A drop is intact minus ablated accuracy of the same class, in percentage points (> 0: worse).
+`metric` is the study's leading one (`ablation.vgg.metric`). Every standard deviation here is the population one
+(ddof=0, `DDOF`), as in the MNIST study's class selectivity.
 """
 
 from __future__ import annotations
@@ -107,10 +108,10 @@ def overall_means(table: pd.DataFrame, grouping: str | None = None) -> pd.DataFr
     return means[chosen]
 
 
-def grouping_comparison(table: pd.DataFrame) -> pd.DataFrame:
+def grouping_comparison(table: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Per grouping and ratio: the `all`-class drops over every layer and group, and how often it hurts most.
 
-    `layers_with_largest_top5_drop` counts the layers at which this grouping's mean (over groups) top-5 drop is
+    `layers_with_largest_drop` counts the layers at which this grouping's mean (over groups) drop of `metric` is
     the largest of the groupings at that ratio; a tie counts for each tied grouping.
     """
     overall = drops(table)
@@ -123,14 +124,16 @@ def grouping_comparison(table: pd.DataFrame) -> pd.DataFrame:
                     f"{drop}_min": (drop, "min"), f"{drop}_max": (drop, "max")}
     summary = overall.groupby(["grouping", "ratio"], sort=False).agg(**columns)
     means = overall_means(table)
-    largest = means.top5_drop_mean == means.groupby(["layer", "ratio"]).top5_drop_mean.transform("max")
-    summary["layers_with_largest_top5_drop"] = (
+    mean = means[f"{metric}_drop_mean"]
+    largest = mean == mean.groupby([means.layer, means.ratio]).transform("max")
+    summary["metric"] = metric
+    summary["layers_with_largest_drop"] = (
         means[largest].groupby(["grouping", "ratio"]).size().reindex(summary.index, fill_value=0))
     return _ordered(summary.reset_index(), ["grouping", "ratio"])
 
 
-def class_selectivity(table: pd.DataFrame) -> pd.DataFrame:
-    """Per layer, grouping and ratio: `selectivity`, the sd (ddof=0) across classes of the class top-5 drop.
+def class_selectivity(table: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Per layer, grouping and ratio: `selectivity`, the sd (ddof=0) across classes of the class drop of `metric`.
 
     The class drop is first averaged over the condition's groups; `classes` is how many classes entered.
     """
@@ -138,12 +141,12 @@ def class_selectivity(table: pd.DataFrame) -> pd.DataFrame:
     per_class = means[means["class"] != ALL]
     keys = ["layer", "grouping", "ratio"]
     selectivity = per_class.groupby(keys, sort=False).agg(
-        selectivity=("top5_drop_mean", lambda s: s.std(ddof=DDOF)), classes=("class", "nunique"))
-    return _ordered(selectivity.reset_index(), keys)
+        selectivity=(f"{metric}_drop_mean", lambda s: s.std(ddof=DDOF)), classes=("class", "nunique"))
+    return _ordered(selectivity.reset_index(), keys).assign(metric=metric)
 
 
-def largest_drop_layers(table: pd.DataFrame, count: int = 2, grouping: str = "similarity") -> list[str]:
-    """The `count` layers with the largest mean `all`-class top-5 drop at the grouping's largest ratio.
+def largest_drop_layers(table: pd.DataFrame, metric: str, count: int = 2, grouping: str = "similarity") -> list[str]:
+    """The `count` layers with the largest mean `all`-class drop of `metric` at the grouping's largest ratio.
 
     Compared exactly, in test images lost (rational means, no float rounding), ties to the earlier layer: two
     machines whose counts agree choose the same layers. Returned in network order; the recovery experiments
@@ -154,46 +157,59 @@ def largest_drop_layers(table: pd.DataFrame, count: int = 2, grouping: str = "si
     if overall.empty:
         raise ValueError(f"no '{grouping}' ablations in the table; groupings: {sorted(set(table.grouping))}")
     at_largest = overall[overall.ratio == overall.ratio.max()]
-    lost = pd.Series(hits(at_largest.top5_drop, at_largest.images), index=at_largest.index)
+    lost = pd.Series(hits(at_largest[f"{metric}_drop"], at_largest.images), index=at_largest.index)
     mean_lost = {layer: Fraction(int(part.sum()), len(part)) for layer, part in lost.groupby(at_largest.layer)}
     chosen = sorted(mean_lost, key=lambda layer: (-mean_lost[layer], layer_index(layer)))[:count]
     return layer_order(chosen)
 
 
-def most_important_layers(table: pd.DataFrame, count: int = 2) -> list[str]:
+def most_important_layers(table: pd.DataFrame, metric: str, count: int = 2) -> list[str]:
     """`largest_drop_layers` of the first semantics, with similarity groups (else the first grouping swept): the
     recovery layers (Figs. 19-22) and, on the embedded default, the class layers (Figs. 16, 17)."""
     part = first_semantics(table)
     grouping = grouping_order(part.grouping[part.layer != INTACT])[0]
-    return largest_drop_layers(part, count=count, grouping=grouping)
+    return largest_drop_layers(part, metric, count=count, grouping=grouping)
 
 
-def class_changes(table: pd.DataFrame, alpha: float) -> pd.DataFrame:
-    """Every ablation's per-class top-5 change against the intact network on the same images: the drop with a 95 %
-    paired (Wald) interval, and McNemar's exact test of gained vs lost images, Benjamini-Hochberg FDR over every
-    test of a semantics. `significant_gain`: q < alpha and more images gained than lost (the class improves)."""
+def class_changes(table: pd.DataFrame, alpha: float, metric: str) -> pd.DataFrame:
+    """Every ablation's per-class change of `metric` against the intact network on the same images: the drop with a
+    95 % paired (Wald) interval, and McNemar's exact test of gained vs lost images, Benjamini-Hochberg FDR over every
+    test of a semantics. `significant_gain`: q < alpha and more images gained than lost (the class improves).
+
+    `best_gain_q`: the smallest q the test could reach with a gain, whatever any ablation did: the p of its class
+    gaining every image the intact network misses and losing none (McNemar: 2 x 0.5^misses). BH's q is never below
+    a test's p and equals it when every other test is at least as significant. `gain_testable`: it is below alpha;
+    where not, the test cannot show an improvement: too few images per class, or too few of them missed (a metric
+    at its ceiling); with alpha 0.05 a class needs 6 misses."""
     frames = []
     for name, part in by_semantics(table):
         rows = part[(part.layer != INTACT) & (part["class"] != ALL)].copy()
-        b, c, n = rows.top5_gained.to_numpy(float), rows.top5_lost.to_numpy(float), rows.images.to_numpy(float)
+        gained, lost = rows[f"{metric}_gained"].to_numpy(), rows[f"{metric}_lost"].to_numpy()
+        b, c, n = gained.astype(float), lost.astype(float), rows.images.to_numpy(float)
         drop = (c - b) / n
         half = stats.norm.ppf(0.975) * np.sqrt(np.clip(b + c - (c - b) ** 2 / n, 0, None)) / n
-        rows["top5_drop"], rows["ci_low"], rows["ci_high"] = 100 * drop, 100 * (drop - half), 100 * (drop + half)
-        rows["p"], rows["q"] = mcnemar_fdr(rows.top5_gained.to_numpy(), rows.top5_lost.to_numpy(), alpha)
-        rows["significant_gain"] = (rows.q < alpha) & (rows.top5_gained > rows.top5_lost)
-        rows["significant_loss"] = (rows.q < alpha) & (rows.top5_lost > rows.top5_gained)
-        columns = ["layer", "grouping", "ratio", "group", "class", "images", "top5_gained", "top5_lost", "top5_drop",
-                   "ci_low", "ci_high", "p", "q", "significant_gain", "significant_loss"]
+        rows["metric"], rows["gained"], rows["lost"] = metric, gained, lost
+        rows["accuracy_drop"], rows["ci_low"], rows["ci_high"] = 100 * drop, 100 * (drop - half), 100 * (drop + half)
+        rows["p"], rows["q"] = mcnemar_fdr(gained, lost, alpha)
+        rows["significant_gain"] = (rows.q < alpha) & (rows.gained > rows.lost)
+        rows["significant_loss"] = (rows.q < alpha) & (rows.lost > rows.gained)
+        intact = part[part.layer == INTACT].set_index("class")
+        missed = rows.images.to_numpy() - hits(intact[metric].reindex(rows["class"]), rows.images)
+        rows["best_gain_q"] = mcnemar_fdr(missed, np.zeros_like(missed), alpha)[0]
+        rows["gain_testable"] = rows.best_gain_q < alpha
+        columns = ["layer", "grouping", "ratio", "group", "class", "images", "metric", "gained", "lost",
+                   "accuracy_drop", "ci_low", "ci_high", "p", "q", "significant_gain", "significant_loss",
+                   "best_gain_q", "gain_testable"]
         frames.append(rows[columns].assign(semantics=name))
     frame = pd.concat(frames, ignore_index=True)
     return frame[["semantics", *frame.columns[:-1]]]
 
 
-def crossing_classes(table: pd.DataFrame, ratio: float, count: int) -> list[str]:
-    """The `count` classes whose similarity-group top-5 drop at `ratio` varies most across the layers (sd), the
-    classes whose lines in Fig. 18 can cross; ties to the lower class."""
+def crossing_classes(table: pd.DataFrame, ratio: float, count: int, metric: str) -> list[str]:
+    """The `count` classes whose similarity-group drop of `metric` at `ratio` varies most across the layers (sd),
+    the classes whose lines in Fig. 18 can cross; ties to the lower class."""
     means = group_means(table)
     part = means[(means.grouping == "similarity") & (means.ratio == ratio) & (means["class"] != ALL)]
-    spread = part.groupby("class").top5_drop_mean.std(ddof=DDOF)
+    spread = part.groupby("class")[f"{metric}_drop_mean"].std(ddof=DDOF)
     ranked = sorted(spread.index, key=lambda c: (-round(float(spread[c]), 9), int(c)))
     return ranked[:count]

@@ -173,23 +173,25 @@ def merge_sweep(*, network_path: str, parts: dict[str, list[str]], layers: list[
                  columns=["layer", "grouping", "ratio", "group", "filters"]).to_csv(out_groups, index=False)
 
 
-def statistics(*, table_path: str, alpha: float, out_comparison: str, out_selectivity: str, out_changes: str) -> None:
-    """Per semantics: the grouping comparison, class selectivity, and every class change tested (McNemar, FDR)."""
+def statistics(*, table_path: str, alpha: float, metric: str, out_comparison: str, out_selectivity: str,
+               out_changes: str) -> None:
+    """Per semantics: the grouping comparison, class selectivity, and every class change tested (McNemar, FDR), on
+    `metric` (the leading one)."""
     table = read_table(table_path)
     for function, path in ((vgg_statistics.grouping_comparison, out_comparison),
                            (vgg_statistics.class_selectivity, out_selectivity)):
-        parts = [function(part).assign(semantics=name) for name, part in vgg_statistics.by_semantics(table)]
+        parts = [function(part, metric).assign(semantics=name) for name, part in vgg_statistics.by_semantics(table)]
         frame = pd.concat(parts, ignore_index=True)
         frame[["semantics", *frame.columns[:-1]]].to_csv(path, index=False, float_format="%.4f")
-    vgg_statistics.class_changes(table, alpha).to_csv(out_changes, index=False, float_format="%.6g")
+    vgg_statistics.class_changes(table, alpha, metric).to_csv(out_changes, index=False, float_format="%.6g")
 
 
-def recovery_layers(*, layers: list[str] | None, table_path: str | None, out_layers: str) -> None:
+def recovery_layers(*, layers: list[str] | None, table_path: str | None, metric: str, out_layers: str) -> None:
     """The configured layers, or the two whose similarity groups (else the first grouping run) at the largest
-    ratio cost the most top-5, under the first semantics (the paper's figures'): one per line."""
+    ratio cost the most of `metric`, under the first semantics (the paper's figures'): one per line."""
     if not layers:
         assert table_path is not None
-        layers = vgg_statistics.most_important_layers(read_table(table_path))
+        layers = vgg_statistics.most_important_layers(read_table(table_path), metric)
     Path(out_layers).write_text("".join(f"{layer}\n" for layer in layers))
 
 
@@ -239,13 +241,14 @@ def provenance_record(*, network_path: str, images_path: str, settings: dict[str
 
 
 def shapley(*, network_path: str, images_path: str, table_path: str, layers: list[str] | None,
-            settings: vgg_shapley.Settings, threads: int, stage_dir: str | None, out_values: str) -> None:
-    """Sampled Shapley values of 16 similarity groups partitioning each of `layers` (None: the two layers whose
-    ablation costs the most top-5, `vgg_statistics.most_important_layers`)."""
+            metric: str, settings: vgg_shapley.Settings, threads: int, stage_dir: str | None,
+            out_values: str) -> None:
+    """Sampled Shapley values of `settings.groups` similarity groups partitioning each of `layers` (None: the two
+    layers whose ablation costs the most of `metric`, `vgg_statistics.most_important_layers`)."""
     torch.set_num_threads(threads)
     network, _ = vgg.load_network(network_path)
     images = ImageSet.load(staged(images_path, stage_dir))
-    layers = layers or vgg_statistics.most_important_layers(read_table(table_path))
+    layers = layers or vgg_statistics.most_important_layers(read_table(table_path), metric)
     frames = []
     for layer in layers:
         log.info("Shapley values of %d filter groups of %s: %d orders, %d images", settings.groups, layer,

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
+from ablation.core.logs import Progress
 from ablation.vgg import ablation as filter_ablation
 from ablation.vgg.images import ImageSet
 from ablation.vgg.network import Architecture
@@ -65,9 +66,10 @@ class Preempted(Exception):
 
 def train_epoch(forward: Callable[[torch.Tensor], torch.Tensor], optimizer: torch.optim.Optimizer,
                 batches: Iterator[tuple[torch.Tensor, torch.Tensor]], device: str,
-                after_step: Callable[[], None] | None = None, stop: Callable[[], bool] | None = None) -> float:
+                after_step: Callable[[], None] | None = None, stop: Callable[[], bool] | None = None,
+                progress: Progress | None = None) -> float:
     """One pass over `batches`; returns the mean cross-entropy. Raises `Preempted` after the first step at which
-    `stop()` is true."""
+    `stop()` is true. `progress` (in images) advances every batch."""
     total, count = 0.0, 0
     for done, (images, labels) in enumerate(batches, start=1):
         with filter_ablation.autocast(device):
@@ -78,6 +80,8 @@ def train_epoch(forward: Callable[[torch.Tensor], torch.Tensor], optimizer: torc
         if after_step is not None:
             after_step()
         total, count = total + float(loss.detach()) * len(labels), count + len(labels)
+        if progress is not None:
+            progress.advance(len(labels))
         if stop is not None and stop():
             raise Preempted(done)
     return total / max(count, 1)
@@ -92,14 +96,17 @@ def train_embedded(architecture: Architecture, train: ImageSet, test: ImageSet, 
     # Cosine decay to zero: the network ends converged, so recovery training measures recovery, not more training.
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=settings.epochs)
     history = []
+    # One report for the whole training, test images included: a line every tenth of it, not ten per epoch.
+    progress = Progress(settings.epochs * (len(train) + len(test)),
+                        f"training for {settings.epochs} epochs (training and test images)", "images")
     for epoch in range(1, settings.epochs + 1):
         torch.manual_seed(derived_seed(settings.seed, "dropout", epoch))
         network.train()
         loss = train_epoch(network, optimizer,
                            training_batches(train, settings.batch_size, derived_seed(settings.seed, epoch), device),
-                           device)
+                           device, progress=progress)
         schedule.step()
-        top1, top5 = filter_ablation.evaluate(network, test, device=device).accuracy()
+        top1, top5 = filter_ablation.evaluate(network, test, device=device, progress=progress).accuracy()
         log.info("epoch %d/%d  loss %.4f  test top-1 %.2f %%  top-5 %.2f %%", epoch, settings.epochs, loss, top1, top5)
         history.append({"epoch": epoch, "train_loss": loss, "top1": top1, "top5": top5})
     return network.cpu().eval(), history
