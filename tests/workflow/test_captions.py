@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import ast
 import html
+import io
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
+import jinja2
 import pandas as pd
 import pytest
+import yaml
+from docutils.core import publish_parts
 
 from ablation.mnist import ablation as unit_ablation
 from ablation.mnist import roles
@@ -110,3 +115,38 @@ def test_caption_settings_are_the_ones_the_tables_were_made_with(report, study):
     assert second["pass"].max() == settings["fig21_recovery2_first_layer.png"]["iterations"]
     ablated = first[first["pass"] == 1]
     assert (ablated.ablated_filters == (recovery["ratio_value"] * ablated.layer_filters).round().clip(lower=1)).all()
+
+
+def rendered(template: str, **values: object) -> str:
+    """A caption or the description rendered as Snakemake's report renders it (its Jinja settings)."""
+    environment = jinja2.Environment(trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    return environment.from_string(template).render(snakemake=SimpleNamespace(**values), categories={}, files=[])
+
+
+def rst_problems(text: str) -> str:
+    """Docutils' warnings and errors for `text` (empty: valid RST, rendered as written)."""
+    warnings = io.StringIO()
+    publish_parts(text, writer_name="html", settings_overrides={"warning_stream": warnings, "report_level": 2})
+    return warnings.getvalue()
+
+
+def merged(base: dict, changes: dict) -> dict:
+    return {**base, **{key: merged(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict)
+                       else value for key, value in changes.items()}}
+
+
+def test_every_caption_and_the_description_are_valid_rst(report, study):
+    problems = {}
+    for figure, (_, settings) in entries(report).items():
+        template = REPO / "report" / f"{figure.removesuffix('.png')}.rst"
+        template = template if template.exists() else REPO / "report" / "extra_unit.rst"  # the unit gallery
+        text = rendered(template.read_text(), params=SimpleNamespace(caption=settings))
+        problems.update({figure: found} if (found := rst_problems(text)) else {})
+    defaults = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    for name, config in (("default", defaults),
+                         ("small study", merged(defaults, yaml.safe_load((study / "config.yaml").read_text())))):
+        text = rendered((REPO / "report" / "workflow.rst").read_text(), config=config)
+        problems.update({f"workflow.rst ({name})": found} if (found := rst_problems(text)) else {})
+        # A heading stays a heading: jinja's trim_blocks must not glue it to the paragraph above.
+        assert "<h1>VGG19-BN study</h1>" in publish_parts(text, writer_name="html")["html_body"], name
+    assert problems == {}, problems
