@@ -24,8 +24,11 @@ import torch
 import yaml
 from torchvision.models import vgg19_bn
 
+from ablation.core import figure_spec
+from ablation.mnist import registry as mnist_registry
 from ablation.mnist.network import MLP
 from ablation.mnist.registry import FIGURES
+from ablation.vgg import registry as vgg_registry
 from ablation.vgg.registry import FIGURES as VGG_FIGURES
 from helpers import REPO, SHARED_AUTHORS, SHARED_IMAGENET, SHARED_MNIST, SNAKEMAKE, small_study, small_vgg, snakemake
 
@@ -131,8 +134,35 @@ def test_report_holds_every_figure_and_names_the_data(study):
     for figure in [*FIGURES, *VGG_FIGURES]:
         assert f"{figure}.png" in html, figure
     assert "extra_unit_hidden2_10.png" in html and "grouping_comparison.csv" in html
-    assert "0 Paper comparison" in html and "6 MNIST: beyond the paper" in html
-    assert "vgg.recovery.seed" in html and "0 Run summary" in html
+    assert "vgg.recovery.seed" in html
+    categories, results = report_data(html)
+    # Categories in reading order as the report sorts them (as text), every entry labelled, none by its path alone.
+    assert sorted(categories) == [
+        figure_spec.COMPARISON, figure_spec.SUMMARY, *dict.fromkeys(
+            spec.category for spec in [*FIGURES.values(), *VGG_FIGURES.values()] if spec.paper),
+        mnist_registry.EXTRA, mnist_registry.UNITS, vgg_registry.EXTRA]
+    assert all(results[path]["labels"] for entries in categories.values() for paths in entries.values()
+               for path in paths)
+    assert results["results/mnist/figures/fig12_super_additive_pair.png"]["labels"] == {
+        "figure": "Fig. 12", "title": "Super-additive pair", "study": "MNIST MLP",
+        "file": "fig12_super_additive_pair.png"}
+    assert results["results/mnist/figures/fig08_weights_before_after.png"]["labels"]["figure"] == "Fig.  8"
+    assert results["results/vgg/figures/extra_vgg_shapley.png"]["labels"]["figure"] == figure_spec.NOT_IN_PAPER
+    assert categories[mnist_registry.UNITS]["every unit of hidden2"][-1].endswith("extra_unit_hidden2_10.png")
+    assert results["results/mnist/figures/units/extra_unit_hidden2_07.png"]["labels"] == {
+        "layer": "hidden2", "unit": " 7", "study": "MNIST MLP"}
+    assert all(toggles(results, paths) != 1 for entries in categories.values() for paths in entries.values())
+    # The paper comparison and the run summary: a page each, its CSV beside it.
+    for category, name in ((figure_spec.COMPARISON, "paper_comparison"), (figure_spec.SUMMARY, "run_summary")):
+        assert categories[category] == {"Other": [f"results/{name}.csv", f"results/{name}.html"]}
+        assert results[f"results/{name}.html"]["mime_type"] == "text/html"
+        page = base64.b64decode(results[f"results/{name}.html"]["data_uri"].split("base64,")[1]).decode()
+        assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "src=" not in page
+    comparison = pd.read_csv(study / "results/paper_comparison.csv")
+    page = (study / "results/paper_comparison.html").read_text()
+    assert page.count("<td class=") == len(comparison) and page.count("<tbody>") == comparison.figure.nunique()
+    assert '<td class="agrees">' in page and '<td class="differs">' in page and '<td class="open">' in page
+    assert "<th>measured_as</th>" in page and "<th>tolerance</th>" in page
     # The run summary, embedded as a data URI: the data, the machine of every computing job, the versions.
     encoded = re.search(r"filename=run_summary\.csv;base64,([A-Za-z0-9+/=]+)", html).group(1)
     summary = pd.read_csv(io.StringIO(base64.b64decode(encoded).decode())).set_index("item").value
@@ -150,6 +180,23 @@ def test_report_holds_every_figure_and_names_the_data(study):
         # Recovery jobs are named after their layer and part: experiment1_<layer>_pass1, experiment2_<layer>_passes.
         assert {job for job in jobs if not any(m.startswith(job) for m in machines)} == set(), set(machines)
         assert all(m["aten_cpu_capability"] == capability for m in machines.values())
+
+
+def report_data(html: str) -> tuple[dict[str, dict[str, list[str]]], dict[str, dict]]:
+    """The report's data: category -> subcategory -> paths, and path -> entry (labels, mime type, data URI, ...)."""
+    decoder = json.JSONDecoder()
+    found = [decoder.raw_decode(html, re.search(rf"var {name} = (?=\{{)", html).end())[0]
+             for name in ("categories", "results")]
+    return found[0], found[1]
+
+
+def toggles(results: dict[str, dict], paths: list[str]) -> int:
+    """How many labels the report would offer as a toggle instead of a column in a table of these entries: one but
+    the first with two values, each on half of them (the report shows a single one, breaking its table's rows)."""
+    labels = list(dict.fromkeys(key for path in paths for key in results[path]["labels"]))
+    values = {label: [results[path]["labels"].get(label) for path in paths] for label in labels[1:]}
+    return sum(len(set(found)) == 2 and all(2 * found.count(value) == len(paths) for value in set(found))
+               for found in values.values())
 
 
 def test_authors_config_reproduces_the_papers_numbers_from_their_network(mnist_raw, tmp_path):

@@ -9,6 +9,7 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+from ablation.core import figure_spec
 from ablation.mnist import registry as mnist_registry
 from ablation.mnist.architecture import HIDDEN_LAYERS
 from ablation.vgg import metric as vgg_metric
@@ -256,7 +257,9 @@ def final_outputs():
         *(f"results/{FIGURES[figure][0]}/figures/{figure}.png" for figure in figures_run()),
         *(path for _, _, path in UNIT_FIGURES),
         "results/paper_comparison.csv",
+        "results/paper_comparison.html",
         "results/run_summary.csv",
+        "results/run_summary.html",
     ]
     if VGG["enabled"]:
         outputs.append("results/vgg/statistics/grouping_comparison.csv")

@@ -5,6 +5,8 @@ FIGURE_OPTIONS = {
     "mnist": {"network": focus_network()},
     "vgg": {"class_layers": CLASS_LAYERS, "metric": VGG_METRIC},
 }
+# What a study's report entries say in their `study` column.
+STUDY_LABELS = {"mnist": mnist_registry.STUDY, "vgg": vgg_registry.STUDY}
 # What a study's captions print beside the figure: the settings its results were made with. A caption reads only its
 # rule's params (`snakemake.params.caption.<key>`), never the config, so what it says is what the jobs were given.
 CAPTION_VALUES = {
@@ -56,6 +58,7 @@ for figure, (study, spec) in FIGURES.items():
                 f"results/{study}/figures/{figure}.png",
                 caption=f"../../report/{figure}.rst",
                 category=spec.category,
+                labels=spec.labels(STUDY_LABELS[study], f"{figure}.png"),
             ),
         log:
             f"logs/{study}/figures/{figure}.log",
@@ -79,9 +82,9 @@ rule mnist_unit_figures:
             report(
                 path,
                 caption="../../report/extra_unit.rst",
-                category=mnist_registry.FIGURES["extra_drop_heatmap"].category,
+                category=mnist_registry.UNITS,
                 subcategory=f"every unit of {layer}",
-                labels={"layer": layer, "unit": str(unit)},
+                labels={"layer": layer, "unit": figure_spec.sortable(str(unit)), "study": mnist_registry.STUDY},
             )
             for layer, unit, path in UNIT_FIGURES
         ],

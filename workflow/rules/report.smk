@@ -1,4 +1,9 @@
-# What the report shows beside the figures: each study's provenance, the paper comparison and the run summary.
+# What the report shows beside the figures: each study's provenance, the paper comparison and the run summary, each
+# of the last two as a page (HTML) with its CSV beside it, about the studies run.
+STUDIES_RUN = ", ".join(STUDY_LABELS[study] for study in ("mnist", "vgg") if study == "mnist" or VGG["enabled"])
+COMPARED = "Figs. 1-22, A.1-A.4" if VGG["enabled"] else "Figs. 1-13, A.1-A.4"
+
+
 rule mnist_provenance:
     input:
         data="results/mnist/data.json",
@@ -45,7 +50,8 @@ rule paper_comparison:
         report(
             "results/paper_comparison.csv",
             caption="../../report/paper_comparison.rst",
-            category="0 Paper comparison",
+            category=figure_spec.COMPARISON,
+            labels=figure_spec.labels(COMPARED, "Paper comparison, as CSV", STUDIES_RUN, "paper_comparison.csv"),
         ),
     log:
         "logs/paper_comparison.log",
@@ -64,6 +70,25 @@ rule paper_comparison:
         "../scripts/paper_comparison.py"
 
 
+rule paper_comparison_table:
+    input:
+        "results/paper_comparison.csv",
+    output:
+        report(
+            "results/paper_comparison.html",
+            caption="../../report/paper_comparison.rst",
+            category=figure_spec.COMPARISON,
+            labels=figure_spec.labels(COMPARED, "Paper comparison", STUDIES_RUN, "paper_comparison.html"),
+        ),
+    log:
+        "logs/paper_comparison_table.log",
+    localrule: True
+    params:
+        caption={"evaluation": ANALYSIS["evaluation"]},
+    script:
+        "../scripts/paper_comparison_table.py"
+
+
 rule run_summary:
     input:
         **({"vgg": "results/vgg/provenance.json"} if VGG["enabled"] else {}),
@@ -72,7 +97,8 @@ rule run_summary:
         report(
             "results/run_summary.csv",
             caption="../../report/run_summary.rst",
-            category="0 Run summary",
+            category=figure_spec.SUMMARY,
+            labels=figure_spec.labels(None, "Run summary, as CSV", STUDIES_RUN, "run_summary.csv"),
         ),
     log:
         "logs/run_summary.log",
@@ -81,3 +107,20 @@ rule run_summary:
         evaluation_note=mnist_registry.EVALUATION_NOTES[ANALYSIS["evaluation"]],
     script:
         "../scripts/run_summary.py"
+
+
+rule run_summary_table:
+    input:
+        "results/run_summary.csv",
+    output:
+        report(
+            "results/run_summary.html",
+            caption="../../report/run_summary.rst",
+            category=figure_spec.SUMMARY,
+            labels=figure_spec.labels(None, "Run summary", STUDIES_RUN, "run_summary.html"),
+        ),
+    log:
+        "logs/run_summary_table.log",
+    localrule: True
+    script:
+        "../scripts/run_summary_table.py"

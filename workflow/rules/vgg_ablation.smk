@@ -53,7 +53,13 @@ rule vgg_statistics:
         grouping_comparison=report(
             "results/vgg/statistics/grouping_comparison.csv",
             caption="../../report/vgg_grouping_comparison.rst",
-            category=vgg_registry.FIGURES["extra_vgg_grouping_comparison"].category,
+            category=vgg_registry.EXTRA,
+            labels=figure_spec.labels(
+                None,
+                f"{vgg_registry.FIGURES['extra_vgg_grouping_comparison'].title}, as CSV",
+                vgg_registry.STUDY,
+                "grouping_comparison.csv",
+            ),
         ),
         class_selectivity="results/vgg/statistics/class_selectivity.csv",
         class_changes="results/vgg/statistics/class_changes.csv",

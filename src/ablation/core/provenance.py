@@ -95,6 +95,24 @@ def summary(studies: dict[str, dict[str, object]], evaluation_note: str, path: s
         csv.writer(handle).writerows([("item", "value"), *rows])
 
 
+SUMMARY_NOTES = (
+    "What made this run: the data each study used (the MNIST digits as prepared by <code>mnist_data</code>, the VGG "
+    "study's evaluation images), the machines every computing job ran on (CPU, the instruction sets of ATen's, "
+    "oneDNN's and MKL's kernels, threads, GPU), the library versions, and how the MNIST ablations were evaluated "
+    "(<code>mnist.analysis.evaluation</code>).",
+    "Every setting is in <code>results/mnist/provenance.json</code> and <code>results/vgg/provenance.json</code> and "
+    "in the metadata of every figure file. The same table as CSV, the entry beside this one: "
+    "<code>results/run_summary.csv</code>.",
+)
+
+
+def summary_table(table_path: str | Path, out_path: str | Path) -> None:
+    """The run summary as the report's page."""
+    from ablation.core import html_table
+
+    html_table.write(html_table.page("Run summary", SUMMARY_NOTES, html_table.read(table_path)), out_path)
+
+
 def write(metadata: dict[str, object], path: str | Path) -> None:
     Path(path).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n")
 

@@ -17,10 +17,13 @@ A verdict compares like with like, or says "not comparable here" and why:
 - Intact accuracies are not comparable on data other than MNIST's 60,000 / 10,000 digits; a role no network (or
   only one) of this run has gives no distribution.
 Claims without a number get their measured value and interval, and whether they hold.
+
+The report shows the table as a page (`page`): rows grouped by figure in the paper's order, verdicts marked.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
@@ -29,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import percentileofscore
 
+from ablation.core import html_table
 from ablation.core.tables import INTACT
 from ablation.mnist import roles, statistics
 from ablation.mnist.outcomes import EVALUATIONS, Outcomes, accuracy_table, drops
@@ -452,3 +456,64 @@ def _nothing_to_recover(costs: pd.Series, label: str) -> str:
         return f"{NOT_COMPARABLE}: no ablation lowered {label}, so there is nothing to recover"
     return (f"{NOT_COMPARABLE}: the ablations took at most {largest:.2f} %p of {label}, under the "
             f"{RECOVERY_BOUND:g} %p bound before any retraining")
+
+
+# The report's page of the table (results/paper_comparison.html).
+PAGE_NOTES = (
+    "Every number and checkable claim the paper states about both studies, beside this run's: one row each, under "
+    "the figure it belongs to, in the paper's order (the MNIST study's Figs. 1-13 and A.1-A.4, then the VGG19-BN "
+    "study's Figs. 14-22, then rows beyond the paper). The same table as CSV, the entry beside this one: "
+    "<code>results/paper_comparison.csv</code>.",
+    "Like is compared with like. A paper number is taken as the paper measured it: its ablation numbers on test digits "
+    "its code had binarised (pixel &gt; 10 becomes 255, else 0; <code>as_published</code>), its intact accuracy and "
+    "the count of negligible units on the original digits. On the authors' own network (recognised by its SHA-256) a "
+    f"number must come out exactly, to the paper's {PAPER_DECIMALS} decimals. On any other network the paper's unit "
+    "is not this run's unit: the paper's number agrees when it lies within the range of the same role over this "
+    "run's networks and the featured network's value has the paper's sign. Thresholds and signs the paper states are "
+    "tested as claims (with a 95 % bootstrap interval where it is a statistic): they hold, do not hold or are not "
+    f"significant. A row this run's setting cannot decide says &ldquo;{NOT_COMPARABLE}&rdquo; and why.",
+)
+PAGE_COLUMNS = {
+    "claim": "what the paper states, about which unit, class or layer",
+    "paper": "the paper's number or claim",
+    "value": "the number this run's figures draw (MNIST: the featured network under this run's evaluation; VGG: the "
+             "first semantics swept, the paper's figures')",
+    "measured_as": "that evaluation (<code>clean</code>, <code>as_published</code>) or semantics",
+    "other": "the same under the other one, where this run has it",
+    "tolerance": "how the verdict was decided (for a number: the range of the role over this run's networks, their "
+                 "count and the paper's percentile, or exactness)",
+    "verdict": "what was decided",
+}
+PAGE_LEGEND = {html_table.AGREES: "agrees or holds", html_table.DIFFERS: "differs or does not hold",
+               html_table.OPEN: f"{NOT_COMPARABLE}, {NOT_JUDGED}, not significant, beyond the paper or none"}
+
+
+def verdict_mark(verdict: str) -> str:
+    """How the page marks a verdict: agrees / holds, differs / does not hold, or open (anything else: not comparable
+    here, not judged, not significant, a finding beyond the paper such as "they differ", none)."""
+    if verdict.startswith(("agrees", "holds")):
+        return html_table.AGREES
+    if verdict.startswith(("differs", "does not hold")):
+        return html_table.DIFFERS
+    return html_table.OPEN
+
+
+def figure_order(figure: str) -> tuple[int, int, int]:
+    """A row's place on the page, by its first figure in the paper's order, the MNIST study's appendix after its
+    Fig. 13 ("Fig. 9 (left)" 9, "Fig. A.3" after 13); of one first figure, a range over a study ("Figs. 14-22", its
+    data row) first, then the figure alone, then a list ("Figs. 14, 15"); rows of no figure ("extra") last."""
+    numbers = re.findall(r"(A\.)?(\d+)", figure)
+    if not numbers:
+        return (1_000, 0, 0)
+    appendix, number = numbers[0]
+    place = (13, int(number)) if appendix else (int(number), 0)
+    return (*place, 0 if re.search(r"\d\s*[-\u2013]\s*\d", figure) else 1 if len(numbers) == 1 else 2)
+
+
+def page(table: pd.DataFrame) -> str:
+    """The comparison table (as text) as the report's page: rows grouped by figure (`figure_order`, then the table's
+    order), the verdicts marked (`verdict_mark`), what the columns mean above."""
+    figures = list(table.figure)
+    order = sorted(range(len(table)), key=lambda row: (figure_order(figures[row]), figures.index(figures[row])))
+    return html_table.page("Paper comparison", PAGE_NOTES, table.iloc[order], columns=PAGE_COLUMNS,
+                           group_by="figure", mark=("verdict", verdict_mark), legend=PAGE_LEGEND)

@@ -187,6 +187,14 @@ def paper_comparison(*, featured_path: str, runs: dict[str, str], statistics_pat
     frame.to_csv(out_path, index=False)
 
 
+def paper_comparison_table(*, table_path: str, out_path: str) -> None:
+    """The paper comparison as the report's page (`comparison.page`)."""
+    from ablation.core import html_table
+    from ablation.mnist import comparison
+
+    html_table.write(comparison.page(html_table.read(table_path)), out_path)
+
+
 def shapley(*, data_path: str, networks_path: str, settings: mnist_shapley.Settings, threads: int, resamples: int,
             seed: int, out: dict[str, str]) -> None:
     """Every network's Shapley values and interactions on the test digits as they are, and how they compare with

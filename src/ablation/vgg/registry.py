@@ -1,6 +1,6 @@
 """The VGG study's figures, as data: id -> the paper figure it reproduces (`fig14_` ... `fig22_`, numbered as in the
-paper; `extra_`: figures the paper does not have), the result files it reads, its report category. Light on
-purpose: the workflow reads it when it is parsed.
+paper; `extra_`: figures the paper does not have), a short title, the result files it reads, its report category.
+Light on purpose: the workflow reads it when it is parsed.
 """
 
 from __future__ import annotations
@@ -11,25 +11,31 @@ from ablation.core.figure_spec import FigureSpec
 
 TABLE, CLASSES, CHANGES, SELECTIVITY = "table", "classes", "class_changes", "selectivity"
 RECOVERY1, RECOVERY2, SHAPLEY_VALUES = "recovery1", "recovery2", "shapley_values"
-SWEEP, CLASS_VIEW, RECOVERY = ("7 VGG19-BN: filter-group ablations", "8 VGG19-BN: classes",
-                               "9 VGG19-BN: recovery training")
-EXTRA = "10 VGG19-BN: beyond the paper"
+STUDY = "VGG19-BN"  # the study label of its report entries
+# The report's categories, numbered in reading order across both studies (ablation.core.figure_spec).
+SWEEP, CLASS_VIEW, RECOVERY = ("08 VGG19-BN: filter-group ablations", "09 VGG19-BN: classes",
+                               "10 VGG19-BN: recovery training")
+EXTRA = "13 VGG19-BN: beyond the paper"
 FIGURES = {
-    "fig14_top5_drop_per_layer": FigureSpec("Fig. 14", (TABLE,), SWEEP),
-    "fig15_top1_drop_per_layer": FigureSpec("Fig. 15", (TABLE,), SWEEP),
-    "fig16_class_drops_first_layer": FigureSpec("Fig. 16", (TABLE, CLASSES, CHANGES), CLASS_VIEW),
-    "fig17_class_drops_second_layer": FigureSpec("Fig. 17", (TABLE, CLASSES, CHANGES), CLASS_VIEW),
-    "fig18_class_lines_across_layers": FigureSpec("Fig. 18", (TABLE, CLASSES), CLASS_VIEW),
-    "fig19_recovery1_first_layer": FigureSpec("Fig. 19", (RECOVERY1,), RECOVERY),
-    "fig20_recovery1_second_layer": FigureSpec("Fig. 20", (RECOVERY1,), RECOVERY),
-    "fig21_recovery2_first_layer": FigureSpec("Fig. 21", (RECOVERY2,), RECOVERY),
-    "fig22_recovery2_second_layer": FigureSpec("Fig. 22", (RECOVERY2,), RECOVERY),
-    "extra_vgg_ratio_curves": FigureSpec(None, (TABLE,), EXTRA),
-    "extra_vgg_grouping_comparison": FigureSpec(None, (TABLE,), EXTRA),
-    "extra_vgg_class_heatmap": FigureSpec(None, (TABLE, CLASSES), EXTRA),
-    "extra_vgg_class_selectivity": FigureSpec(None, (SELECTIVITY,), EXTRA),
-    "extra_vgg_semantics": FigureSpec(None, (TABLE,), EXTRA),
-    "extra_vgg_shapley": FigureSpec(None, (SHAPLEY_VALUES,), EXTRA),
+    "fig14_top5_drop_per_layer": FigureSpec("Fig. 14", "Top-5 drop per layer", (TABLE,), SWEEP),
+    "fig15_top1_drop_per_layer": FigureSpec("Fig. 15", "Top-1 drop per layer", (TABLE,), SWEEP),
+    "fig16_class_drops_first_layer": FigureSpec("Fig. 16", "Class drops, first class layer",
+                        (TABLE, CLASSES, CHANGES), CLASS_VIEW),
+    "fig17_class_drops_second_layer": FigureSpec("Fig. 17", "Class drops, second class layer",
+                        (TABLE, CLASSES, CHANGES), CLASS_VIEW),
+    "fig18_class_lines_across_layers": FigureSpec("Fig. 18", "Classes across the layers", (TABLE, CLASSES), CLASS_VIEW),
+    "fig19_recovery1_first_layer": FigureSpec("Fig. 19", "Recovery experiment 1, first layer", (RECOVERY1,), RECOVERY),
+    "fig20_recovery1_second_layer": FigureSpec("Fig. 20", "Recovery experiment 1, second layer",
+                        (RECOVERY1,), RECOVERY),
+    "fig21_recovery2_first_layer": FigureSpec("Fig. 21", "Recovery experiment 2, first layer", (RECOVERY2,), RECOVERY),
+    "fig22_recovery2_second_layer": FigureSpec("Fig. 22", "Recovery experiment 2, second layer",
+                        (RECOVERY2,), RECOVERY),
+    "extra_vgg_ratio_curves": FigureSpec(None, "Drop against share ablated", (TABLE,), EXTRA),
+    "extra_vgg_grouping_comparison": FigureSpec(None, "Groupings compared", (TABLE,), EXTRA),
+    "extra_vgg_class_heatmap": FigureSpec(None, "Class drops of every layer", (TABLE, CLASSES), EXTRA),
+    "extra_vgg_class_selectivity": FigureSpec(None, "Class selectivity per layer", (SELECTIVITY,), EXTRA),
+    "extra_vgg_semantics": FigureSpec(None, "Ablation semantics compared", (TABLE,), EXTRA),
+    "extra_vgg_shapley": FigureSpec(None, "Shapley values of filter groups", (SHAPLEY_VALUES,), EXTRA),
 }
 # The figures of vgg.shapley (made only when it is enabled).
 SHAPLEY_FIGURES = ("extra_vgg_shapley",)

@@ -1,0 +1,74 @@
+"""A table as one self-contained HTML page (inline style, no script, no link), as the report shows an HTML entry: in
+a frame. Rows may be grouped under a heading row, and one column's cells marked by a class (`MARKS`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+# What a marked cell says of its row, and its colours.
+AGREES, DIFFERS, OPEN = "agrees", "differs", "open"
+MARKS = {AGREES: ("#dcfce7", "#14532d"), DIFFERS: ("#fee2e2", "#7f1d1d"), OPEN: ("#f1f5f9", "#475569")}
+STYLE = """
+body { font: 14px/1.45 system-ui, sans-serif; color: #111827; margin: 1.5em; }
+h1 { font-size: 1.3em; margin: 0 0 .5em; }
+p, dl { max-width: 62em; margin: .4em 0; }
+dt { font-weight: 600; float: left; clear: left; width: 8.5em; }
+dd { margin-left: 9em; }
+table { border-collapse: collapse; margin-top: 1em; }
+th, td { border-bottom: 1px solid #e5e7eb; padding: .3em .6em; text-align: left; vertical-align: top; }
+thead th { position: sticky; top: 0; background: #f9fafb; border-bottom: 2px solid #9ca3af; }
+tbody th { background: #e5e7eb; padding-top: .6em; }
+td { overflow-wrap: anywhere; }
+.legend span { padding: .1em .5em; border-radius: .3em; margin-right: .6em; }
+""" + "".join(f".{mark} {{ background: {back}; color: {text}; }}\n" for mark, (back, text) in MARKS.items())
+
+
+def page(title: str, notes: Sequence[str], table: pd.DataFrame, *, columns: dict[str, str] | None = None,
+         group_by: str | None = None, mark: tuple[str, Callable[[str], str]] | None = None,
+         legend: dict[str, str] | None = None) -> str:
+    """The page: `title`, `notes` (paragraphs of HTML), what `columns` mean (column -> HTML), a `legend` (key of
+    `MARKS` -> its text, with the count of cells so marked), then `table` as text.
+
+    `group_by`: a column shown as a heading row over each run of equal values instead of in the rows (sort the rows
+    first); `mark`: (column, its value -> a key of `MARKS`), the class of that column's cells.
+    """
+    shown = [column for column in table.columns if column != group_by]
+    marked, mark_of = mark if mark else (None, str)
+    parts = [f"<h1>{escape(title)}</h1>", *(f"<p>{note}</p>" for note in notes)]
+    if columns:
+        parts.append("<dl>" + "".join(f"<dt>{escape(name)}</dt><dd>{text}</dd>" for name, text in columns.items())
+                     + "</dl>")
+    if legend:
+        counts = table[marked].map(mark_of).value_counts() if marked else pd.Series()
+        parts.append('<p class="legend">' + "".join(f'<span class="{key}">{text}: {counts.get(key, 0)}</span>'
+                                                    for key, text in legend.items()) + "</p>")
+    parts.append("<table>\n<thead><tr>" + "".join(f"<th>{escape(column)}</th>" for column in shown)
+                 + "</tr></thead>")
+    runs = [table] if group_by is None else [
+        part for _, part in table.groupby((table[group_by] != table[group_by].shift()).cumsum(), sort=False)]
+    for part in runs:
+        parts.append("<tbody>")
+        if group_by is not None:
+            parts.append(f'<tr><th colspan="{len(shown)}">{escape(str(part[group_by].iloc[0]))}</th></tr>')
+        for _, row in part.iterrows():
+            cells = [(f'<td class="{mark_of(row[column])}">' if column == marked else "<td>")
+                     + f"{escape(str(row[column]))}</td>" for column in shown]
+            parts.append(f"<tr>{''.join(cells)}</tr>")
+        parts.append("</tbody>")
+    parts.append("</table>")
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n" + "\n".join(parts)
+            + "\n</body>\n</html>\n")
+
+
+def read(path: str | Path) -> pd.DataFrame:
+    """A CSV as text, empty cells empty (not NaN)."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def write(text: str, path: str | Path) -> None:
+    Path(path).write_text(text, encoding="utf-8")
