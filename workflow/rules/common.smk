@@ -260,6 +260,7 @@ def final_outputs():
         "results/paper_comparison.html",
         "results/run_summary.csv",
         "results/run_summary.html",
+        "results/report_home.rst",  # the report's home page includes it (report/workflow.rst)
     ]
     if VGG["enabled"]:
         outputs.append("results/vgg/statistics/grouping_comparison.csv")

@@ -124,3 +124,17 @@ rule run_summary_table:
     localrule: True
     script:
         "../scripts/run_summary_table.py"
+
+
+rule report_home:
+    input:
+        **({"vgg": "results/vgg/provenance.json"} if VGG["enabled"] else {}),
+        mnist="results/mnist/provenance.json",
+        comparison="results/paper_comparison.csv",
+    output:
+        "results/report_home.rst",
+    log:
+        "logs/report_home.log",
+    localrule: True
+    script:
+        "../scripts/report_home.py"

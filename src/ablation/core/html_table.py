@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
-# What a marked cell says of its row, and its colours.
-AGREES, DIFFERS, OPEN = "agrees", "differs", "open"
-MARKS = {AGREES: ("#dcfce7", "#14532d"), DIFFERS: ("#fee2e2", "#7f1d1d"), OPEN: ("#f1f5f9", "#475569")}
+# What a marked cell says of its row (its class), and its colours.
+AGREES, DIFFERS, NOT_COMPARABLE, OPEN = "agrees", "differs", "not-comparable", "open"
+MARKS = {AGREES: ("#dcfce7", "#14532d"), DIFFERS: ("#fee2e2", "#7f1d1d"), NOT_COMPARABLE: ("#e2e8f0", "#334155"),
+         OPEN: ("#fef9c3", "#713f12")}
 STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; color: #111827; margin: 1.5em; }
 h1 { font-size: 1.3em; margin: 0 0 .5em; }
@@ -28,13 +29,13 @@ td { overflow-wrap: anywhere; }
 
 
 def page(title: str, notes: Sequence[str], table: pd.DataFrame, *, columns: dict[str, str] | None = None,
-         group_by: str | None = None, mark: tuple[str, Callable[[str], str]] | None = None,
+         group_by: str | None = None, mark: tuple[str, Callable[[str], str | None]] | None = None,
          legend: dict[str, str] | None = None) -> str:
     """The page: `title`, `notes` (paragraphs of HTML), what `columns` mean (column -> HTML), a `legend` (key of
     `MARKS` -> its text, with the count of cells so marked), then `table` as text.
 
     `group_by`: a column shown as a heading row over each run of equal values instead of in the rows (sort the rows
-    first); `mark`: (column, its value -> a key of `MARKS`), the class of that column's cells.
+    first); `mark`: (column, its value -> a key of `MARKS` or None), the class of that column's cells.
     """
     shown = [column for column in table.columns if column != group_by]
     marked, mark_of = mark if mark else (None, str)
@@ -55,14 +56,17 @@ def page(title: str, notes: Sequence[str], table: pd.DataFrame, *, columns: dict
         if group_by is not None:
             parts.append(f'<tr><th colspan="{len(shown)}">{escape(str(part[group_by].iloc[0]))}</th></tr>')
         for _, row in part.iterrows():
-            cells = [(f'<td class="{mark_of(row[column])}">' if column == marked else "<td>")
-                     + f"{escape(str(row[column]))}</td>" for column in shown]
+            cells = [_cell(row[column], mark_of(row[column]) if column == marked else None) for column in shown]
             parts.append(f"<tr>{''.join(cells)}</tr>")
         parts.append("</tbody>")
     parts.append("</table>")
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n" + "\n".join(parts)
             + "\n</body>\n</html>\n")
+
+
+def _cell(text: object, mark: str | None) -> str:
+    return (f'<td class="{mark}">' if mark else "<td>") + f"{escape(str(text))}</td>"
 
 
 def read(path: str | Path) -> pd.DataFrame:

@@ -59,15 +59,20 @@ def gather(paths: list[str]) -> dict[str, dict[str, object]]:
     return {Path(path).stem: read(path) for path in paths}
 
 
+def machine_line(record: dict[str, object], threads: bool = True) -> str:
+    """A machine record in words: the CPU, the kernels' instruction sets, the threads (unless not `threads`), the
+    GPU."""
+    count = f", {record['threads']} thread{'s' if record['threads'] != 1 else ''}" if threads else ""
+    return (f"{record['cpu']}, ATen {record['aten_cpu_capability']} kernels, oneDNN ISA "
+            f"{record['onednn_max_cpu_isa']}, MKL instructions {record['mkl_enable_instructions']}{count}"
+            + (f", GPU {record['gpu']}" if record["gpu"] else ", no GPU"))
+
+
 def describe(machines: dict[str, dict[str, object]]) -> str:
     """One line per distinct machine record, naming the jobs that ran on it."""
     jobs: dict[str, list[str]] = {}
     for job, record in machines.items():
-        kernels = (f"{record['cpu']}, ATen {record['aten_cpu_capability']} kernels, oneDNN ISA "
-                   f"{record['onednn_max_cpu_isa']}, MKL instructions {record['mkl_enable_instructions']}, "
-                   f"{record['threads']} thread{'s' if record['threads'] != 1 else ''}"
-                   + (f", GPU {record['gpu']}" if record["gpu"] else ", no GPU"))
-        jobs.setdefault(kernels, []).append(job)
+        jobs.setdefault(machine_line(record), []).append(job)
     return "; ".join(f"{kernels} ({', '.join(names)})" for kernels, names in jobs.items())
 
 

@@ -485,16 +485,22 @@ PAGE_COLUMNS = {
     "verdict": "what was decided",
 }
 PAGE_LEGEND = {html_table.AGREES: "agrees or holds", html_table.DIFFERS: "differs or does not hold",
-               html_table.OPEN: f"{NOT_COMPARABLE}, {NOT_JUDGED}, not significant, beyond the paper or none"}
+               html_table.NOT_COMPARABLE: NOT_COMPARABLE,
+               html_table.OPEN: f"not significant, {NOT_JUDGED} or beyond the paper"}
 
 
-def verdict_mark(verdict: str) -> str:
-    """How the page marks a verdict: agrees / holds, differs / does not hold, or open (anything else: not comparable
-    here, not judged, not significant, a finding beyond the paper such as "they differ", none)."""
+def verdict_kind(verdict: str) -> str | None:
+    """What a verdict says, as the page marks it and the home page counts it: agrees (or holds), differs (or does not
+    hold), not comparable here, or open (not significant, not judged, a finding beyond the paper such as "they
+    differ"); None for a row without a verdict (a study's data)."""
+    if not verdict:
+        return None
     if verdict.startswith(("agrees", "holds")):
         return html_table.AGREES
     if verdict.startswith(("differs", "does not hold")):
         return html_table.DIFFERS
+    if verdict.startswith(NOT_COMPARABLE):
+        return html_table.NOT_COMPARABLE
     return html_table.OPEN
 
 
@@ -512,8 +518,8 @@ def figure_order(figure: str) -> tuple[int, int, int]:
 
 def page(table: pd.DataFrame) -> str:
     """The comparison table (as text) as the report's page: rows grouped by figure (`figure_order`, then the table's
-    order), the verdicts marked (`verdict_mark`), what the columns mean above."""
+    order), the verdicts marked (`verdict_kind`), what the columns mean above."""
     figures = list(table.figure)
     order = sorted(range(len(table)), key=lambda row: (figure_order(figures[row]), figures.index(figures[row])))
     return html_table.page("Paper comparison", PAGE_NOTES, table.iloc[order], columns=PAGE_COLUMNS,
-                           group_by="figure", mark=("verdict", verdict_mark), legend=PAGE_LEGEND)
+                           group_by="figure", mark=("verdict", verdict_kind), legend=PAGE_LEGEND)

@@ -1,0 +1,1 @@
+"""The report layer above both studies: its home page (`home`)."""
