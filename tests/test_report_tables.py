@@ -3,13 +3,18 @@ comparison as a page (`ablation.core.html_table`, `ablation.mnist.comparison.pag
 
 from __future__ import annotations
 
+import io
+import re
 from html.parser import HTMLParser
+from urllib.parse import unquote
 
 import pandas as pd
+from docutils.core import publish_parts
 
 from ablation.core import figure_spec, html_table
 from ablation.mnist import comparison
 from ablation.mnist import registry as mnist_registry
+from ablation.report import home
 from ablation.vgg import registry as vgg_registry
 
 VOID = {"meta", "br", "hr", "img", "link", "input"}
@@ -59,7 +64,8 @@ class Page(HTMLParser):
             self.classes.pop()
         elif tag == "td":
             self.rows[-1].append(self.cell)
-        self.cell = None
+        if tag in ("td", "th", "span"):
+            self.cell = None
 
     def handle_data(self, data):
         if self.cell is not None:
@@ -71,42 +77,44 @@ def row(figure: str, claim: str, verdict: str) -> dict[str, str]:
             "other": "as_published: 2.00", "tolerance": f"tolerance of {claim}", "verdict": verdict}
 
 
+# A comparison table with every kind of verdict, its rows out of the paper's order.
+TABLE = pd.DataFrame([
+    row("extra", "semantics", "they differ"),
+    row("Figs. 14-22", "VGG data", ""),
+    row("Fig. A.3", "pair share", "does not hold"),
+    row("Figs. 14, 15", "layers", f"{comparison.NOT_COMPARABLE}: not ImageNet"),
+    row("Fig. 10", "coefficients", "holds (no interval)"),
+    row("Fig. 9 (left)", "pearson", "not significant"),
+    row("Figs. 5, A.2", "negligible count", "differs (other sign)"),
+    row("Fig. 5", "unit drop", "agrees"),
+    row("Figs. 16, 17", "class sd", comparison.NOT_JUDGED),
+    row("Fig. 2", "intact", "differs"),
+    row("Fig. 2", "highest class", "holds"),
+    row("Figs. 1-13", "MNIST data", ""),
+    row("Fig. 13", "synergy", "agrees"),
+])
+
+
 def test_comparison_page_groups_rows_by_figure_in_the_papers_order_and_marks_every_verdict():
-    table = pd.DataFrame([
-        row("extra", "semantics", "they differ"),
-        row("Figs. 14-22", "VGG data", ""),
-        row("Fig. A.3", "pair share", "does not hold"),
-        row("Figs. 14, 15", "layers", f"{comparison.NOT_COMPARABLE}: not ImageNet"),
-        row("Fig. 10", "coefficients", "holds (no interval)"),
-        row("Fig. 9 (left)", "pearson", "not significant"),
-        row("Figs. 5, A.2", "negligible count", "differs (other sign)"),
-        row("Fig. 5", "unit drop", "agrees"),
-        row("Figs. 16, 17", "class sd", comparison.NOT_JUDGED),
-        row("Fig. 2", "intact", "differs"),
-        row("Fig. 2", "highest class", "holds"),
-        row("Figs. 1-13", "MNIST data", ""),
-        row("Fig. 13", "synergy", "agrees"),
-    ])
-    text = comparison.page(table)
+    text = comparison.page(TABLE)
     page = Page(text)
     assert page.nested and page.external == [], page.external
     assert text.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in text and "<style>" in text
     assert page.headings == ["Figs. 1-13", "Fig. 2", "Fig. 5", "Figs. 5, A.2", "Fig. 9 (left)", "Fig. 10", "Fig. 13",
                              "Fig. A.3", "Figs. 14-22", "Figs. 14, 15", "Figs. 16, 17", "extra"]
     # Every column but the figure, which heads its rows; a figure's rows in the table's order.
-    assert page.header == ["claim", "paper", "value", "measured_as", "other", "tolerance", "verdict"]
+    assert page.header == ["claim", "verdict", "paper", "value", "measured_as", "other", "tolerance"]
     assert [cells[0] for cells in page.rows][1:3] == ["intact", "highest class"]
-    assert all(cells[1] == "> 0" and cells[5] == f"tolerance of {cells[0]}" for cells in page.rows)
-    marks = {cells[0]: classes[-1] for cells, classes in zip(page.rows, page.classes)}
-    assert all(classes[:-1] == [None] * 6 for classes in page.classes)
-    assert marks == {"MNIST data": "open", "intact": "differs", "highest class": "agrees", "unit drop": "agrees",
+    assert all(cells[2] == "> 0" and cells[6] == f"tolerance of {cells[0]}" for cells in page.rows)
+    marks = {cells[0]: classes[1] for cells, classes in zip(page.rows, page.classes)}
+    assert all(classes[:1] + classes[2:] == [None] * 6 for classes in page.classes)
+    assert marks == {"MNIST data": None, "intact": "differs", "highest class": "agrees", "unit drop": "agrees",
                      "negligible count": "differs", "pearson": "open", "coefficients": "agrees", "synergy": "agrees",
-                     "pair share": "differs", "VGG data": "open", "layers": "open", "class sd": "open",
+                     "pair share": "differs", "VGG data": None, "layers": "not-comparable", "class sd": "open",
                      "semantics": "open"}
     assert all(f".{mark} {{ background" in text for mark in html_table.MARKS)  # the colours, inline
-    assert page.legend == ["agrees or holds: 4", "differs or does not hold: 3",
-                           f"{comparison.NOT_COMPARABLE}, {comparison.NOT_JUDGED}, not significant, beyond the paper "
-                           "or none: 6"]
+    assert page.legend == ["agrees or holds: 4", "differs or does not hold: 3", f"{comparison.NOT_COMPARABLE}: 1",
+                           f"not significant, {comparison.NOT_JUDGED} or beyond the paper: 3"]
     assert all(f"<dt>{column}</dt>" in text for column in ("measured_as", "tolerance", "verdict"))
 
 
@@ -146,3 +154,49 @@ def test_every_figure_is_labelled_with_its_number_title_and_study_and_sorts_in_t
                if spec.category == mnist_registry.WEIGHTS]
     assert sorted(weights) == weights == ["Fig.  8", "Fig.  9", "Fig. 10", "Fig. 11"]
     assert figure_spec.sortable("Figs. 5, A.2") == "Figs.  5, A.2" and figure_spec.sortable("7") == " 7"
+
+
+def machine(threads: int) -> dict[str, object]:
+    return {"cpu": "Some CPU (x86_64)", "aten_cpu_capability": "AVX2", "onednn_max_cpu_isa": "not capped",
+            "mkl_enable_instructions": "not capped", "threads": threads, "gpu": None}
+
+
+STUDIES = {
+    "mnist": {"data": "the digits", "versions": {"torch": "9.1", "snakemake": "9.2"},
+              "settings": {"mnist": {"training": {"networks": 3, "epochs": 2}, "import": None}},
+              "machines": {"mnist_train": machine(2), "mnist_statistics": machine(1)}},
+    "vgg": {"data": "the images", "network": "a small VGG19-BN", "machines": {"vgg_network": machine(2)}},
+}
+
+
+def test_home_page_counts_the_comparisons_verdicts_by_study_and_links_the_categories():
+    counts = home.verdicts(TABLE)
+    assert counts.to_dict("index") == {
+        mnist_registry.STUDY: {"agrees": 4, "differs": 3, "not-comparable": 0, "open": 1},
+        vgg_registry.STUDY: {"agrees": 0, "differs": 0, "not-comparable": 1, "open": 1},
+        home.BEYOND: {"agrees": 0, "differs": 0, "not-comparable": 0, "open": 1}}
+    text = home.text(TABLE, STUDIES)
+    warnings = io.StringIO()
+    body = publish_parts(text, writer="html5", settings_overrides={"warning_stream": warnings})["body"]
+    assert warnings.getvalue() == ""
+    # The counts as a table, from the comparison; the judged rows of the paper's figures counted in the sentence.
+    page = Page(body)
+    assert page.header == ["study", *home.KINDS.values()]
+    assert page.rows == [[mnist_registry.STUDY, "4", "3", "0", "1"], [vgg_registry.STUDY, "0", "0", "1", "1"],
+                         [home.BEYOND, "0", "0", "0", "1"]]
+    assert "checks 10 of the paper's numbers and claims" in body
+    assert "Most often not comparable here (1 rows): not ImageNet." in body
+    # The run: both studies' data, one machine with the threads its jobs used, the versions.
+    assert "3 networks trained 2 epochs, on the digits" in body and "a small VGG19-BN; evaluated on the images" in body
+    assert body.count("Some CPU (x86_64)") == 1 and "(1 or 2 threads)" in body and "torch 9.1" in body
+    # Every link opens a category the report has.
+    categories = {figure_spec.COMPARISON, figure_spec.SUMMARY, *(spec.category for registry in (
+        mnist_registry, vgg_registry) for spec in registry.FIGURES.values()), mnist_registry.UNITS}
+    opened = [unquote(name) for name in re.findall(r"javascript:app\.showCategory\('([^']+)'\)", body)]
+    assert len(opened) == 8 and set(opened) <= categories and figure_spec.COMPARISON in opened
+
+
+def test_home_page_without_the_vgg_study_names_only_the_mnist_study():
+    studies = {"mnist": STUDIES["mnist"]}
+    text = home.text(TABLE[TABLE.figure.map(home.study_of) == mnist_registry.STUDY], studies)
+    assert vgg_registry.STUDY not in text and "every MNIST unit" in text and "(1 or 2 threads)" in text

@@ -135,18 +135,25 @@ def merged(base: dict, changes: dict) -> dict:
                        else value for key, value in changes.items()}}
 
 
-def test_every_caption_and_the_description_are_valid_rst(report, study):
+def test_every_caption_and_the_description_are_valid_rst(report, study, monkeypatch):
     problems = {}
     for figure, (_, settings) in entries(report).items():
         template = REPO / "report" / f"{figure.removesuffix('.png')}.rst"
         template = template if template.exists() else REPO / "report" / "extra_unit.rst"  # the unit gallery
         text = rendered(template.read_text(), params=SimpleNamespace(caption=settings))
         problems.update({figure: found} if (found := rst_problems(text)) else {})
+    # The description includes the run's home page (results/report_home.rst) from the working directory.
+    monkeypatch.chdir(study)
     defaults = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     for name, config in (("default", defaults),
-                         ("small study", merged(defaults, yaml.safe_load((study / "config.yaml").read_text())))):
+                         ("small study", merged(defaults, yaml.safe_load((study / "config.yaml").read_text()))),
+                         ("no VGG, no Shapley", merged(defaults, {"vgg": {"enabled": False}, "mnist": {
+                             "analysis": {"shapley": {"enabled": False}}}}))):
         text = rendered((REPO / "report" / "workflow.rst").read_text(), config=config)
         problems.update({f"workflow.rst ({name})": found} if (found := rst_problems(text)) else {})
-        # A heading stays a heading: jinja's trim_blocks must not glue it to the paragraph above.
-        assert "<h1>VGG19-BN study</h1>" in publish_parts(text, writer_name="html")["html_body"], name
+        body = publish_parts(text, writer="html")["html_body"]
+        # The run's part included; the details folded under their summary, the style block intact and last.
+        assert "<strong>Against the paper.</strong>" in body and body.count("<details>") == 1, name
+        assert body.index("<summary>") < body.index("</details>") < body.index("#rulegraph { display: none; }")
+        assert ("vgg_ablation" in body) == config["vgg"]["enabled"], name
     assert problems == {}, problems

@@ -24,10 +24,11 @@ import torch
 import yaml
 from torchvision.models import vgg19_bn
 
-from ablation.core import figure_spec
+from ablation.core import figure_spec, html_table
 from ablation.mnist import registry as mnist_registry
 from ablation.mnist.network import MLP
 from ablation.mnist.registry import FIGURES
+from ablation.report import home
 from ablation.vgg import registry as vgg_registry
 from ablation.vgg.registry import FIGURES as VGG_FIGURES
 from helpers import REPO, SHARED_AUTHORS, SHARED_IMAGENET, SHARED_MNIST, SNAKEMAKE, small_study, small_vgg, snakemake
@@ -158,11 +159,20 @@ def test_report_holds_every_figure_and_names_the_data(study):
         assert results[f"results/{name}.html"]["mime_type"] == "text/html"
         page = base64.b64decode(results[f"results/{name}.html"]["data_uri"].split("base64,")[1]).decode()
         assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "src=" not in page
-    comparison = pd.read_csv(study / "results/paper_comparison.csv")
+    comparison = html_table.read(study / "results/paper_comparison.csv")
     page = (study / "results/paper_comparison.html").read_text()
-    assert page.count("<td class=") == len(comparison) and page.count("<tbody>") == comparison.figure.nunique()
-    assert '<td class="agrees">' in page and '<td class="differs">' in page and '<td class="open">' in page
+    assert page.count("<td class=") == (comparison.verdict != "").sum()
+    assert page.count("<tbody>") == comparison.figure.nunique()
+    assert all(f'<td class="{kind}">' in page for kind in html_table.MARKS)
     assert "<th>measured_as</th>" in page and "<th>tolerance</th>" in page
+    # The home page: the run's verdicts by study, counted from the comparison table; the details folded away.
+    description = json.loads(re.search(r"var workflow_desc = (\".*\");", html).group(1))
+    counts = home.verdicts(comparison)
+    cells = re.findall(r"<tr>\s*<td>([^<]+)</td>((?:\s*<td>\d+</td>){4})", description)
+    assert {study: [int(n) for n in re.findall(r"\d+", numbers)] for study, numbers in cells} == {
+        study: list(counts.loc[study]) for study in counts.index}
+    assert f"checks {counts.drop(index=home.BEYOND, errors='ignore').to_numpy().sum()} of the paper's" in description
+    assert "<details>" in description and "#rulegraph { display: none; }" in description
     # The run summary, embedded as a data URI: the data, the machine of every computing job, the versions.
     encoded = re.search(r"filename=run_summary\.csv;base64,([A-Za-z0-9+/=]+)", html).group(1)
     summary = pd.read_csv(io.StringIO(base64.b64decode(encoded).decode())).set_index("item").value
@@ -440,22 +450,58 @@ def test_killed_runs_resume_and_every_table_is_bit_identical(study, tmp_path_fac
     assert len(got) >= 6 and got == {path: checksums(study)[path] for path in got}, "tables differ"
 
 
-# Runs inside the report page: decodes every embedded image, and reports them with what the page rendered.
+# Runs inside the report page as a reader would use it: measures the home page, then clicks through every category
+# (home, category, its first subcategory, the first entry that opens in the page) and records what opened; decodes
+# every embedded image. `open` (a category) leaves that category's first entry open, for a screenshot.
 BROWSER_CHECK = """<script>
+const open = OPEN;
 window.addEventListener("load", async () => {
+  const pause = () => new Promise(done => setTimeout(done, 300));
+  const byText = text => [...document.querySelectorAll("a")].find(a => a.textContent.trim() === text);
+  const sorted = names => [...names].sort((a, b) => a.localeCompare(b));
+  const content = () => document.querySelector("#app .justify-center.h-screen");  // beside the navigation
+  await pause();
+  const box = content();
+  const found = {home: {height: box.clientHeight, used: box.firstElementChild.offsetHeight, text: box.innerText,
+                        rulegraph: document.querySelector("#rulegraph")?.offsetHeight ?? 0}, opened: {}};
+  for (const category of open ? [open] : sorted(Object.keys(categories))) {
+    document.querySelector("nav ol a").click(); await pause();  // the home breadcrumb: the menu again
+    byText(category).click(); await pause();
+    const subcategories = sorted(Object.keys(categories[category]));
+    if (subcategories.length > 1) { byText(subcategories[0]).click(); await pause(); }
+    const header = [...document.querySelectorAll("table.table-auto thead th")].map(th => th.textContent)
+      .filter(Boolean);  // the category's entry table
+    const view = [...document.querySelectorAll('div[role="group"]')].map(group => group.querySelector("a"))
+      .find(a => a.getAttribute("href") === "#");  // a view button; a CSV's is a download link
+    const opened = {header, subcategory: subcategories[0]};
+    if (view) {
+      view.click(); await pause();
+      const img = content().querySelector("img"), frame = content().querySelector("iframe");
+      if (img && !img.complete) await new Promise(done => { img.onload = img.onerror = done; });
+      if (img) opened.image = img.naturalWidth;
+      if (frame) {
+        const page = new DOMParser().parseFromString(await (await fetch(frame.src)).text(), "text/html");
+        opened.table = {rows: page.querySelectorAll("tbody tr").length, columns: page.querySelectorAll("thead th").length,
+                        title: page.title, shown: frame.offsetHeight};
+      }
+    }
+    found.opened[category] = opened;
+  }
+  if (open) return;
   const images = Object.entries(results).filter(([, r]) => r.mime_type.startsWith("image/"));
-  const decoded = await Promise.all(images.map(([path, r]) => new Promise(done => {
+  found.widths = Object.fromEntries(await Promise.all(images.map(([path, r]) => new Promise(done => {
     const img = new Image();
     img.onload = () => done([path, img.naturalWidth]);
     img.onerror = () => done([path, 0]);
     img.src = r.data_uri;
-  })));
+  }))));
   const out = document.createElement("pre");
   out.id = "browser-check";
-  out.textContent = JSON.stringify({widths: Object.fromEntries(decoded), text: document.body.innerText.length});
+  out.textContent = JSON.stringify(found);
   document.body.appendChild(out);
 });
 </script>"""
+WINDOW = (1400, 1000)
 
 
 def chromium() -> str:
@@ -465,31 +511,56 @@ def chromium() -> str:
     pytest.skip("no headless Chromium (apt-get install chromium)")
 
 
-def test_report_renders_every_figure_in_headless_chromium(study):
+def test_report_browsed_in_headless_chromium(study):
+    """The report as a reader browses it at 1400 x 1000: the home page fits the screen, every category opens, one entry
+    of each shows its figure or table; every embedded image decodes. Screenshots of the home page and of the paper
+    comparison are kept (`ARTIFACTS`, default test-artifacts/)."""
     browser = chromium()
     report = study / "report.html"
     if not report.exists():
         test_report_holds_every_figure_and_names_the_data(study)
-    checked = study / "report_checked.html"
-    checked.write_text(report.read_text().replace("</body>", BROWSER_CHECK + "</body>"))
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
-             "--virtual-time-budget=30000"]
-    dom = subprocess.run([browser, *flags, "--dump-dom", checked.as_uri()], capture_output=True, text=True,
-                         timeout=300).stdout
+             "--virtual-time-budget=60000", f"--window-size={WINDOW[0]},{WINDOW[1]}"]
+
+    def page(name: str, open_category: str | None) -> Path:
+        path = study / name
+        script = BROWSER_CHECK.replace("OPEN", json.dumps(open_category))
+        before, after = report.read_text().rsplit("</body>", 1)  # the page's own, not one in a script's text
+        path.write_text(before + script + "</body>" + after)
+        return path
+
+    dom = subprocess.run([browser, *flags, "--dump-dom", page("report_checked.html", None).as_uri()],
+                         capture_output=True, text=True, timeout=300).stdout
     found = re.search(r'<pre id="browser-check">(.*?)</pre>', dom, re.DOTALL)
-    assert found, "the check script did not run: the report page did not load"
+    assert found, "the check script did not finish: the report page did not load or a click failed"
     check = json.loads(html.unescape(found.group(1)))
-    assert check["text"] > 100, "the report app rendered no text"
+    # The home page: one screen, saying how the run compares with the paper; no rule graph beside it.
+    assert check["home"]["used"] <= check["home"]["height"] and check["home"]["rulegraph"] == 0, check["home"]
+    assert "Against the paper." in check["home"]["text"] and "Where to start." in check["home"]["text"]
+    categories, results = report_data(report.read_text())
+    assert list(check["opened"]) == sorted(categories)
+    for category, opened in check["opened"].items():
+        paths = categories[category][opened["subcategory"]]
+        assert opened["header"][:1] == [next(iter(results[paths[0]]["labels"]))], category  # labelled, not paths
+        shown = [results[path]["mime_type"] for path in paths]
+        if any(mime.startswith("image/") or mime == "text/html" for mime in shown):
+            assert opened.get("image", 0) > 100 or opened.get("table", {}).get("rows", 0) > 0, (category, opened)
+    comparison = check["opened"][figure_spec.COMPARISON]["table"]
+    assert comparison["title"] == "Paper comparison" and comparison["columns"] == 7 and comparison["shown"] > 500
+    assert comparison["rows"] == len(pd.read_csv(study / "results/paper_comparison.csv")) + len(
+        set(pd.read_csv(study / "results/paper_comparison.csv").figure))  # a heading row per figure
+    assert check["opened"][figure_spec.SUMMARY]["table"]["rows"] == len(pd.read_csv(study / "results/run_summary.csv"))
     figures = ([f"results/mnist/figures/{f}.png" for f in FIGURES]
                + [f"results/vgg/figures/{f}.png" for f in VGG_FIGURES])
     figures += [f"results/mnist/figures/units/extra_unit_hidden{layer}_{unit:02d}.png"
                 for layer, width in ((1, 20), (2, 10)) for unit in range(1, width + 1)]
     assert set(figures) <= set(check["widths"]), set(figures) - set(check["widths"])
     assert all(check["widths"][figure] > 100 for figure in figures), "every figure decodes to an image"
-    # The first page as a person sees it, kept for CI's artifacts.
+    # What a person sees first, and the comparison as it opens in the report, kept for CI's artifacts.
     artifacts = Path(os.environ.get("ARTIFACTS", REPO / "test-artifacts"))
     artifacts.mkdir(parents=True, exist_ok=True)
-    screenshot = artifacts / "report.png"
-    subprocess.run([browser, *flags, "--window-size=1400,1000", f"--screenshot={screenshot}", report.as_uri()],
-                   capture_output=True, timeout=300)
-    assert screenshot.stat().st_size > 10_000
+    for name, shown in (("report_home.png", report), ("report_comparison.png",
+                                                      page("shot_comparison.html", figure_spec.COMPARISON))):
+        subprocess.run([browser, *flags, f"--screenshot={artifacts / name}", shown.as_uri()], capture_output=True,
+                       timeout=300)
+        assert (artifacts / name).stat().st_size > 10_000, name

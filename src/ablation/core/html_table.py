@@ -17,22 +17,25 @@ STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; color: #111827; margin: 1.5em; }
 h1 { font-size: 1.3em; margin: 0 0 .5em; }
 p, dl { max-width: 62em; margin: .4em 0; }
+summary { cursor: pointer; font-weight: 600; margin: .4em 0; }
 dt { font-weight: 600; float: left; clear: left; width: 8.5em; }
 dd { margin-left: 9em; }
-table { border-collapse: collapse; margin-top: 1em; }
+table { border-collapse: collapse; margin-top: 1em; min-width: 48em; }
 th, td { border-bottom: 1px solid #e5e7eb; padding: .3em .6em; text-align: left; vertical-align: top; }
 thead th { position: sticky; top: 0; background: #f9fafb; border-bottom: 2px solid #9ca3af; }
 tbody th { background: #e5e7eb; padding-top: .6em; }
-td { overflow-wrap: anywhere; }
-.legend span { padding: .1em .5em; border-radius: .3em; margin-right: .6em; }
+td { overflow-wrap: break-word; }
+.legend span { display: inline-block; white-space: nowrap; padding: .1em .5em; border-radius: .3em;
+               margin: 0 .6em .3em 0; }
 """ + "".join(f".{mark} {{ background: {back}; color: {text}; }}\n" for mark, (back, text) in MARKS.items())
 
 
 def page(title: str, notes: Sequence[str], table: pd.DataFrame, *, columns: dict[str, str] | None = None,
-         group_by: str | None = None, mark: tuple[str, Callable[[str], str | None]] | None = None,
-         legend: dict[str, str] | None = None) -> str:
-    """The page: `title`, `notes` (paragraphs of HTML), what `columns` mean (column -> HTML), a `legend` (key of
-    `MARKS` -> its text, with the count of cells so marked), then `table` as text.
+         folded: Sequence[str] = (), group_by: str | None = None,
+         mark: tuple[str, Callable[[str], str | None]] | None = None, legend: dict[str, str] | None = None) -> str:
+    """The page: `title`, `notes` (paragraphs of HTML), then folded under "How to read this table" the `folded`
+    paragraphs and what `columns` mean (column -> HTML), a `legend` (key of `MARKS` -> its text, with the count of
+    cells so marked), then `table` as text: the table comes into view at once, in the report's narrow frame too.
 
     `group_by`: a column shown as a heading row over each run of equal values instead of in the rows (sort the rows
     first); `mark`: (column, its value -> a key of `MARKS` or None), the class of that column's cells.
@@ -40,9 +43,12 @@ def page(title: str, notes: Sequence[str], table: pd.DataFrame, *, columns: dict
     shown = [column for column in table.columns if column != group_by]
     marked, mark_of = mark if mark else (None, str)
     parts = [f"<h1>{escape(title)}</h1>", *(f"<p>{note}</p>" for note in notes)]
-    if columns:
-        parts.append("<dl>" + "".join(f"<dt>{escape(name)}</dt><dd>{text}</dd>" for name, text in columns.items())
-                     + "</dl>")
+    if folded or columns:
+        parts += ["<details><summary>How to read this table</summary>", *(f"<p>{note}</p>" for note in folded)]
+        if columns:
+            parts.append("<dl>" + "".join(f"<dt>{escape(name)}</dt><dd>{text}</dd>"
+                                          for name, text in columns.items()) + "</dl>")
+        parts.append("</details>")
     if legend:
         counts = table[marked].map(mark_of).value_counts() if marked else pd.Series()
         parts.append('<p class="legend">' + "".join(f'<span class="{key}">{text}: {counts.get(key, 0)}</span>'

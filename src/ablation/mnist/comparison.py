@@ -473,8 +473,9 @@ PAGE_NOTES = (
     "tested as claims (with a 95 % bootstrap interval where it is a statistic): they hold, do not hold or are not "
     f"significant. A row this run's setting cannot decide says &ldquo;{NOT_COMPARABLE}&rdquo; and why.",
 )
-PAGE_COLUMNS = {
+PAGE_COLUMNS = {  # in the page's order: the verdict beside the claim, where a narrow frame still shows it
     "claim": "what the paper states, about which unit, class or layer",
+    "verdict": "what was decided",
     "paper": "the paper's number or claim",
     "value": "the number this run's figures draw (MNIST: the featured network under this run's evaluation; VGG: the "
              "first semantics swept, the paper's figures')",
@@ -482,7 +483,6 @@ PAGE_COLUMNS = {
     "other": "the same under the other one, where this run has it",
     "tolerance": "how the verdict was decided (for a number: the range of the role over this run's networks, their "
                  "count and the paper's percentile, or exactness)",
-    "verdict": "what was decided",
 }
 PAGE_LEGEND = {html_table.AGREES: "agrees or holds", html_table.DIFFERS: "differs or does not hold",
                html_table.NOT_COMPARABLE: NOT_COMPARABLE,
@@ -521,5 +521,5 @@ def page(table: pd.DataFrame) -> str:
     order), the verdicts marked (`verdict_kind`), what the columns mean above."""
     figures = list(table.figure)
     order = sorted(range(len(table)), key=lambda row: (figure_order(figures[row]), figures.index(figures[row])))
-    return html_table.page("Paper comparison", PAGE_NOTES, table.iloc[order], columns=PAGE_COLUMNS,
-                           group_by="figure", mark=("verdict", verdict_kind), legend=PAGE_LEGEND)
+    return html_table.page("Paper comparison", PAGE_NOTES[:1], table.iloc[order][["figure", *PAGE_COLUMNS]], folded=PAGE_NOTES[1:],
+                           columns=PAGE_COLUMNS, group_by="figure", mark=("verdict", verdict_kind), legend=PAGE_LEGEND)
