@@ -9,6 +9,8 @@
 - `ablation.vgg`: the VGG19-BN study (Figs. 14-22): network, images, groups, ablation (semantics + engine), the
   leading metric (`metric`), training, recovery, statistics, figures, steps; and sampled Shapley values of filter
   groups (`shapley`).
+- `ablation.report`: the report above both studies: its home page (`home`), made from the paper comparison and the
+  studies' provenance.
 
 Each study's `steps` module has one function per workflow rule (file in, file out); its `registry` lists the
 figures, as data only, so that parsing the workflow imports neither torch nor matplotlib.

@@ -481,8 +481,8 @@ window.addEventListener("load", async () => {
       if (img) opened.image = img.naturalWidth;
       if (frame) {
         const page = new DOMParser().parseFromString(await (await fetch(frame.src)).text(), "text/html");
-        opened.table = {rows: page.querySelectorAll("tbody tr").length, columns: page.querySelectorAll("thead th").length,
-                        title: page.title, shown: frame.offsetHeight};
+        opened.table = {rows: page.querySelectorAll("tbody tr").length, title: page.title, shown: frame.offsetHeight,
+                        columns: page.querySelectorAll("thead th").length};
       }
     }
     found.opened[category] = opened;

@@ -518,8 +518,9 @@ def figure_order(figure: str) -> tuple[int, int, int]:
 
 def page(table: pd.DataFrame) -> str:
     """The comparison table (as text) as the report's page: rows grouped by figure (`figure_order`, then the table's
-    order), the verdicts marked (`verdict_kind`), what the columns mean above."""
+    order), the verdicts marked (`verdict_kind`), how to read it folded above."""
     figures = list(table.figure)
     order = sorted(range(len(table)), key=lambda row: (figure_order(figures[row]), figures.index(figures[row])))
-    return html_table.page("Paper comparison", PAGE_NOTES[:1], table.iloc[order][["figure", *PAGE_COLUMNS]], folded=PAGE_NOTES[1:],
-                           columns=PAGE_COLUMNS, group_by="figure", mark=("verdict", verdict_kind), legend=PAGE_LEGEND)
+    shown = table.iloc[order][["figure", *PAGE_COLUMNS]]
+    return html_table.page("Paper comparison", PAGE_NOTES[:1], shown, folded=PAGE_NOTES[1:], columns=PAGE_COLUMNS,
+                           group_by="figure", mark=("verdict", verdict_kind), legend=PAGE_LEGEND)
