@@ -20,10 +20,10 @@ from pathlib import Path
 import torch
 import yaml
 
+from ablation.core.digits import load_from_folder
 from ablation.mnist import ablation as unit_ablation
 from ablation.mnist import outcomes
 from ablation.mnist.architecture import HIDDEN_LAYERS
-from ablation.mnist.data import load_from_folder
 from ablation.mnist.network import MLP, initial_weights, normalise
 from ablation.mnist.training import TrainingSettings, train, train_alone
 
@@ -61,7 +61,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=2, help="epochs per training measurement")
     parser.add_argument("--study", action="store_true", help="also time the whole workflow at paper scale")
     args = parser.parse_args()
-    data = load_from_folder(args.mnist)
+    data = load_from_folder(args.mnist, verify_md5=True)
     seeds = list(range(args.networks))
     training = yaml.safe_load((Path(__file__).parents[1] / "config/config.yaml").read_text())["mnist"]["training"]
     settings = TrainingSettings(epochs=args.epochs, batch_size=training["batch_size"],

@@ -62,7 +62,8 @@ def main() -> None:
     network.to(device)
     synchronise(device)
     start = time.perf_counter()
-    sweep(network, images, ablations, "literal", batch_size=args.images, branch_images=4 * args.images, device=device)
+    sweep(network, images, ablations, "literal", batch_size=args.images, branch_images=4 * args.images,
+          precision="auto", device=device)
     synchronise(device)
     rate = measured_flops * args.images / (time.perf_counter() - start)
 

@@ -39,9 +39,9 @@ import numpy as np
 import torch
 from msapy import msa
 
+from ablation.core.digits import load_bundled, load_from_folder
 from ablation.core.shapley import exact_interactions, exact_values, sample_values
 from ablation.mnist.ablation import exact_predictions, masked_predictions
-from ablation.mnist.data import load_bundled, load_from_folder
 from ablation.mnist.lesion_sets import LesionCounts, hidden1_counts
 from ablation.mnist.network import Stack, initial_weights, load_state_dict, normalise
 
@@ -129,7 +129,7 @@ def errors(estimate: np.ndarray, standard_errors: np.ndarray, exact: np.ndarray)
 def load(items: int) -> tuple[Stack, torch.Tensor, torch.Tensor, str]:
     network = SHARED / "authors-mlp" / "MNIST_MLP(20, 10)_trained.pt"
     mnist = SHARED / "mnist" / "raw"
-    data = load_from_folder(mnist) if mnist.is_dir() else load_bundled()
+    data = load_from_folder(mnist, verify_md5=True) if mnist.is_dir() else load_bundled(seed=0)
     if network.is_file():
         stack, name = Stack.of([load_state_dict(network)]), "the authors' trained network"
     else:

@@ -4,12 +4,13 @@ import shutil
 
 import pytest
 
+from ablation.core.digits import is_full_mnist
 from ablation.core.errors import InputError
 from ablation.mnist import ablation as unit_ablation
-from ablation.mnist import authors, comparison, roles, statistics
-from ablation.mnist.data import is_full_mnist
+from ablation.mnist import authors, roles, statistics
 from ablation.mnist.network import Stack, load_state_dict
 from ablation.mnist.outcomes import Ablation, accuracy_table, drops, plan
+from ablation.report import comparison
 from helpers import SHARED_AUTHORS, serve
 
 

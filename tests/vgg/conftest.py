@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from ablation.mnist import data as mnist
+from ablation.core import digits as digit_data
 from ablation.vgg import network as vgg
 from ablation.vgg.images import ImageSet
 from ablation.vgg.training import TrainingSettings, train_embedded
@@ -21,7 +21,7 @@ def network() -> nn.Module:
 
 @pytest.fixture(scope="module")
 def bundled():
-    return mnist.load("bundled", None, None, True, 0)
+    return digit_data.load("bundled", None, None, True, 0)
 
 
 @pytest.fixture()

@@ -63,10 +63,10 @@ def small_plan(network: nn.Module) -> list[FilterAblation]:
 def test_engine_equals_one_evaluation_per_ablation(trained, digits, semantics):
     network = trained
     ablations = small_plan(network)
-    plain = filter_ablation.plain_sweep(network, digits, ablations, semantics, batch_size=32)
+    plain = filter_ablation.plain_sweep(network, digits, ablations, semantics, batch_size=32, precision="auto")
     for branch_images in (32, 4096):  # one ablation per branch pass, and all of a layer's at once
         engine = filter_ablation.sweep(network, digits, ablations, semantics, batch_size=32,
-                                       branch_images=branch_images)
+                                       branch_images=branch_images, precision="auto")
         for name in filter_ablation.COUNTED:
             assert torch.equal(getattr(engine, name), getattr(plain, name)), name
     # Changes against the intact network: the count moves by exactly the images gained minus those lost.
@@ -81,7 +81,8 @@ def test_engine_equals_one_evaluation_per_ablation(trained, digits, semantics):
 def test_tidy_table(trained, digits):
     network = trained
     ablations = small_plan(network)
-    counts = filter_ablation.sweep(network, digits, ablations, "activation", batch_size=32)
+    counts = filter_ablation.sweep(network, digits, ablations, "activation", batch_size=32, branch_images=512,
+                                   precision="auto")
     table = filter_ablation.table(counts, ablations, 10)
     assert list(table.columns) == ["layer", "grouping", "ratio", "group", "filters", "class", "images", "top1", "top5",
                                    "top5_gained", "top5_lost", "top1_gained", "top1_lost"]
@@ -101,8 +102,9 @@ def test_imagenet_sample_through_the_engine_with_random_weights():
     weights = {layer: network.features[vgg.features_index(layer)].weight for layer in ("features.40", "features.49")}
     ablations = filter_groups.plan(weights, [0.25], ["similarity", "l1"], 1, seed=0)
     for semantics in filter_ablation.SEMANTICS:
-        engine = filter_ablation.sweep(network, images, ablations, semantics, batch_size=3, branch_images=6)
-        plain = filter_ablation.plain_sweep(network, images, ablations, semantics, batch_size=3)
+        engine = filter_ablation.sweep(network, images, ablations, semantics, batch_size=3, branch_images=6,
+                                       precision="auto")
+        plain = filter_ablation.plain_sweep(network, images, ablations, semantics, batch_size=3, precision="auto")
         assert torch.equal(engine.top5, plain.top5) and torch.equal(engine.top1, plain.top1)
         assert engine.images.sum() == 6 and engine.top1.shape == (5, 1000)
 
@@ -118,11 +120,11 @@ def test_the_sweep_split_per_layer_joins_into_the_one_job_table_byte_for_byte(tr
     groups = dict(ratios=[0.1, 0.25], groupings=["similarity", "l1"], groups_per_ratio=2, seed=3)
     sweep = dict(network_path=network, images_path=str(tmp_path / "images.pt"), semantics="literal", batch_size=32,
                  branch_images=64, precision="auto", device="cpu", threads=1, stage_dir=None, **groups)
-    steps.ablate_layers(layers=layers, out_table=str(tmp_path / "one_job.csv"), **sweep)
+    steps.vgg_ablation(layers=layers, out_table=str(tmp_path / "one_job.csv"), **sweep)
     parts = [str(tmp_path / f"{layer}.csv") for layer in layers]
     for layer, part in zip(layers, parts):
-        steps.ablate_layers(layers=[layer], out_table=part, **sweep)
-    steps.merge_sweep(network_path=network, parts={"literal": parts}, layers=layers,
+        steps.vgg_ablation(layers=[layer], out_table=part, **sweep)
+    steps.vgg_sweep(network_path=network, parts={"literal": parts}, layers=layers,
                       out_table=str(tmp_path / "joined.csv"), out_groups=str(tmp_path / "groups.csv"), **groups)
     assert (tmp_path / "joined.csv").read_bytes() == (tmp_path / "one_job.csv").read_bytes()
     groups = pd.read_csv(tmp_path / "groups.csv")

@@ -32,7 +32,7 @@ def sample_files() -> list[Path]:
 
 @pytest.fixture(scope="module")
 def sample(sample_files: list[Path]) -> ImageSet:
-    return decode(SAMPLE / "val", workers=2)
+    return decode(SAMPLE / "val", resize=256, crop=224, workers=2)
 
 
 def test_sample_shape_and_dtype(sample: ImageSet) -> None:
@@ -111,7 +111,7 @@ def test_tiny_decode(tiny: Path) -> None:
 
 
 def test_tiny_default_size_and_max_per_class(tiny: Path) -> None:
-    images = decode(tiny, max_per_class=1)
+    images = decode(tiny, resize=256, crop=224, max_per_class=1)
     assert images.images.shape == (3, 3, 224, 224)
     assert images.labels.tolist() == [0, 1, 2] and "first 1 per class" in images.source
 
@@ -123,7 +123,7 @@ def test_truncated_jpeg_is_one_clear_error(tiny: Path, tmp_path: Path, workers: 
     _save(Image.new("RGB", (40, 40)), folder / "n000" / "fine.JPEG")
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     with pytest.raises(InputError, match="broken.JPEG.*cannot be decoded.*replace or delete") as caught:
-        decode(folder, resize=40, crop=32, workers=workers, batch_size=1)
+        decode(folder, resize=40, crop=32, workers=workers)
     assert "\n" not in str(caught.value)
 
 
@@ -131,7 +131,7 @@ def test_bad_decode_arguments(tiny: Path) -> None:
     with pytest.raises(InputError, match="crop 64 is larger than resize 32"):
         decode(tiny, resize=32, crop=64)
     with pytest.raises(InputError, match="max_per_class"):
-        decode(tiny, max_per_class=0)
+        decode(tiny, resize=256, crop=224, max_per_class=0)
 
 
 # --- check_folder -------------------------------------------------------------------------------------------------
@@ -162,7 +162,7 @@ def test_check_folder_rejects_class_subfolders_without_images(tmp_path: Path) ->
         check_folder(tmp_path, KEY)
     assert "\n" not in str(caught.value)
     with pytest.raises(InputError, match="holds no images"):
-        decode(tmp_path)
+        decode(tmp_path, resize=256, crop=224)
 
 
 # --- training_set -------------------------------------------------------------------------------------------------
@@ -177,7 +177,7 @@ def train_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_training_items(train_folder: Path) -> None:
-    dataset = training_set(train_folder, crop=16)
+    dataset = training_set(train_folder, crop=16, seed=0)
     assert len(dataset) == 24
     image, label = dataset[0]
     assert image.shape == (3, 16, 16) and image.dtype == torch.float32 and label == 0
@@ -194,9 +194,9 @@ def test_training_subset_is_seeded(train_folder: Path) -> None:
 
     assert indices(0) == indices(0)
     assert indices(0) != indices(1)
-    assert len(training_set(train_folder, max_images=100)) == 24
+    assert len(training_set(train_folder, crop=16, seed=0, max_images=100)) == 24
     with pytest.raises(InputError, match="max_images"):
-        training_set(train_folder, max_images=0)
+        training_set(train_folder, crop=16, seed=0, max_images=0)
 
 
 def test_the_flat_validation_layout_is_labelled_by_the_devkit(tmp_path):

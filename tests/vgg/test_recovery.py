@@ -97,7 +97,7 @@ def test_recovery_resumes_exactly_after_a_kill(network, digits, tmp_path, monkey
     resumed = run(tmp_path / "b.pt")
     pd.testing.assert_frame_equal(resumed, uninterrupted)
     first, second = (len(f) for f in recovery.ablated_filters(LAYER, 64, settings))
-    assert list(uninterrupted["pass"]) == [0, 1, 1, 2, 2]
+    assert list(uninterrupted.iteration) == [0, 1, 1, 2, 2]
     assert list(uninterrupted.ablated_filters) == [0, first, first, second, second] and 16 < second < 32
 
 

@@ -40,7 +40,7 @@ def test_sampled_values_add_up_and_single_drops_match_plain_evaluation(trained, 
     # Every sampled order restores the groups from all ablated to intact: its contributions add up to the difference.
     everything = [FilterAblation(layer, "shapley", 0.0, 0, tuple(range(conv(trained, layer).out_channels)))]
     singles = [FilterAblation(layer, "shapley", 0.0, g, group) for g, group in enumerate(filters)]
-    plain = plain_sweep(trained, digits, everything + singles, "activation", 48, "cpu", "float32")
+    plain = plain_sweep(trained, digits, everything + singles, "activation", batch_size=48, precision="float32")
     intact, ablated = plain.accuracy(0), plain.accuracy(1)
     for m, metric in enumerate(shapley.METRICS):
         part = values[values.metric == metric]

@@ -31,7 +31,17 @@ from ablation.mnist.registry import FIGURES
 from ablation.report import home
 from ablation.vgg import registry as vgg_registry
 from ablation.vgg.registry import FIGURES as VGG_FIGURES
-from helpers import REPO, SHARED_AUTHORS, SHARED_IMAGENET, SHARED_MNIST, SNAKEMAKE, small_study, small_vgg, snakemake
+from helpers import (
+    REPO,
+    SHARED_AUTHORS,
+    SHARED_IMAGENET,
+    SHARED_MNIST,
+    SNAKEMAKE,
+    default_config,
+    small_study,
+    small_vgg,
+    snakemake,
+)
 
 
 def test_study_produces_the_tidy_table_and_every_figure(study):
@@ -77,16 +87,15 @@ def test_vgg_study_produces_its_table_recovery_runs_and_figures(study):
     assert table.top1.between(0, 100).all() and (table.top5 >= table.top1).all()
     changes = pd.read_csv(study / "results/vgg/statistics/class_changes.csv", dtype={"class": str})
     assert len(changes) == 2 * 4 * 2 * 5 * 10 and changes.q.between(0, 1).all()
-    # Experiment 1: one epoch per pass; experiment 2: two (the stopping rule looks at the last two epochs).
-    for experiment, passes in ((1, [0, 1, 1, 2, 2]), (2, [0, 1, 1, 1, 2, 2, 2])):
+    # Experiment 1: one epoch per pass; experiment 2: two an iteration (the stopping rule looks at the last two).
+    for experiment, step, steps in ((1, "pass", [0, 1, 1, 2, 2]), (2, "iteration", [0, 1, 1, 1, 2, 2, 2])):
         recovery = pd.read_csv(study / f"results/vgg/recovery/experiment{experiment}.csv")
         assert recovery.layer.nunique() == 2 and set(recovery.layer) <= set(small_vgg()["ablation"]["layers"])
-        if passes:
-            assert list(recovery[recovery.layer == recovery.layer.iloc[0]]["pass"]) == passes
+        assert list(recovery[recovery.layer == recovery.layer.iloc[0]][step]) == steps
         assert not list((study / "results/vgg/recovery").rglob("*.checkpoint.pt")), "finished jobs leave none"
     # Experiment 2 draws 25 % of all filters again each iteration: the ablated set grows, by at most 25 %.
-    for _, part in recovery[recovery["pass"] > 0].groupby("layer"):
-        shares = part.groupby("pass").ablated_filters.first() / part.layer_filters.iloc[0]
+    for _, part in recovery[recovery.iteration > 0].groupby("layer"):
+        shares = part.groupby("iteration").ablated_filters.first() / part.layer_filters.iloc[0]
         assert shares.iloc[0] == 0.25 and 0.25 <= shares.iloc[1] <= 0.5
     for figure in VGG_FIGURES:
         assert (study / f"results/vgg/figures/{figure}.png").stat().st_size > 10_000, figure
@@ -418,6 +427,20 @@ def kill_after_the_output_is_written(workdir: Path, output: str, attempts: int =
             return
         (workdir / output).unlink()  # the job had finished already: try again
     pytest.fail(f"never killed inside the window after {output} was written")
+
+
+def test_only_the_main_process_clears_stale_locks(tmp_path):
+    """A cluster job parses the workflow again in its own process (Snakemake's remote mode), maybe on a node whose
+    file system does not share the live run's OS lock: it leaves the lock files alone. The README's command, a main
+    process that no live run blocks, clears them (what a killed run left)."""
+    locks = tmp_path / ".snakemake" / "locks"
+    locks.mkdir(parents=True)
+    (locks / "0.output.lock").write_text("results/mnist/data.pt\n")
+    job = snakemake(tmp_path, default_config(), "--mode", "remote", "--list-rules", cores=False)
+    assert job.returncode == 0 and "mnist_ablation" in job.stdout, job.stderr[-3000:]
+    assert (locks / "0.output.lock").exists(), "a job removed the run's locks"
+    main = snakemake(tmp_path, default_config(), "--list-rules", cores=False)
+    assert main.returncode == 0 and not locks.exists(), main.stderr[-3000:]
 
 
 def test_killed_runs_resume_and_every_table_is_bit_identical(study, tmp_path_factory):

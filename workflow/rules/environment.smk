@@ -1,7 +1,8 @@
-# The workflow's two side effects on its surroundings, both when it is parsed: the Apptainer environment every job
-# inherits, and clearing lock files a killed run left behind.
+# What the workflow's main process sets up when it is parsed, and only it (a job, which re-parses the Snakefile in
+# its own process on a cluster node, changes nothing): the Apptainer options every job gets, and clearing lock files
+# a killed run left behind.
 import fcntl
-import os
+import shlex
 import shutil
 
 
@@ -14,32 +15,34 @@ def external_folders():
     return sorted(str(folder) for folder in resolved if not folder.is_relative_to(here))
 
 
-def set_apptainer_environment():
-    """Container options for --use-apptainer, as environment variables that Apptainer reads and that every job
-    inherits (cluster jobs re-read this file): the data folders bound in, and --nv (APPTAINER_NV) so jobs see the
-    host's NVIDIA GPUs (Snakemake has no per-rule container arguments; on a host without a GPU Apptainer only
-    warns)."""
-    binds = [bind for bind in os.environ.get("APPTAINER_BIND", "").split(",") if bind]
-    bound = binds + [folder for folder in external_folders() if folder not in binds]
-    os.environ.update(APPTAINER_BIND=",".join(bound))
-    os.environ.setdefault("APPTAINER_NV", "true")
+def add_apptainer_args():
+    """Container options for --use-apptainer, added to Snakemake's own --apptainer-args, which it hands to every job
+    (cluster jobs included): --nv so jobs see the host's NVIDIA GPUs (Snakemake has no per-rule container arguments;
+    on a host without a GPU Apptainer only warns), and --bind for the data folders outside the working directory."""
+    folders = external_folders()
+    ours = ["--nv", *(["--bind", ",".join(folders)] if folders else [])]
+    given = workflow.deployment_settings.apptainer_args
+    workflow.deployment_settings.apptainer_args = " ".join([given, *map(shlex.quote, ours)]).strip()
 
 
 def clear_stale_locks():
-    """Snakemake's lock files outlive a crash (SIGKILL, power loss) and block the rerun until --unlock. The first
-    Snakemake process of a run holds an OS lock on .snakemake/ablation.run for its lifetime, which the OS releases
-    however the process dies: whoever can take it is the only live run here, so any lock files left are stale."""
+    """Snakemake's lock files outlive a crash (SIGKILL, power loss) and block the rerun until --unlock. The main
+    process of a run holds an OS lock on .snakemake/ablation.run for its lifetime, which the OS releases however the
+    process dies: a main process that can take it is the only live run here, so any lock files left are stale. Jobs
+    never get here, so a job on a node whose file system does not share the OS lock cannot remove a live run's
+    locks."""
     global RUN_LOCK
     Path(".snakemake").mkdir(exist_ok=True)
     handle = open(".snakemake/ablation.run", "a")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:  # a live run (this run's parent, for a job) holds it: its locks are real
+    except OSError:  # another live run holds it: its locks are real
         handle.close()
         return
     RUN_LOCK = handle  # held until this process exits
     shutil.rmtree(".snakemake/locks", ignore_errors=True)
 
 
-set_apptainer_environment()
-clear_stale_locks()
+if workflow.is_main_process:
+    add_apptainer_args()
+    clear_stale_locks()

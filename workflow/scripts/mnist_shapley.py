@@ -6,7 +6,7 @@ from ablation.mnist.shapley import Settings
 logs.setup(snakemake.log[0])
 p = snakemake.params
 device = device_for(p.device)
-steps.shapley(data_path=snakemake.input.data, networks_path=snakemake.input.networks,
+steps.mnist_shapley(data_path=snakemake.input.data, networks_path=snakemake.input.networks,
               settings=Settings(**p.settings, device=device), threads=snakemake.threads, resamples=p.resamples,
               seed=p.seed, out={name: path for name, path in snakemake.output.items() if name != "machine"})
 provenance.write(provenance.machine(device), snakemake.output.machine)

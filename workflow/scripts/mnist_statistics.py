@@ -3,7 +3,7 @@ from ablation.mnist import steps
 
 logs.setup(snakemake.log[0])
 p = snakemake.params
-steps.analyse(table_path=snakemake.input.table, outcomes_path=snakemake.input.outcomes,
+steps.mnist_statistics(table_path=snakemake.input.table, outcomes_path=snakemake.input.outcomes,
               networks_path=snakemake.input.networks, focus=p.focus, resamples=p.resamples, alpha=p.alpha,
               seed=p.seed, out={name: path for name, path in snakemake.output.items() if name != "machine"})
 provenance.write(provenance.machine(), snakemake.output.machine)

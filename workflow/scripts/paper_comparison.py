@@ -1,5 +1,5 @@
 from ablation.core import logs
-from ablation.mnist import steps
+from ablation.report import steps
 
 logs.setup(snakemake.log[0])
 i = snakemake.input

@@ -1,5 +1,5 @@
 from ablation.core import logs
-from ablation.mnist import steps
+from ablation.report import steps
 
 logs.setup(snakemake.log[0])
 steps.paper_comparison_table(table_path=snakemake.input[0], out_path=snakemake.output[0])

@@ -1,6 +1,6 @@
 from ablation.core import logs
-from ablation.report import home
+from ablation.report import steps
 
 logs.setup(snakemake.log[0])
-studies = [study for study in ("mnist", "vgg") if study in snakemake.input.keys()]
-home.write(snakemake.input.comparison, {study: snakemake.input[study] for study in studies}, snakemake.output[0])
+studies = {study: snakemake.input[study] for study in ("mnist", "vgg") if study in snakemake.input.keys()}
+steps.report_home(comparison_path=snakemake.input.comparison, studies=studies, out_path=snakemake.output[0])

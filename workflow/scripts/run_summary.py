@@ -1,6 +1,6 @@
-from ablation.core import logs, provenance
+from ablation.core import logs
+from ablation.report import steps
 
 logs.setup(snakemake.log[0])
-studies = [study for study in ("mnist", "vgg") if study in snakemake.input.keys()]
-provenance.summary({study: provenance.read(snakemake.input[study]) for study in studies},
-                   snakemake.params.evaluation_note, snakemake.output[0])
+studies = {study: snakemake.input[study] for study in ("mnist", "vgg") if study in snakemake.input.keys()}
+steps.run_summary(studies=studies, evaluation_note=snakemake.params.evaluation_note, out_path=snakemake.output[0])

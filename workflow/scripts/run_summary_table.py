@@ -1,4 +1,5 @@
-from ablation.core import logs, provenance
+from ablation.core import logs
+from ablation.report import steps
 
 logs.setup(snakemake.log[0])
-provenance.summary_table(snakemake.input[0], snakemake.output[0])
+steps.run_summary_table(table_path=snakemake.input[0], out_path=snakemake.output[0])

@@ -4,7 +4,7 @@ from ablation.vgg import steps
 
 logs.setup(snakemake.log[0])
 a = snakemake.params.ablation
-steps.ablate_layers(
+steps.vgg_ablation(
     network_path=snakemake.input.network, images_path=snakemake.input.images, layers=snakemake.params.layers,
     semantics=snakemake.wildcards.semantics, ratios=a["ratios"], groupings=a["groupings"],
     groups_per_ratio=a["groups_per_ratio"], seed=a["seed"], batch_size=a["batch_size"],

@@ -4,7 +4,7 @@ from ablation.vgg import steps
 
 logs.setup(snakemake.log[0])
 p = snakemake.params
-steps.network(model=p.model, data_path=snakemake.input.get("data"), weights_path=p.weights, embedded=p.embedded,
+steps.vgg_network(model=p.model, data_path=snakemake.input.get("data"), weights_path=p.weights, embedded=p.embedded,
               device=p.device, threads=snakemake.threads, out_network=snakemake.output.network,
               out_history=snakemake.output.history)
 if "machine" in snakemake.output.keys():

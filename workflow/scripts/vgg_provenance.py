@@ -2,6 +2,6 @@ from ablation.core import logs
 from ablation.vgg import steps
 
 logs.setup(snakemake.log[0])
-steps.provenance_record(network_path=snakemake.input.network, images_path=snakemake.input.images,
+steps.vgg_provenance(network_path=snakemake.input.network, images_path=snakemake.input.images,
                         settings=snakemake.params.settings, machine_paths=list(snakemake.input.machines),
                         out_path=snakemake.output[0])

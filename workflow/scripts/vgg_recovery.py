@@ -7,7 +7,7 @@ logs.setup(snakemake.log[0])
 p, w = snakemake.params, snakemake.wildcards
 settings = RecoverySettings.from_config(p.recovery, int(w.experiment), p.semantics, p.metric)
 layers = open(snakemake.input.layers).read().split() if w.layer == "all" else [w.layer]
-steps.recover(network_path=snakemake.input.network, images_path=snakemake.input.images, layers=layers,
+steps.vgg_recovery(network_path=snakemake.input.network, images_path=snakemake.input.images, layers=layers,
               only_pass=None if w.part == "passes" else int(w.part.removeprefix("pass")),
               train_source=p.train_source, settings=settings, device=p.device, threads=snakemake.threads,
               workers=p.workers, checkpoint_path=p.checkpoint, out_table=snakemake.output.table)

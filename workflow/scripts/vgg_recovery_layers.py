@@ -2,6 +2,6 @@ from ablation.core import logs
 from ablation.vgg import steps
 
 logs.setup(snakemake.log[0])
-steps.recovery_layers(layers=snakemake.params.layers, table_path=snakemake.input.get("table"),
+steps.vgg_recovery_layers(layers=snakemake.params.layers, table_path=snakemake.input.get("table"),
                       metric=snakemake.params.metric,
                       out_layers=snakemake.output[0])

@@ -7,14 +7,12 @@ GPU matter too. Every computing job records them (`machine`), and the study's pr
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
 import platform
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import cast
 
 PACKAGES = ("ablation", "torch", "torchvision", "numpy", "scipy", "statsmodels", "pandas", "scikit-learn", "snakemake")
 
@@ -85,37 +83,6 @@ def record(data_source: str, settings: dict[str, object],
 
 def sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def summary(studies: dict[str, dict[str, object]], evaluation_note: str, path: str | Path) -> None:
-    """The report's run summary (results/run_summary.csv): per study the data used, then the machines every
-    computing job ran on, the library versions and how the MNIST ablations were evaluated."""
-    machines = {job: record for study in studies.values()
-                for job, record in cast(dict[str, dict[str, object]], study.get("machines", {})).items()}
-    rows = [(f"{study} data", str(record["data"])) for study, record in studies.items()]
-    rows += [("computed on", describe(machines)), ("versions", ", ".join(f"{name} {number}" for name, number in
-                                                                          versions().items())),
-             ("MNIST evaluation", evaluation_note)]
-    with open(path, "w", newline="") as handle:
-        csv.writer(handle).writerows([("item", "value"), *rows])
-
-
-SUMMARY_NOTES = (
-    "What made this run: the data each study used (the MNIST digits as prepared by <code>mnist_data</code>, the VGG "
-    "study's evaluation images), the machines every computing job ran on (CPU, the instruction sets of ATen's, "
-    "oneDNN's and MKL's kernels, threads, GPU), the library versions, and how the MNIST ablations were evaluated "
-    "(<code>mnist.analysis.evaluation</code>).",
-    "Every setting is in <code>results/mnist/provenance.json</code> and <code>results/vgg/provenance.json</code> and "
-    "in the metadata of every figure file. The same table as CSV, the entry beside this one: "
-    "<code>results/run_summary.csv</code>.",
-)
-
-
-def summary_table(table_path: str | Path, out_path: str | Path) -> None:
-    """The run summary as the report's page."""
-    from ablation.core import html_table
-
-    html_table.write(html_table.page("Run summary", SUMMARY_NOTES, html_table.read(table_path)), out_path)
 
 
 def write(metadata: dict[str, object], path: str | Path) -> None:

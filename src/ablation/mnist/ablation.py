@@ -125,7 +125,7 @@ def binarised(images: torch.Tensor) -> torch.Tensor:
 
 
 def evaluate(stack: Stack, networks: list[str], images: torch.Tensor, labels: torch.Tensor, ablations: list[Ablation],
-             evaluation: str = "clean") -> Outcomes:
+             evaluation: str) -> Outcomes:
     """Which test item (uint8 digits) each network gets right under each ablation, evaluated as `evaluation` says."""
     if evaluation not in EVALUATIONS:
         raise ValueError(f"unknown evaluation '{evaluation}'; use one of {', '.join(EVALUATIONS)}")

@@ -36,8 +36,7 @@ class _Verbose(io.TextIOBase):
         return len(text)
 
 
-def tsne(images: torch.Tensor, perplexity: float = 30.0, pca_components: int = 50, seed: int = 0,
-         n_jobs: int = 1) -> np.ndarray:
+def tsne(images: torch.Tensor, perplexity: float, seed: int, pca_components: int = 50, n_jobs: int = 1) -> np.ndarray:
     """(n, 2) t-SNE coordinates of the raw pixels; PCA to `pca_components` first, the usual speed-up."""
     pixels = images.reshape(len(images), -1).numpy().astype(np.float32) / 255.0
     components = min(pca_components, *pixels.shape)

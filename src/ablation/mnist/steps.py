@@ -1,4 +1,5 @@
-"""The MNIST study's steps as file-to-file functions: one per workflow rule, so each script is a single call.
+"""The MNIST study's steps as file-to-file functions: one per workflow rule and named as it, so each script is a single
+call (`grep -rn mnist_tsne` finds the rule, its script and its step).
 
 Tensors travel in `.pt` files loaded with `weights_only=True`; tables are CSV; every step carries the
 provenance (data source, settings, versions) of its inputs into its outputs.
@@ -8,19 +9,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import cast
 
 import numba
 import numpy as np
 import pandas as pd
 import torch
 
-from ablation.core import provenance, tables
+from ablation.core import digits, provenance, tables
 from ablation.core.logs import Progress
 from ablation.mnist import ablation as unit_ablation
-from ablation.mnist import data as mnist
-from ablation.mnist import outcomes, roles, statistics
-from ablation.mnist import shapley as mnist_shapley
+from ablation.mnist import outcomes, roles, shapley, statistics
 from ablation.mnist.network import Stack, load_state_dict, normalise
 from ablation.mnist.training import TrainingSettings, train
 
@@ -31,16 +29,16 @@ def _load(path: str | Path) -> dict:
     return torch.load(path, map_location="cpu", weights_only=True)
 
 
-def prepare_data(*, source: str, path: str | None, download_dir: str, verify_md5: bool, seed: int,
-                  max_train: int | None, max_test: int | None, out_data: str, out_provenance: str) -> None:
-    data = mnist.load(source, path, Path(download_dir), verify_md5, seed).limited(max_train, max_test)
+def mnist_data(*, source: str, path: str | None, download_dir: str, verify_md5: bool, seed: int,
+               max_train: int | None, max_test: int | None, out_data: str, out_provenance: str) -> None:
+    data = digits.load(source, path, Path(download_dir), verify_md5, seed).limited(max_train, max_test)
     log.info("MNIST: %s", data.source)
     torch.save(data.to_dict(), out_data)
     provenance.write(provenance.record(data.source, {"mnist.data.source": source, "mnist.data.path": path}),
                      out_provenance)
 
 
-def check_import(*, trained: str, initial: str, out_check: str) -> None:
+def mnist_check_import(*, trained: str, initial: str, out_check: str) -> None:
     """The imported network's two files, loaded and checked (keys, shapes, finite) before anything uses them."""
     for path in (trained, initial):
         load_state_dict(path)
@@ -52,10 +50,10 @@ def network_names(count: int) -> list[str]:
     return [f"net{index:02d}" for index in range(count)]
 
 
-def train_networks(*, data_path: str, indices: list[int], seed: int, settings: TrainingSettings, threads: int,
-                   out_path: str) -> None:
+def mnist_train(*, data_path: str, indices: list[int], seed: int, settings: TrainingSettings, threads: int,
+                out_path: str) -> None:
     torch.set_num_threads(threads)
-    data = mnist.MnistData.from_dict(_load(data_path))
+    data = digits.MnistData.from_dict(_load(data_path))
     names = [network_names(max(indices) + 1)[i] for i in indices]
 
     def report(epoch: int, loss: torch.Tensor, accuracy: torch.Tensor) -> None:
@@ -72,8 +70,8 @@ def train_networks(*, data_path: str, indices: list[int], seed: int, settings: T
     }, out_path)
 
 
-def gather_networks(*, chunk_paths: list[str], imported: dict[str, str] | None, out_networks: str,
-                    out_history: str) -> None:
+def mnist_networks(*, chunk_paths: list[str], imported: dict[str, str] | None, out_networks: str,
+                   out_history: str) -> None:
     """All networks in one file (trained chunks, then an imported network) and their training history."""
     chunks = [_load(path) for path in chunk_paths]
     names = [name for chunk in chunks for name in chunk["names"]]
@@ -100,23 +98,23 @@ def load_networks(path: str) -> tuple[list[str], Stack, Stack]:
     return saved["names"], Stack(**saved["initial"]), Stack(**saved["trained"])
 
 
-def ablate(*, data_path: str, networks_path: str, evaluation: str, threads: int, out_table: str,
-           out_outcomes: str) -> None:
+def mnist_ablation(*, data_path: str, networks_path: str, evaluation: str, threads: int, out_table: str,
+                   out_outcomes: str) -> None:
     torch.set_num_threads(threads)
-    data = mnist.MnistData.from_dict(_load(data_path))
+    data = digits.MnistData.from_dict(_load(data_path))
     names, _, trained = load_networks(networks_path)
     result = unit_ablation.evaluate(trained, names, data.test_images, data.test_labels, outcomes.plan(), evaluation)
     outcomes.accuracy_table(result).to_csv(out_table, index=False, float_format="%.4f")
     result.save(out_outcomes, {"data": data.source, "networks": names, "evaluation": evaluation})
 
 
-def feature(*, data_path: str, networks_path: str, outcomes_path: str, network: str, mode: str,
-            negligible_drop: float, evaluation: str, out_featured: str, out_outcomes: dict[str, str]) -> None:
+def mnist_featured(*, data_path: str, networks_path: str, outcomes_path: str, network: str, mode: str,
+                   negligible_drop: float, evaluation: str, out_featured: str, out_outcomes: dict[str, str]) -> None:
     """The units each unit figure shows (`roles.featured`), and every network's outcomes under both evaluations,
     with the unit set of Fig. A.2 added: this run's evaluation copies the ablation job's rows (the figures show
     exactly the table's numbers) and adds the set; the other evaluation is computed afresh (the paper comparison
     reads each role's spread over the networks as the paper measured it)."""
-    data = mnist.MnistData.from_dict(_load(data_path))
+    data = digits.MnistData.from_dict(_load(data_path))
     names, _, trained = load_networks(networks_path)
     main = outcomes.Outcomes.load(outcomes_path)
     chosen = roles.featured(main, network, mode, negligible_drop)
@@ -134,17 +132,17 @@ def feature(*, data_path: str, networks_path: str, outcomes_path: str, network: 
         result.save(path, {"data": data.source, "networks": names, "evaluation": name})
 
 
-def embed(*, data_path: str, perplexity: float, seed: int, threads: int, out_path: str) -> None:
+def mnist_tsne(*, data_path: str, perplexity: float, seed: int, threads: int, out_path: str) -> None:
     from ablation.mnist.embedding import tsne
 
-    data = mnist.MnistData.from_dict(_load(data_path))
+    data = digits.MnistData.from_dict(_load(data_path))
     coords = tsne(data.test_images, perplexity=perplexity, seed=seed, n_jobs=threads)
     pd.DataFrame({"x": coords[:, 0], "y": coords[:, 1], "label": data.test_labels.numpy()}).to_csv(
         out_path, index=False, float_format="%.5f")
 
 
-def analyse(*, table_path: str, outcomes_path: str, networks_path: str, focus: str, resamples: int, alpha: float,
-            seed: int, out: dict[str, str]) -> None:
+def mnist_statistics(*, table_path: str, outcomes_path: str, networks_path: str, focus: str, resamples: int,
+                     alpha: float, seed: int, out: dict[str, str]) -> None:
     """Every statistic of the study, each into the table named by its key in `out`."""
     drops = outcomes.drops(tables.read_table(table_path))
     names, initial, trained = load_networks(networks_path)
@@ -162,58 +160,25 @@ def analyse(*, table_path: str, outcomes_path: str, networks_path: str, focus: s
         frame.to_csv(out[name], index=False)
 
 
-def paper_comparison(*, featured_path: str, runs: dict[str, str], statistics_paths: dict[str, str],
-                     imported_trained: str | None, settings: dict, data_path: str, vgg: dict[str, str] | None,
-                     out_path: str) -> None:
-    """The paper's numbers and claims beside this run's (`ablation.comparison`); `runs`: every network's outcomes
-    under each evaluation; `vgg`: the VGG study's result files (table, class_changes, data record, recovery1/2 where
-    run), if it ran."""
-    from ablation.mnist import authors, comparison
-
-    focus, imported = settings["focus"], settings["imported"]
-    authors_network = focus == imported and imported_trained is not None and authors.is_authors(imported_trained)
-    data = cast(str, provenance.read(data_path)["data"])
-    frame = comparison.compare(
-        {name: outcomes.Outcomes.load(path) for name, path in runs.items()}, roles.read(featured_path),
-        settings["evaluation"], focus, authors_network, settings["negligible_drop"],
-        pd.read_csv(statistics_paths["correlations"]), pd.read_csv(statistics_paths["per_network_correlations"]),
-        pd.read_csv(statistics_paths["selectivity"], dtype={"class": str}), settings["resamples"], settings["seed"],
-        data, mnist.is_full_mnist(data))
-    if vgg:
-        recovery = {int(key[-1]): pd.read_csv(path) for key, path in vgg.items() if key.startswith("recovery")}
-        vgg_frame = comparison.vgg_rows(tables.read_table(vgg["table"]), tables.read_table(vgg["class_changes"]),
-                                        recovery, cast(str, provenance.read(vgg["data"])["data"]))
-        frame = pd.concat([frame, vgg_frame], ignore_index=True)
-    frame.to_csv(out_path, index=False)
-
-
-def paper_comparison_table(*, table_path: str, out_path: str) -> None:
-    """The paper comparison as the report's page (`comparison.page`)."""
-    from ablation.core import html_table
-    from ablation.mnist import comparison
-
-    html_table.write(comparison.page(html_table.read(table_path)), out_path)
-
-
-def shapley(*, data_path: str, networks_path: str, settings: mnist_shapley.Settings, threads: int, resamples: int,
-            seed: int, out: dict[str, str]) -> None:
+def mnist_shapley(*, data_path: str, networks_path: str, settings: shapley.Settings, threads: int, resamples: int,
+                  seed: int, out: dict[str, str]) -> None:
     """Every network's Shapley values and interactions on the test digits as they are, and how they compare with
-    the single drops, the pair interactions and the weight-change p-values (`mnist_shapley.correlations`)."""
+    the single drops, the pair interactions and the weight-change p-values (`shapley.correlations`)."""
     torch.set_num_threads(threads)
     numba.set_num_threads(threads)
-    data = mnist.MnistData.from_dict(_load(data_path))
+    data = digits.MnistData.from_dict(_load(data_path))
     names, initial, trained = load_networks(networks_path)
     with torch.no_grad():
         h1 = trained.hidden(normalise(data.test_images))[0]  # as the ablation job computes it
     parts = []
     progress = Progress(len(names), "Shapley games", "networks")
     for index, name in enumerate(names):
-        network = mnist_shapley.Network(h1[index], trained.fc2[index], trained.fc3[index], data.test_labels)
-        parts.append(mnist_shapley.games(name, network, settings, progress))
+        network = shapley.Network(h1[index], trained.fc2[index], trained.fc3[index], data.test_labels)
+        parts.append(shapley.games(name, network, settings, progress))
         log.info("Shapley games of %s: %s", name, ", ".join(settings.layers))
     values, interactions, games = (pd.concat(frames, ignore_index=True) for frames in zip(*parts))
     mwu = statistics.mann_whitney(initial, trained, names)
     frames = {"values": values, "interactions": interactions, "games": games,
-              "correlations": mnist_shapley.correlations(values, interactions, mwu, resamples, seed)}
+              "correlations": shapley.correlations(values, interactions, mwu, resamples, seed)}
     for name, frame in frames.items():
         frame.to_csv(out[name], index=False, float_format="%.10g")

@@ -12,8 +12,8 @@ from urllib.parse import quote
 import pandas as pd
 
 from ablation.core import figure_spec, html_table, provenance
-from ablation.mnist import comparison
 from ablation.mnist import registry as mnist_registry
+from ablation.report import comparison
 from ablation.vgg import registry as vgg_registry
 
 BEYOND = "beyond the paper"

@@ -2,6 +2,6 @@
 
 network -> images (the evaluation cache; `imagenet`: ImageNet folders) -> groups (which filters) -> ablation
 (semantics + engine) -> statistics -> training and recovery -> figures (drawing; `registry`: the ids) -> steps
-(one function per workflow rule); `metric`: the leading metric, top-1 or top-5. Beyond the paper: `shapley` (sampled
+(one function per workflow rule, named as it); `metric`: the leading metric, top-1 or top-5. Beyond the paper: `shapley` (sampled
 Shapley values of filter groups).
 """

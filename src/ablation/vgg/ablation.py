@@ -128,7 +128,7 @@ def _gpu_fast_path(device: torch.device, precision: str) -> bool:
     return device.type == "cuda" and precision == "auto"
 
 
-def autocast(device: torch.device | str, precision: str = "auto"):
+def autocast(device: torch.device | str, precision: str):
     """bf16 autocast on a GPU (unless precision is float32); nothing on the CPU."""
     if _gpu_fast_path(torch.device(device), precision):
         return torch.autocast("cuda", dtype=torch.bfloat16)
@@ -163,8 +163,8 @@ def _branches(network: nn.Module, ablations: Sequence[FilterAblation], semantics
 
 
 @torch.inference_mode()
-def sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblation], semantics: str,
-          batch_size: int = 64, branch_images: int = 512, device: str = "cpu", precision: str = "auto",
+def sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblation], semantics: str, *,
+          batch_size: int, branch_images: int, precision: str, device: str = "cpu",
           progress: Progress | None = None) -> Counts:
     """Top-1/top-5 hits of the intact network (row 0) and of every ablation (row i + 1), per class. `progress`
     (in images; default: a sweep's own) reports every batch."""
@@ -200,8 +200,8 @@ def sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblati
 
 
 @torch.inference_mode()
-def evaluate(network: nn.Module, images: ImageSet, batch_size: int = 64, device: str = "cpu",
-             precision: str = "auto", progress: Progress | None = None) -> Counts:
+def evaluate(network: nn.Module, images: ImageSet, *, batch_size: int, precision: str, device: str = "cpu",
+             progress: Progress | None = None) -> Counts:
     """Top-1/top-5 hits of the network as it is (hooks included), per class: one row. `progress` (in images;
     default: an evaluation's own) reports every batch; a training job passes its own, which counts test images
     too."""
@@ -231,8 +231,8 @@ def _evaluate(network: nn.Module, images: ImageSet, batch_size: int, device: str
     return counts.cpu(), torch.cat(found_all, dim=1)
 
 
-def plain_sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblation], semantics: str,
-                batch_size: int = 64, device: str = "cpu", precision: str = "auto") -> Counts:
+def plain_sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblation], semantics: str, *,
+                batch_size: int, precision: str, device: str = "cpu") -> Counts:
     """The baseline the engine is checked and benchmarked against: one full evaluation per ablation."""
     intact, intact_hits = _evaluate(network, images, batch_size, device, precision)
     results = [intact]

@@ -31,6 +31,8 @@ from ablation.vgg.images import IMAGENET_MEAN, IMAGENET_STD, ImageSet
 LAYOUT = "expected <folder>/<wnid>/<image>.JPEG"
 # What PIL raises for a damaged file: truncated data (OSError), an unknown format (UnidentifiedImageError, an
 # OSError), broken headers (SyntaxError, ValueError, EOFError), absurd sizes (DecompressionBombError).
+# Images a decoding worker hands over at once.
+DECODE_BATCH = 64
 DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError)
 
 
@@ -152,8 +154,8 @@ class _Decoded(Dataset):
 
 
 def decode(
-    folder: str | Path, resize: int = 256, crop: int = 224, max_per_class: int | None = None,
-    workers: int = 0, batch_size: int = 64, devkit: str | Path | None = None,
+    folder: str | Path, *, resize: int, crop: int, max_per_class: int | None = None, workers: int = 0,
+    devkit: str | Path | None = None,
 ) -> ImageSet:
     """Decode every image once with the standard evaluation preprocessing: RGB, Resize(resize), CenterCrop(crop).
     `devkit`: the folder is ImageNet's flat validation layout, labelled by the devkit (`devkit_labels`)."""
@@ -167,7 +169,7 @@ def decode(
         samples = _first_per_class(samples, max_per_class)
     paths = [path for path, _ in samples]
     images = torch.empty(len(paths), 3, crop, crop, dtype=torch.uint8)  # filled in place: no second copy at the end
-    loader = DataLoader(_Decoded(paths, resize, crop), batch_size=batch_size, num_workers=workers)
+    loader = DataLoader(_Decoded(paths, resize, crop), batch_size=DECODE_BATCH, num_workers=workers)
     done, progress = 0, Progress(len(paths), f"decoding {folder}", "images")
     for batch, errors in loader:
         for offset, error in enumerate(errors):
@@ -192,8 +194,7 @@ def decode(
     )
 
 
-def training_set(folder: str | Path, crop: int = 224, max_images: int | None = None,
-                 seed: int = 0) -> ImageFolder | Subset:
+def training_set(folder: str | Path, *, crop: int, seed: int, max_images: int | None = None) -> ImageFolder | Subset:
     """The standard training augmentation; items are (normalised float image (3, crop, crop), class index).
 
     `max_images` keeps a random subset drawn with `seed`: the same seed gives the same images.

@@ -1,4 +1,5 @@
-"""Every figure of the VGG19-BN study (filter-group ablations on ImageNet and recovery training).
+"""Every figure of the VGG19-BN study (filter-group ablations and recovery training, on ImageNet or the embedded
+default's digits).
 
 Each function takes the study's plain tables and returns a matplotlib Figure; `ablation.core.style` supplies the
 style (rcParams, Agg backend), the colours and titles wrapped to fit. Drops are intact minus ablated accuracy, in
@@ -370,23 +371,23 @@ def recovery_passes(recovery: pd.DataFrame, layer: str, metric: str) -> Figure:
 
 
 def _cumulative_epochs(part: pd.DataFrame) -> pd.DataFrame:
-    """One layer's rows in training order with `position`: epochs trained in all passes before plus this epoch."""
-    part = part.sort_values(["pass", "epoch"])
-    trained = part[part["pass"] > 0].groupby("pass").epoch.max()
+    """One layer's rows in training order with `position`: epochs trained in all iterations before plus this epoch."""
+    part = part.sort_values(["iteration", "epoch"])
+    trained = part[part["iteration"] > 0].groupby("iteration").epoch.max()
     start = trained.cumsum().shift(fill_value=0)
-    return part.assign(position=part.epoch + part["pass"].map(start).fillna(0))
+    return part.assign(position=part.epoch + part["iteration"].map(start).fillna(0))
 
 
 def recovery_iterations(recovery: pd.DataFrame, layer: str, metric: str) -> Figure:
     """Figs. 21, 22 (experiment 2): one layer's `metric` after every epoch of every iteration, end to end, each
     iteration labelled with the share of the layer's filters ablated so far."""
     part = _cumulative_epochs(recovery[recovery.layer == layer])
-    intact = float(part[part["pass"] == 0][metric].iloc[0])
+    intact = float(part[part["iteration"] == 0][metric].iloc[0])
     figure, ax = plt.subplots(figsize=(11, 3.8))
     colours = plt.get_cmap("viridis")
-    iterations = sorted(part.loc[part["pass"] > 0, "pass"].unique())
+    iterations = sorted(part.loc[part["iteration"] > 0, "iteration"].unique())
     for i, p in enumerate(iterations):
-        rows = part[part["pass"] == p]
+        rows = part[part["iteration"] == p]
         share = rows.ablated_filters.iloc[0] / rows.layer_filters.iloc[0]
         ax.plot(rows.position, rows[metric], "o-", markersize=2.5, lw=1, color=colours(i / max(len(iterations) - 1, 1)),
                 label=f"iteration {p}: {_percent(round(share, 4))} ablated")
@@ -395,7 +396,7 @@ def recovery_iterations(recovery: pd.DataFrame, layer: str, metric: str) -> Figu
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel="cumulative retraining epochs (dotted: a new ablation)", ylabel=f"{LABELS[metric]} accuracy [%]")
     ax.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
-    first = part[part["pass"] == iterations[0]].iloc[0]
+    first = part[part["iteration"] == iterations[0]].iloc[0]
     figure.tight_layout()
     suptitle(figure, f"Recovery experiment 2, {layer}: each iteration draws {first.ablated_filters} of the layer's "
                      f"{first.layer_filters} filters at random (already ablated ones included), ablates them too and "

@@ -40,10 +40,12 @@ from ablation.vgg import ablation as filter_ablation
 from ablation.vgg.ablation import mask_hook, zero_filters
 from ablation.vgg.images import ImageSet
 from ablation.vgg.network import conv, features, features_index
-from ablation.vgg.training import Preempted, TrainingData, derived_seed, train_epoch, training_batches
+from ablation.vgg.training import PRECISION, Preempted, TrainingData, derived_seed, train_epoch, training_batches
 
 log = logging.getLogger("ablation")
-COLUMNS = ["experiment", "layer", "pass", "ablated_filters", "layer_filters", "epoch", "top1", "top5"]
+# A table's columns; the second counts experiment 1's passes and experiment 2's iterations (0: the intact network).
+STEP = {1: "pass", 2: "iteration"}
+COLUMNS = ["experiment", "layer", "step", "ablated_filters", "layer_filters", "epoch", "top1", "top5"]
 METRICS = ("top1", "top5")  # as `accuracy` returns them
 
 
@@ -191,7 +193,8 @@ class _AblatedLayer:
 
 def _row(settings: RecoverySettings, layer: str, pass_: int, ablated: int, channels: int, epoch: int,
          accuracy: tuple[float, float]) -> dict[str, object]:
-    return dict(zip(COLUMNS, (settings.experiment, layer, pass_, ablated, channels, epoch, *accuracy)))
+    columns = [STEP[settings.experiment] if column == "step" else column for column in COLUMNS]
+    return dict(zip(columns, (settings.experiment, layer, pass_, ablated, channels, epoch, *accuracy)))
 
 
 def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageSet, settings: RecoverySettings,
@@ -207,7 +210,8 @@ def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageS
         """`progress`: the epoch's (it counts the test images too), or what an evaluation of its own is."""
         if isinstance(progress, str):
             progress = Progress(len(test), progress, "images")
-        return filter_ablation.evaluate(model, test, eval_batch_size, device, progress=progress).accuracy()
+        return filter_ablation.evaluate(model, test, batch_size=eval_batch_size, precision=PRECISION, device=device,
+                                        progress=progress).accuracy()
 
     original = copy.deepcopy(network.state_dict())
     saved = checkpoint.load()
@@ -236,7 +240,8 @@ def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageS
             if resuming:
                 assert saved is not None
                 optimizer.load_state_dict(saved["optimizer"])
-                scores = [cast(float, r[settings.metric]) for r in rows if (r["layer"], r["pass"]) == (layer, pass_)]
+                scores = [cast(float, r[settings.metric]) for r in rows
+                          if (r["layer"], r[STEP[settings.experiment]]) == (layer, pass_)]
             else:
                 after = accuracy(network, f"experiment {settings.experiment}, {layer}, pass {pass_}: test before "
                                           "retraining")

@@ -81,8 +81,9 @@ def layer_values(network: nn.Module, images: ImageSet, layer: str, settings: Set
                      for row, mask in enumerate(masks)]
         # One report per sweep over the images: the sampled orders' lesion sets (in chunks of 4,096), the singles.
         progress = Progress(len(images), f"Shapley values of {layer}: {what} ({len(ablations)} lesion sets)", "images")
-        counts = sweep(network, images, ablations, settings.semantics, settings.batch_size,
-                       settings.branch_images, settings.device, settings.precision, progress=progress)
+        counts = sweep(network, images, ablations, settings.semantics, batch_size=settings.batch_size,
+                       branch_images=settings.branch_images, precision=settings.precision, device=settings.device,
+                       progress=progress)
         total = float(counts.images.sum())
         return 100.0 * torch.stack([counts.top1[1:].sum(1), counts.top5[1:].sum(1)], 1).double().numpy() / total
 

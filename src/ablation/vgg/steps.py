@@ -1,4 +1,5 @@
-"""The VGG study's steps as file-to-file functions: one per workflow rule, so each script is a single call.
+"""The VGG study's steps as file-to-file functions: one per workflow rule and named as it, so each script is a single
+call.
 
 Networks and image sets travel in `.pt` files loaded with `weights_only=True`; tables are CSV. The network file
 and the image file each carry a `source` text, which the provenance record and the report repeat.
@@ -14,31 +15,38 @@ from typing import Any
 import pandas as pd
 import torch
 
-from ablation.core import provenance, tables
+from ablation.core import digits, provenance, tables
 from ablation.core.devices import device_for
 from ablation.core.errors import InputError
 from ablation.core.tables import read_table
-from ablation.mnist import data as mnist
 from ablation.vgg import ablation as filter_ablation
 from ablation.vgg import groups as filter_groups
-from ablation.vgg import imagenet, recovery
-from ablation.vgg import network as vgg
-from ablation.vgg import shapley as vgg_shapley
-from ablation.vgg import statistics as vgg_statistics
+from ablation.vgg import imagenet, recovery, shapley, statistics
 from ablation.vgg.images import ImageSet, staged
+from ablation.vgg.network import (
+    VGG19_BN,
+    conv,
+    digit_images,
+    embedded,
+    imagenet_class_names,
+    load_network,
+    load_weights_file,
+    pretrained_weights,
+    save_network,
+)
 from ablation.vgg.training import TrainingData, TrainingSettings, train_embedded
 
 log = logging.getLogger("ablation")
 
 
 def _digits(data_path: str, split: str, count: int | None) -> ImageSet:
-    data = mnist.MnistData.from_dict(torch.load(data_path, map_location="cpu", weights_only=True))
+    data = digits.MnistData.from_dict(torch.load(data_path, map_location="cpu", weights_only=True))
     images, labels = ((data.train_images, data.train_labels) if split == "train"
                       else (data.test_images, data.test_labels))
-    return vgg.digit_images(images, labels, f"{data.source} ({split} split, padded to 32x32)").limited(count)
+    return digit_images(images, labels, f"{data.source} ({split} split, padded to 32x32)").limited(count)
 
 
-def check_inputs(*, weights: str | None, val: str, devkit: str | None, train: str | None, out_check: str) -> None:
+def vgg_check_inputs(*, weights: str | None, val: str, devkit: str | None, train: str | None, out_check: str) -> None:
     """At paper scale, before anything long: the weights file (keys, shapes, finite) and the ImageNet folders (the
     flat validation layout with `devkit`)."""
     if devkit:
@@ -46,19 +54,19 @@ def check_inputs(*, weights: str | None, val: str, devkit: str | None, train: st
     else:
         imagenet.check_folder(val, "vgg.imagenet.val")
         classes = len(imagenet.wnids(val))
-    if classes != vgg.VGG19_BN.classes:
+    if classes != VGG19_BN.classes:
         raise InputError(f"vgg.imagenet.val '{val}' has {classes} class folders; the pretrained vgg19_bn numbers its "
                          "outputs by all 1000 ImageNet wnids: give the full validation folder")
     if train:
         imagenet.check_folder(train, "vgg.imagenet.train")
     if weights:
-        vgg.load_weights_file(weights)
+        load_weights_file(weights)
     provenance.write({"vgg.weights": provenance.sha256(weights) if weights else None, "vgg.imagenet.val": val,
                       "vgg.imagenet.train": train, "classes": classes}, out_check)
 
 
-def network(*, model: str, data_path: str | None, weights_path: str | None, embedded: dict, device: str, threads: int,
-            out_network: str, out_history: str) -> None:
+def vgg_network(*, model: str, data_path: str | None, weights_path: str | None, embedded: dict, device: str,
+                threads: int, out_network: str, out_history: str) -> None:
     """The network of `model` (vgg.model): `embedded` trained here on the digits with `embedded` (vgg.embedded), or
     torchvision's pretrained `vgg19_bn` (from `weights_path`, or downloaded)."""
     if model == "embedded":
@@ -72,8 +80,8 @@ def network(*, model: str, data_path: str | None, weights_path: str | None, embe
         _fetch_network(weights_path=weights_path, out_network=out_network, out_history=out_history)
 
 
-def test_images(*, model: str, data_path: str | None, max_test: int | None, imagenet_settings: dict, threads: int,
-                out_images: str, out_classes: str, out_record: str) -> None:
+def vgg_test_images(*, model: str, data_path: str | None, max_test: int | None, imagenet_settings: dict, threads: int,
+                    out_images: str, out_classes: str, out_record: str) -> None:
     """The evaluation images, decoded once: the digits' test split, or the ImageNet validation folder."""
     outputs = {"out_images": out_images, "out_classes": out_classes, "out_record": out_record}
     if model == "embedded":
@@ -86,24 +94,24 @@ def test_images(*, model: str, data_path: str | None, max_test: int | None, imag
 
 
 def _train_network(*, data_path: str, width_divisor: int, max_train: int | None, max_test: int | None,
-                  settings: TrainingSettings, device: str, threads: int, out_network: str, out_history: str) -> None:
+                   settings: TrainingSettings, device: str, threads: int, out_network: str, out_history: str) -> None:
     """The embedded default: a VGG19-BN with widths / width_divisor, trained on the digits."""
     torch.set_num_threads(threads)
     train, test = _digits(data_path, "train", max_train), _digits(data_path, "test", max_test)
-    architecture = vgg.embedded(width_divisor)
+    architecture = embedded(width_divisor)
     network, history = train_embedded(architecture, train, test, settings, device_for(device))
     source = (f"embedded VGG19-BN (widths / {width_divisor}) trained {settings.epochs} epochs on {len(train)} "
               f"digits of {train.source}")
-    vgg.save_network(out_network, architecture, network, source, history)
+    save_network(out_network, architecture, network, source, history)
     pd.DataFrame(history).to_csv(out_history, index=False)
 
 
 def _fetch_network(*, weights_path: str | None, out_network: str, out_history: str) -> None:
     """torchvision's pretrained vgg19_bn, from a local file or downloaded into TORCH_HOME."""
-    state_dict, source = vgg.pretrained_weights(weights_path)
-    network = vgg.VGG19_BN.build()
+    state_dict, source = pretrained_weights(weights_path)
+    network = VGG19_BN.build()
     network.load_state_dict(state_dict)
-    vgg.save_network(out_network, vgg.VGG19_BN, network, source)
+    save_network(out_network, VGG19_BN, network, source)
     pd.DataFrame(columns=["epoch", "train_loss", "top1", "top5"]).to_csv(out_history, index=False)
 
 
@@ -115,7 +123,7 @@ def _write_images(images: ImageSet, names: list[str], out_images: str, out_class
 
 
 def _digit_test_images(*, data_path: str, max_test: int | None, out_images: str, out_classes: str,
-                      out_record: str) -> None:
+                       out_record: str) -> None:
     images = _digits(data_path, "test", max_test)
     _write_images(images, images.classes, out_images, out_classes, out_record)
 
@@ -123,23 +131,24 @@ def _digit_test_images(*, data_path: str, max_test: int | None, out_images: str,
 def _imagenet_test_images(*, folder: str, devkit: str | None, resize: int, crop: int, max_per_class: int | None,
                           workers: int, out_images: str, out_classes: str, out_record: str) -> None:
     """The validation folder decoded once into a uint8 cache; class names from torchvision when all 1000 are there."""
-    images = imagenet.decode(folder, resize, crop, max_per_class, workers, devkit=devkit)
-    names = vgg.imagenet_class_names() if len(images.classes) == 1000 else images.classes
+    images = imagenet.decode(folder, resize=resize, crop=crop, max_per_class=max_per_class, workers=workers,
+                             devkit=devkit)
+    names = imagenet_class_names() if len(images.classes) == 1000 else images.classes
     _write_images(images, names, out_images, out_classes, out_record)
 
 
-def ablate_layers(*, network_path: str, images_path: str, layers: list[str], semantics: str, ratios: list[float],
-                  groupings: list[str], groups_per_ratio: int, seed: int, batch_size: int, branch_images: int,
-                  precision: str, device: str, threads: int, stage_dir: str | None, out_table: str) -> None:
+def vgg_ablation(*, network_path: str, images_path: str, layers: list[str], semantics: str, ratios: list[float],
+                 groupings: list[str], groups_per_ratio: int, seed: int, batch_size: int, branch_images: int,
+                 precision: str, device: str, threads: int, stage_dir: str | None, out_table: str) -> None:
     """One job of the sweep: every group of `layers` (one layer at paper scale) under `semantics`, with the intact
-    network's rows, as a part of the tidy table (`merge_sweep` joins the parts). `stage_dir`: see `staged`."""
+    network's rows, as a part of the tidy table (`vgg_sweep` joins the parts). `stage_dir`: see `staged`."""
     torch.set_num_threads(threads)
-    network, _ = vgg.load_network(network_path)
+    network, _ = load_network(network_path)
     images = ImageSet.load(staged(images_path, stage_dir))
     ablations = _groups(network, layers, ratios, groupings, groups_per_ratio, seed)
     log.info("%d ablations in %s, %d images, semantics %s", len(ablations), ", ".join(layers), len(images), semantics)
-    counts = filter_ablation.sweep(network, images, ablations, semantics, batch_size, branch_images,
-                                   device_for(device), precision)
+    counts = filter_ablation.sweep(network, images, ablations, semantics, batch_size=batch_size,
+                                   branch_images=branch_images, precision=precision, device=device_for(device))
     table = filter_ablation.table(counts, ablations, len(images.classes)).assign(semantics=semantics)
     table[["semantics", *table.columns[:-1]]].to_csv(out_table, index=False, float_format="%.4f")
 
@@ -147,12 +156,12 @@ def ablate_layers(*, network_path: str, images_path: str, layers: list[str], sem
 def _groups(network: torch.nn.Module, layers: list[str], ratios: list[float], groupings: list[str],
             groups_per_ratio: int, seed: int) -> list[filter_groups.FilterAblation]:
     """The sweep's groups; seeded per layer, so a layer's groups are the same alone or among all layers."""
-    conv_weights = {layer: vgg.conv(network, layer).weight for layer in layers}
+    conv_weights = {layer: conv(network, layer).weight for layer in layers}
     return filter_groups.plan(conv_weights, ratios, groupings, groups_per_ratio, seed)
 
 
-def merge_sweep(*, network_path: str, parts: dict[str, list[str]], layers: list[str], ratios: list[float],
-                groupings: list[str], groups_per_ratio: int, seed: int, out_table: str, out_groups: str) -> None:
+def vgg_sweep(*, network_path: str, parts: dict[str, list[str]], layers: list[str], ratios: list[float],
+              groupings: list[str], groups_per_ratio: int, seed: int, out_table: str, out_groups: str) -> None:
     """The sweep's parts (per semantics, one per layer in `layers`' order) joined into the one tidy table: per
     semantics the intact network's rows once, then every layer's ablations. The parts are joined as text, so the
     table is byte for byte what one job computing everything would write; the intact rows must agree."""
@@ -167,49 +176,49 @@ def merge_sweep(*, network_path: str, parts: dict[str, list[str]], layers: list[
                                  "were not computed on the same network and images")
             lines += other_ablated
     Path(out_table).write_text("".join(lines))
-    network, _ = vgg.load_network(network_path)
+    network, _ = load_network(network_path)
     ablations = _groups(network, layers, ratios, groupings, groups_per_ratio, seed)
     pd.DataFrame([(a.layer, a.grouping, a.ratio, a.group, " ".join(map(str, a.filters))) for a in ablations],
                  columns=["layer", "grouping", "ratio", "group", "filters"]).to_csv(out_groups, index=False)
 
 
-def statistics(*, table_path: str, alpha: float, metric: str, out_comparison: str, out_selectivity: str,
-               out_changes: str) -> None:
+def vgg_statistics(*, table_path: str, alpha: float, metric: str, out_comparison: str, out_selectivity: str,
+                   out_changes: str) -> None:
     """Per semantics: the grouping comparison, class selectivity, and every class change tested (McNemar, FDR), on
     `metric` (the leading one)."""
     table = read_table(table_path)
-    for function, path in ((vgg_statistics.grouping_comparison, out_comparison),
-                           (vgg_statistics.class_selectivity, out_selectivity)):
-        parts = [function(part, metric).assign(semantics=name) for name, part in vgg_statistics.by_semantics(table)]
+    for function, path in ((statistics.grouping_comparison, out_comparison),
+                           (statistics.class_selectivity, out_selectivity)):
+        parts = [function(part, metric).assign(semantics=name) for name, part in statistics.by_semantics(table)]
         frame = pd.concat(parts, ignore_index=True)
         frame[["semantics", *frame.columns[:-1]]].to_csv(path, index=False, float_format="%.4f")
-    vgg_statistics.class_changes(table, alpha, metric).to_csv(out_changes, index=False, float_format="%.6g")
+    statistics.class_changes(table, alpha, metric).to_csv(out_changes, index=False, float_format="%.6g")
 
 
-def recovery_layers(*, layers: list[str] | None, table_path: str | None, metric: str, out_layers: str) -> None:
+def vgg_recovery_layers(*, layers: list[str] | None, table_path: str | None, metric: str, out_layers: str) -> None:
     """The configured layers, or the two whose similarity groups (else the first grouping run) at the largest
     ratio cost the most of `metric`, under the first semantics (the paper's figures'): one per line."""
     if not layers:
         assert table_path is not None
-        layers = vgg_statistics.most_important_layers(read_table(table_path), metric)
+        layers = statistics.most_important_layers(read_table(table_path), metric)
     Path(out_layers).write_text("".join(f"{layer}\n" for layer in layers))
 
 
-def recover(*, network_path: str, images_path: str, layers: list[str], only_pass: int | None,
-            train_source: dict[str, Any], settings: recovery.RecoverySettings, device: str, threads: int, workers: int,
-            checkpoint_path: str, out_table: str) -> None:
+def vgg_recovery(*, network_path: str, images_path: str, layers: list[str], only_pass: int | None,
+                 train_source: dict[str, Any], settings: recovery.RecoverySettings, device: str, threads: int,
+                 workers: int, checkpoint_path: str, out_table: str) -> None:
     """One job of a recovery experiment: its layers (one at paper scale), or one pass of a layer (`only_pass`,
     experiment 1); resumes from `checkpoint_path` if a killed job left one."""
     torch.set_num_threads(threads)
-    network, _ = vgg.load_network(network_path)
+    network, _ = load_network(network_path)
     test = ImageSet.load(images_path)
     train: TrainingData
     if train_source["kind"] == "digits":
         train = _digits(str(train_source["data"]), "train", train_source["max_images"])
         train_name = train.source
     else:
-        train = imagenet.training_set(str(train_source["folder"]), int(train_source["crop"]),
-                                      train_source["max_images"], settings.seed)
+        train = imagenet.training_set(str(train_source["folder"]), crop=int(train_source["crop"]),
+                                      seed=settings.seed, max_images=train_source["max_images"])
         train_name = f"ImageNet training images from '{train_source['folder']}' ({len(train)} images)"
     part = f"pass {only_pass}" if only_pass else "all passes"
     log.info("experiment %d on %s, %s; training on %s", settings.experiment, ", ".join(layers), part, train_name)
@@ -222,7 +231,7 @@ def recover(*, network_path: str, images_path: str, layers: list[str], only_pass
     Path(checkpoint_path).unlink(missing_ok=True)  # finished: the table holds everything
 
 
-def merge_parts(*, parts: list[str], out_table: str) -> None:
+def vgg_recovery_table(*, parts: list[str], out_table: str) -> None:
     """Tables of the same columns joined as text, in the order given: byte for byte one table."""
     lines: list[str] = []
     for path in parts:
@@ -233,25 +242,25 @@ def merge_parts(*, parts: list[str], out_table: str) -> None:
     Path(out_table).write_text("".join(lines))
 
 
-def provenance_record(*, network_path: str, images_path: str, settings: dict[str, object], machine_paths: list[str],
-                      out_path: str) -> None:
+def vgg_provenance(*, network_path: str, images_path: str, settings: dict[str, object], machine_paths: list[str],
+                   out_path: str) -> None:
     network_source = torch.load(network_path, map_location="cpu", weights_only=True, mmap=True)["source"]
     record = provenance.record(ImageSet.load(images_path).source, {"vgg": settings}, provenance.gather(machine_paths))
     provenance.write({**record, "network": network_source}, out_path)
 
 
-def shapley(*, network_path: str, images_path: str, table_path: str, layers: list[str] | None,
-            metric: str, settings: vgg_shapley.Settings, threads: int, stage_dir: str | None,
-            out_values: str) -> None:
+def vgg_shapley(*, network_path: str, images_path: str, table_path: str, layers: list[str] | None,
+                metric: str, settings: shapley.Settings, threads: int, stage_dir: str | None,
+                out_values: str) -> None:
     """Sampled Shapley values of `settings.groups` similarity groups partitioning each of `layers` (None: the two
-    layers whose ablation costs the most of `metric`, `vgg_statistics.most_important_layers`)."""
+    layers whose ablation costs the most of `metric`, `statistics.most_important_layers`)."""
     torch.set_num_threads(threads)
-    network, _ = vgg.load_network(network_path)
+    network, _ = load_network(network_path)
     images = ImageSet.load(staged(images_path, stage_dir))
-    layers = layers or vgg_statistics.most_important_layers(read_table(table_path), metric)
+    layers = layers or statistics.most_important_layers(read_table(table_path), metric)
     frames = []
     for layer in layers:
         log.info("Shapley values of %d filter groups of %s: %d orders, %d images", settings.groups, layer,
                  settings.permutations, len(images))
-        frames.append(vgg_shapley.layer_values(network, images, layer, settings))
+        frames.append(shapley.layer_values(network, images, layer, settings))
     pd.concat(frames, ignore_index=True).to_csv(out_values, index=False, float_format="%.10g")

@@ -22,6 +22,9 @@ from ablation.vgg.images import ImageSet
 from ablation.vgg.network import Architecture
 
 log = logging.getLogger("ablation")
+# Training and the test evaluations between its epochs: bf16 autocast on a GPU, float32 on a CPU (the sweep has
+# its own setting, vgg.ablation.precision); the embedded network's test evaluation runs in batches of 64.
+PRECISION, EVALUATION_BATCH = "auto", 64
 TrainingData = ImageSet | Dataset  # digits in memory, or an ImageNet training folder decoded on the fly
 
 
@@ -72,7 +75,7 @@ def train_epoch(forward: Callable[[torch.Tensor], torch.Tensor], optimizer: torc
     `stop()` is true. `progress` (in images) advances every batch."""
     total, count = 0.0, 0
     for done, (images, labels) in enumerate(batches, start=1):
-        with filter_ablation.autocast(device):
+        with filter_ablation.autocast(device, PRECISION):
             loss = F.cross_entropy(forward(images).float(), labels)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -106,7 +109,8 @@ def train_embedded(architecture: Architecture, train: ImageSet, test: ImageSet, 
                            training_batches(train, settings.batch_size, derived_seed(settings.seed, epoch), device),
                            device, progress=progress)
         schedule.step()
-        top1, top5 = filter_ablation.evaluate(network, test, device=device, progress=progress).accuracy()
+        top1, top5 = filter_ablation.evaluate(network, test, batch_size=EVALUATION_BATCH, precision=PRECISION,
+                                              device=device, progress=progress).accuracy()
         log.info("epoch %d/%d  loss %.4f  test top-1 %.2f %%  top-5 %.2f %%", epoch, settings.epochs, loss, top1, top5)
         history.append({"epoch": epoch, "train_loss": loss, "top1": top1, "top5": top5})
     return network.cpu().eval(), history

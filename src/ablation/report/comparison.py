@@ -33,10 +33,12 @@ import pandas as pd
 from scipy.stats import percentileofscore
 
 from ablation.core import html_table
-from ablation.core.tables import INTACT
+from ablation.core.tables import INTACT, hits
 from ablation.mnist import roles, statistics
 from ablation.mnist.outcomes import EVALUATIONS, Outcomes, accuracy_table, drops
 from ablation.mnist.roles import Featured
+from ablation.vgg import statistics as vs
+from ablation.vgg.metric import LABELS
 
 CLASSES = [str(c) for c in range(10)]
 PAPER_DECIMALS = 2  # the paper states its numbers to the hundredth
@@ -316,8 +318,6 @@ def vgg_rows(table: pd.DataFrame, changes: pd.DataFrame, recovery: dict[int, pd.
     """The paper's VGG claims (section 4.3) beside this run's: `table` the sweep (all semantics), `changes`
     `vgg_statistics.class_changes` (on the leading metric, which its `metric` column names), `recovery` experiment ->
     its table (the experiments run). Everything is on the leading metric: top-5 on ImageNet as in the paper."""
-    from ablation.vgg import statistics as vs
-    from ablation.vgg.metric import LABELS
 
     # The sweep table has a `semantics` column, so every part is named.
     parts = cast(dict[str, pd.DataFrame], dict(vs.by_semantics(table)))
@@ -357,9 +357,6 @@ def vgg_rows(table: pd.DataFrame, changes: pd.DataFrame, recovery: dict[int, pd.
 def _class_gain_row(sweep: pd.DataFrame, changes: pd.DataFrame, semantics: str, metric: str) -> dict[str, str]:
     """Some classes improve (Figs. 16, 17): a significant McNemar gain at the largest ratio; not comparable where no
     test there could show one (`gain_testable`: too few images the intact network misses per class)."""
-    from ablation.core.tables import hits
-    from ablation.vgg import statistics as vs
-    from ablation.vgg.metric import LABELS
 
     at_largest = changes[changes.ratio == changes.ratio.max()]
     improving = at_largest[at_largest.significant_gain]
@@ -380,8 +377,6 @@ def _class_gain_row(sweep: pd.DataFrame, changes: pd.DataFrame, semantics: str, 
 
 
 def _recovery1_rows(recovery: pd.DataFrame, semantics: str, metric: str) -> list[dict[str, str]]:
-    from ablation.vgg.metric import LABELS
-
     label = LABELS[metric]
     rows = []
     for layer, part in recovery.groupby("layer", sort=False):
@@ -414,17 +409,15 @@ def _recovery1_rows(recovery: pd.DataFrame, semantics: str, metric: str) -> list
 
 
 def _recovery2_rows(recovery: pd.DataFrame, semantics: str, metric: str) -> list[dict[str, str]]:
-    from ablation.vgg.metric import LABELS
-
     label = LABELS[metric]
     rows = []
     for layer, part in recovery.groupby("layer", sort=False):
-        intact = float(part[part["pass"] == 0][metric].iloc[0])
-        iterations = int(part["pass"].max())
-        passes = part[part["pass"] > 0].sort_values(["pass", "epoch"])
-        first = passes.iloc[0]
+        intact = float(part[part["iteration"] == 0][metric].iloc[0])
+        iterations = int(part["iteration"].max())
+        iterated = part[part["iteration"] > 0].sort_values(["iteration", "epoch"])
+        first = iterated.iloc[0]
         drawn = float(first.ablated_filters / first.layer_filters)  # the share each iteration draws
-        last = passes[passes["pass"] == iterations]
+        last = iterated[iterated["iteration"] == iterations]
         share = float(last.ablated_filters.iloc[0] / last.layer_filters.iloc[0])
         expected = 1 - (1 - drawn) ** iterations  # drawn from all filters, already ablated ones included
         papers = iterations == PAPER_ITERATIONS and abs(drawn - PAPER_RATIO) < 1e-9
@@ -436,7 +429,7 @@ def _recovery2_rows(recovery: pd.DataFrame, semantics: str, metric: str) -> list
                          ("agrees" if abs(share - PAPER_SHARE) <= SHARE_TOLERANCE + 1e-9 else "differs") if papers
                          else f"{NOT_COMPARABLE}: {iterations} iterations drawing {100 * drawn:g} % each (the paper: "
                               f"{PAPER_ITERATIONS} of {100 * PAPER_RATIO:g} %)"))
-        costs = intact - passes[passes.epoch == 0][metric]
+        costs = intact - iterated[iterated.epoch == 0][metric]
         gap = intact - float(last[metric].iloc[-1])
         rows.append(_row("Figs. 21, 22", f"{layer}: gap to the intact {label} after the last iteration [%p]",
                          "recovers almost completely, as in experiment 1", f"{gap:.2f}", semantics,

@@ -12,9 +12,8 @@ import pandas as pd
 from docutils.core import publish_parts
 
 from ablation.core import figure_spec, html_table
-from ablation.mnist import comparison
 from ablation.mnist import registry as mnist_registry
-from ablation.report import home
+from ablation.report import comparison, home
 from ablation.vgg import registry as vgg_registry
 
 VOID = {"meta", "br", "hr", "img", "link", "input"}

