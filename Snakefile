@@ -5,7 +5,8 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# The defaults, from beside this Snakefile whatever the working directory (--directory); a --configfile goes on top.
+configfile: f"{workflow.basedir}/config/config.yaml"
 
 
 report: "report/workflow.rst"

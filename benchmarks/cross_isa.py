@@ -29,6 +29,8 @@ import yaml
 from ablation.core import tables
 from ablation.mnist import outcomes, roles
 from ablation.vgg import statistics as vgg_statistics
+from ablation.vgg.choices import Choices
+from ablation.vgg.recovery import STEP
 
 REPO = Path(__file__).resolve().parents[1]
 # An x86-64 machine of each kind, as far as one machine can pretend: every library held to the same ISA.
@@ -82,15 +84,16 @@ def quantities(workdir: Path) -> dict[str, pd.Series]:
     correlations = pd.read_csv(workdir / "results/mnist/statistics/correlations.csv")
     found["MNIST correlations, weight change vs drop (r, rho)"] = correlations.set_index(
         ["scope", "layer", "measure", "method"]).coefficient
-    vgg = vgg_statistics.first_semantics(tables.read_table(workdir / "results/vgg/ablations.csv"))
+    chosen = Choices.read(workdir / "results/vgg/choices.json")
+    vgg = vgg_statistics.of_semantics(tables.read_table(workdir / "results/vgg/ablations.csv"), chosen.semantics)
     found["VGG intact top-1 / top-5 [%]"] = vgg[(vgg.layer == tables.INTACT) & (vgg["class"] == "all")][
         ["top1", "top5"]].stack()
     means = vgg_statistics.overall_means(vgg).set_index(["layer", "grouping", "ratio"])
     found["VGG mean top-5 drop per layer, grouping, ratio [%p]"] = means.top5_drop_mean
-    for experiment in (1, 2):
+    for experiment, step in STEP.items():
         recovery = pd.read_csv(workdir / f"results/vgg/recovery/experiment{experiment}.csv")
         # Aligned by layer and pass: where two runs chose different layers, only the shared ones are compared.
-        last = recovery.groupby(["layer", "pass"]).tail(1).set_index(["layer", "pass"])
+        last = recovery.groupby(["layer", step]).tail(1).set_index(["layer", step])
         found[f"VGG recovery experiment {experiment}, top-5 at each pass's end [%]"] = last.top5
     return found
 

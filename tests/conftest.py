@@ -29,7 +29,7 @@ def mnist_copy(mnist_raw: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def mnist_data(mnist_raw: Path):
-    from ablation.mnist.data import load_from_folder
+    from ablation.core.digits import load_from_folder
 
     return load_from_folder(mnist_raw, verify_md5=True)
 

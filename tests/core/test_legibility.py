@@ -49,8 +49,11 @@ RESULT_FILES = {
         "recovery1": "results/vgg/recovery/experiment1.csv",
         "recovery2": "results/vgg/recovery/experiment2.csv",
         "shapley_values": "results/vgg/shapley/values.csv",
+        "choices": "results/vgg/choices.json",
     },
 }
+# What every figure of a study reads beside its registry inputs (figures.smk's FIGURE_INPUTS).
+FIGURE_INPUTS = {"mnist": (), "vgg": ("choices",)}
 REGISTRIES = {"mnist": mnist_registry.FIGURES, "vgg": vgg_registry.FIGURES}
 # Per-unit gallery figures drawn (mnist_unit_figures draws every unit of both layers) and what that rule reads.
 UNITS = [("hidden1", "1"), ("hidden1", "12"), ("hidden2", "10")]
@@ -108,7 +111,7 @@ def _figures(workdir: Path, study: str) -> Iterator[Drawing]:
     """Every figure of the study's registry, drawn by its `make` from the run's files with the run's options."""
     make = importlib.import_module(f"ablation.{study}.figures").make
     for figure, spec in REGISTRIES[study].items():
-        def draw(figure: str = figure, keys: tuple[str, ...] = spec.inputs) -> list[Figure]:
+        def draw(figure: str = figure, keys: tuple[str, ...] = spec.inputs + FIGURE_INPUTS[study]) -> list[Figure]:
             job = _job(workdir, f"results/{study}/figures/{figure}.png")
             return _kept(make, figure=figure, inputs=_inputs(workdir, study, keys, job), output=os.devnull,
                          **_options(make, job))

@@ -144,7 +144,7 @@ def test_the_sweep_reports_every_tenth_of_its_images(caplog: pytest.LogCaptureFi
                               "random digits")
     caplog.set_level(logging.INFO, logger="ablation")
     sweep(network, images, [FilterAblation(vgg.CONV_LAYERS[1], "random", 0.25, 0, (0, 1))], "activation",
-          batch_size=16)
+          batch_size=16, branch_images=512, precision="auto")
     done = [line.split(":")[1].split("/")[0].strip() for line in (r.getMessage() for r in caplog.records)
             if line.startswith("sweep of 1 ablations:")]
     assert done == ["16", "32", "48", "64", "80", "96", "100"]

@@ -14,12 +14,13 @@ from vgg_tables import ablation_table, at_ceiling, recovery_table
 
 def test_the_comparison_says_not_comparable_where_no_class_test_can_show_a_gain():
     few = at_ceiling(ablation_table(), 4)
-    rows = vgg_rows(few, vgg_statistics.class_changes(few, 0.05, "top5"), {}, "digits").set_index("claim")
+    rows = vgg_rows(few, vgg_statistics.class_changes(few, 0.05, "top5"), {}, "digits", "literal").set_index("claim")
     gain = rows.loc[rows.index.str.startswith("classes whose top-5 rises")].iloc[0]
     assert gain.verdict.startswith(f"{NOT_COMPARABLE}: no class test can reach q < alpha")
     assert "misses at most 4 of a class's 50-50 images" in gain.verdict and "0 could" in gain.value
     enough = at_ceiling(ablation_table(), 6)
-    rows = vgg_rows(enough, vgg_statistics.class_changes(enough, 0.05, "top5"), {}, "digits").set_index("claim")
+    rows = vgg_rows(enough, vgg_statistics.class_changes(enough, 0.05, "top5"), {}, "digits", "literal").set_index(
+        "claim")
     assert rows.loc[rows.index.str.startswith("classes whose top-5 rises")].verdict.iloc[0] == "holds"
     # 10 classes: the paper's layers belong to its ImageNet network; every verdict says how it was decided.
     assert rows.loc[rows.index.str.startswith("the two most important")].verdict.iloc[0].startswith(NOT_COMPARABLE)

@@ -1,5 +1,5 @@
 """The report as a reader browses it: categories in reading order, entries labelled by figure, and the paper
-comparison as a page (`ablation.core.html_table`, `ablation.mnist.comparison.page`)."""
+comparison as a page (`ablation.core.html_table`, `ablation.report.comparison.page`)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,6 @@ import pytest
 from matplotlib.collections import LineCollection
 
 from ablation.mnist import plots
-from ablation.vgg import figures as vgg_figures
 from ablation.vgg import metric as vgg_metric
 from ablation.vgg import plots as vgg_plots
 from ablation.vgg import registry as vgg_registry
@@ -134,7 +133,6 @@ def test_class_selectivity(table, tmp_path):
 
 def test_recovery_figures_show_the_first_and_second_layer_in_network_order(tmp_path):
     recovery = recovery_table(1)
-    assert vgg_figures.recovery_layers(recovery) == ["features.3", "features.49"]  # Figs. 19/21, then 20/22
     figure = vgg_plots.recovery_passes(recovery, "features.3", "top5")
     full, from_one = figure.axes
     passes = [line for line in full.get_lines() if line.get_label().startswith("pass")]
@@ -177,7 +175,7 @@ def test_class_lines_cross_for_the_classes_that_vary_most(table, tmp_path):
 
 def test_class_drops_with_improving_classes(table, tmp_path):
     changes = vgg_statistics.class_changes(with_changes(table), 0.05, "top5")
-    literal = vgg_statistics.first_semantics(changes)
+    literal = vgg_statistics.of_semantics(changes, "literal")
     figure = vgg_plots.class_drops(table, "features.49", names(10), "top5", literal)
     assert "0 of 10 classes improve significantly" in figure._suptitle.get_text()
     saved(figure, 1, tmp_path)

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 from statsmodels.stats.contingency_tables import mcnemar
 
-from ablation.vgg import figures as vgg_figures
 from ablation.vgg import metric as vgg_metric
 from ablation.vgg import statistics as vgg_statistics
 from vgg_tables import LAYERS, RATIOS, SLOPE, ablation_table, at_ceiling, grouping_factor, with_changes
@@ -97,8 +96,8 @@ def test_the_leading_metric_decides_the_most_important_layers(table):
     swapped = table.copy()
     hurt = (swapped.layer == "features.10") & (swapped.ratio == 0.25)
     swapped.loc[hurt, "top1"] -= 60.0  # features.10 loses much top-1, no top-5
-    assert vgg_statistics.most_important_layers(swapped, "top5") == ["features.3", "features.49"]
-    assert vgg_statistics.most_important_layers(swapped, "top1") == ["features.3", "features.10"]
+    assert vgg_statistics.most_important_layers(swapped, "top5", "literal") == ["features.3", "features.49"]
+    assert vgg_statistics.most_important_layers(swapped, "top1", "literal") == ["features.3", "features.10"]
 
 
 @pytest.mark.parametrize(("setting", "classes", "metric"), [
@@ -162,14 +161,3 @@ def test_a_class_test_that_cannot_reach_significance_is_not_testable():
     enough = vgg_statistics.class_changes(at_ceiling(ablation_table(), 6), 0.05, "top5")
     assert enough.gain_testable.all() and enough.significant_gain.all()
     assert enough.best_gain_q.max() == pytest.approx(2 * 0.5 ** 6)
-
-
-def test_the_first_semantics_chooses_the_layers_of_figs_16_17_and_the_recovery(table):
-    swept = with_changes(table)
-    assert [name for name, _ in vgg_statistics.by_semantics(swept)] == ["literal", "activation"]
-    assert vgg_statistics.most_important_layers(swept, "top5") == ["features.3", "features.49"]
-    # Under the second semantics features.0 would rank first; it never decides.
-    second = swept[swept.semantics == "activation"].assign(semantics="activation")
-    assert vgg_statistics.most_important_layers(second, "top5")[0] == "features.0"
-    assert vgg_figures.class_layers(swept, None, "top5") == ["features.3", "features.49"]
-    assert vgg_figures.class_layers(swept, ["features.10", "features.49"], "top5") == ["features.10", "features.49"]

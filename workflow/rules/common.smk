@@ -1,6 +1,7 @@
 # The config, validated, and what the rules read of it: names, result paths and input functions. Nothing here
 # imports torch, matplotlib, pandas or scipy, and nothing reads a result file: parsing stays fast on every start
 # and in every cluster job.
+import json
 import math
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from ablation.core import figure_spec
 from ablation.mnist import registry as mnist_registry
 from ablation.mnist.architecture import HIDDEN_LAYERS
 from ablation.vgg import metric as vgg_metric
+from ablation.vgg.choices import Settings as ChoiceSettings
 from ablation.vgg import registry as vgg_registry
 from ablation.vgg.architecture import VGG_CONV_LAYERS
 
@@ -44,11 +46,19 @@ VGG_SHAPLEY = VGG["shapley"]
 SEMANTICS = ABLATION["semantics"]  # the first is the paper figures' and the recovery experiments'
 # The leading metric (top-5 on ImageNet as the paper, top-1 on the 10 digits): everything beyond Figs. 14/15 uses it.
 VGG_METRIC = vgg_metric.leading(VGG["statistics"]["metric"], vgg_metric.MODEL_CLASSES[VGG["model"]])
-# The layers of Figs. 16/17: as configured; with vgg19_bn the paper's; else (None) the two largest drops.
-PAPER_CLASS_LAYERS = ["features.46", "features.49"]
-CLASS_LAYERS = VGG["figures"]["class_layers"] or (
-    PAPER_CLASS_LAYERS if not EMBEDDED and set(PAPER_CLASS_LAYERS) <= set(VGG_LAYERS) else None
-)
+# What the study's choices (ablation.vgg.choices, rule vgg_choices) are made from.
+CHOICE_SETTINGS = {
+    "semantics": SEMANTICS,
+    "metric": VGG_METRIC,
+    "model": VGG["model"],
+    "swept_layers": VGG_LAYERS,
+    "layers": {
+        "recovery_layers": RECOVERY["layers"],
+        "class_layers": VGG["figures"]["class_layers"],
+        "shapley_layers": VGG["shapley"]["layers"],
+    },
+}
+CONFIGURED_CHOICES = ChoiceSettings(**CHOICE_SETTINGS)
 # The sweep and recovery as one job per layer (a cluster's GPUs side by side) or per semantics and experiment.
 PER_LAYER = VGG["jobs"] == "per_layer" or (VGG["jobs"] == "auto" and not EMBEDDED)
 # Cluster time limits in minutes: the embedded VGG takes minutes, paper scale hours on one GPU.
@@ -118,7 +128,7 @@ def recovery_inputs(wildcards):
     inputs = {
         "network": "results/vgg/network.pt",
         "images": "results/vgg/test_images.pt",
-        "layers": "results/vgg/recovery/layers.txt",
+        "choices": "results/vgg/choices.json",
     }
     if EMBEDDED:
         inputs["data"] = "results/mnist/data.pt"
@@ -128,11 +138,9 @@ def recovery_inputs(wildcards):
 
 
 def recovery_layers():
-    """The recovery layers: as configured, or chosen from the sweep once the checkpoint rule vgg_recovery_layers
-    has written them (so a dry run shows the recovery jobs only where the layers are configured)."""
-    if RECOVERY["layers"]:
-        return RECOVERY["layers"]
-    return Path(checkpoints.vgg_recovery_layers.get().output[0]).read_text().split()
+    """The recovery layers, the study's choice once the checkpoint rule vgg_choices has made it (a dry run shows the
+    recovery jobs once it has, or where no choice waits for the sweep)."""
+    return json.loads(Path(checkpoints.vgg_choices.get().output[0]).read_text())["recovery_layers"]
 
 
 def recovery_jobs(experiment):
@@ -196,6 +204,7 @@ RESULT_FILES = {
         "recovery1": "results/vgg/recovery/experiment1.csv",
         "recovery2": "results/vgg/recovery/experiment2.csv",
         "shapley_values": "results/vgg/shapley/values.csv",
+        "choices": "results/vgg/choices.json",
     },
 }
 # What the paper comparison reads of the VGG study, when it runs.
@@ -203,6 +212,7 @@ VGG_COMPARISON_INPUTS = {
     "vgg_table": "results/vgg/ablations.csv",
     "class_changes": "results/vgg/statistics/class_changes.csv",
     "vgg_data": "results/vgg/data.json",
+    "vgg_choices": "results/vgg/choices.json",
     **{f"recovery{e}": f"results/vgg/recovery/experiment{e}.csv" for e in RECOVERY["experiments"]},
 }
 # What each computing job ran on (CPU instruction sets, threads, GPU), gathered into the provenance files.

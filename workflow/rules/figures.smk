@@ -1,10 +1,9 @@
 # Every figure of both studies: one rule per id of ablation.mnist.registry and ablation.vgg.registry, named after
 # the id, drawn by the function of the same name in the study's `figures` module, captioned by report/<id>.rst.
-# What a study's drawing functions take beside their inputs:
-FIGURE_OPTIONS = {
-    "mnist": {"network": focus_network()},
-    "vgg": {"class_layers": CLASS_LAYERS, "metric": VGG_METRIC},
-}
+# What a study's drawing functions take beside the figure's inputs: the MNIST focus network; the VGG figures read
+# the study's choices (results/vgg/choices.json) as an input.
+FIGURE_OPTIONS = {"mnist": {"network": focus_network()}, "vgg": {}}
+FIGURE_INPUTS = {"mnist": {}, "vgg": {"choices": RESULT_FILES["vgg"]["choices"]}}
 # What a study's report entries say in their `study` column.
 STUDY_LABELS = {"mnist": mnist_registry.STUDY, "vgg": vgg_registry.STUDY}
 # What a study's captions print beside the figure: the settings its results were made with. A caption reads only its
@@ -21,7 +20,7 @@ CAPTION_VALUES = {
     },
     "vgg": {
         "semantics": SEMANTICS[0],
-        "class_layers": CLASS_LAYERS,
+        "class_layers": CONFIGURED_CHOICES.configured().get("class_layers", (None,))[0],
         "alpha": VGG["statistics"]["alpha"],
         "metric": vgg_metric.LABELS[VGG_METRIC],
         "metric_reason": vgg_metric.reason(VGG["statistics"]["metric"], vgg_metric.MODEL_CLASSES[VGG["model"]]),
@@ -52,6 +51,7 @@ for figure, (study, spec) in FIGURES.items():
             figure
         input:
             **{key: RESULT_FILES[study][key] for key in spec.inputs},
+            **FIGURE_INPUTS[study],
             provenance=f"results/{study}/provenance.json",
         output:
             report(

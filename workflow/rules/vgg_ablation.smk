@@ -76,13 +76,30 @@ rule vgg_statistics:
         "../scripts/vgg_statistics.py"
 
 
-# Beyond the paper: Shapley values of similarity groups (vgg.shapley.groups) partitioning each of the most important
-# layers (on the leading metric).
+# The study's choices (ablation.vgg.choices): the semantics of the paper's figures, the leading metric, and the
+# recovery, class and Shapley layers, as configured or from the sweep, made once for every later step. A checkpoint:
+# the recovery jobs are known once the layers are.
+checkpoint vgg_choices:
+    input:
+        **({"table": "results/vgg/ablations.csv"} if CONFIGURED_CHOICES.needs_the_sweep() else {}),
+    output:
+        "results/vgg/choices.json",
+    log:
+        "logs/vgg/choices.log",
+    localrule: True
+    params:
+        settings=CHOICE_SETTINGS,
+    script:
+        "../scripts/vgg_choices.py"
+
+
+# Beyond the paper: Shapley values of similarity groups (vgg.shapley.groups) partitioning each of the study's Shapley
+# layers (as configured, else the most important on the leading metric).
 rule vgg_shapley:
     input:
         network="results/vgg/network.pt",
         images="results/vgg/test_images.pt",
-        table="results/vgg/ablations.csv",
+        choices="results/vgg/choices.json",
     output:
         values="results/vgg/shapley/values.csv",
         machine="results/vgg/machines/vgg_shapley.json",
@@ -94,13 +111,10 @@ rule vgg_shapley:
         runtime=SWEEP_MINUTES,
         mem_mb=SWEEP_MB,
     params:
-        layers=VGG_SHAPLEY["layers"],
-        metric=VGG_METRIC,
         settings={
             "groups": VGG_SHAPLEY["groups"],
             "permutations": VGG_SHAPLEY["permutations"],
             "seed": VGG_SHAPLEY["seed"],
-            "semantics": SEMANTICS[0],
             "batch_size": ABLATION["batch_size"],
             "branch_images": ABLATION["branch_images"],
             "precision": ABLATION["precision"],

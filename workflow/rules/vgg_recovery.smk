@@ -1,22 +1,6 @@
 # Recovery training, one job per (experiment, layer), and per pass in experiment 1 (its passes are independent),
 # each resuming from its own epoch checkpoint (or one job per experiment, `all` layers: vgg.jobs); joined per
-# experiment by a light local rule. The layers come from
-# the sweep unless configured, so they are known only once it has run: a checkpoint rule.
-checkpoint vgg_recovery_layers:
-    input:
-        **({} if RECOVERY["layers"] else {"table": "results/vgg/ablations.csv"}),
-    output:
-        "results/vgg/recovery/layers.txt",
-    log:
-        "logs/vgg/recovery_layers.log",
-    localrule: True
-    params:
-        layers=RECOVERY["layers"],
-        metric=VGG_METRIC,
-    script:
-        "../scripts/vgg_recovery_layers.py"
-
-
+# experiment by a light local rule. The layers are the study's choice (results/vgg/choices.json, rule vgg_choices).
 rule vgg_recovery:
     input:
         unpack(recovery_inputs),
@@ -37,8 +21,6 @@ rule vgg_recovery:
     params:
         train_source=recovery_training_data(),
         recovery=RECOVERY,
-        semantics=SEMANTICS[0],
-        metric=VGG_METRIC,
         device=VGG["device"],
         workers=IMAGENET["workers"],
         # Not an output: Snakemake would delete it when a job fails, and resuming needs it.

@@ -314,18 +314,19 @@ NO_NUMBER = "none: the paper states no number"
 NOT_JUDGED = "not judged"
 
 
-def vgg_rows(table: pd.DataFrame, changes: pd.DataFrame, recovery: dict[int, pd.DataFrame], data: str) -> pd.DataFrame:
+def vgg_rows(table: pd.DataFrame, changes: pd.DataFrame, recovery: dict[int, pd.DataFrame], data: str,
+             semantics: str) -> pd.DataFrame:
     """The paper's VGG claims (section 4.3) beside this run's: `table` the sweep (all semantics), `changes`
     `vgg_statistics.class_changes` (on the leading metric, which its `metric` column names), `recovery` experiment ->
-    its table (the experiments run). Everything is on the leading metric: top-5 on ImageNet as in the paper."""
-
-    # The sweep table has a `semantics` column, so every part is named.
-    parts = cast(dict[str, pd.DataFrame], dict(vs.by_semantics(table)))
-    first, *others = parts
+    its table (the experiments run), `semantics` the study's choice (`ablation.vgg.choices`), the paper's figures'.
+    Everything is on the leading metric: top-5 on ImageNet as in the paper."""
+    parts = (cast(dict[str, pd.DataFrame], dict(vs.by_semantics(table))) if "semantics" in table.columns
+             else {semantics: table})
+    first, others = semantics, [name for name in parts if name != semantics]
     metric = str(changes.metric.iloc[0])
     label = LABELS[metric]
     classes = int(table.loc[table["class"] != vs.ALL, "class"].nunique())
-    picks = {name: vs.most_important_layers(part.assign(semantics=name), metric) for name, part in parts.items()}
+    picks = {name: vs.most_important_layers(table, metric, name) for name in parts}
     layers_verdict = (("agrees" if picks[first] == PAPER_LAYERS else "differs") if classes == PAPER_CLASSES else
                       f"{NOT_COMPARABLE}: the paper's layers are those of its ImageNet vgg19_bn ({PAPER_CLASSES} "
                       f"classes); this network classifies {classes}")
@@ -337,7 +338,7 @@ def vgg_rows(table: pd.DataFrame, changes: pd.DataFrame, recovery: dict[int, pd.
         same = all(picks[name] == picks[first] for name in others)
         rows.append(_row("extra", f"the semantics change the layer ranking's top two ({label}; the recovery layers)",
                          "not examined (the paper calls literal zeroing equivalent to a zero activation)",
-                         "no" if same else "yes", " vs ".join(parts), "", "the same two layers",
+                         "no" if same else "yes", " vs ".join([first, *others]), "", "the same two layers",
                          "the same" if same else "they differ"))
     rows.append(_class_gain_row(parts[first], changes[changes.semantics == first], first, metric))
     means = vs.group_means(parts[first])

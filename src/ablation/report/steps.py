@@ -10,6 +10,7 @@ import pandas as pd
 from ablation.core import digits, html_table, provenance, tables
 from ablation.mnist import authors, outcomes, roles
 from ablation.report import comparison, home, summary
+from ablation.vgg.choices import Choices
 
 
 def paper_comparison(*, featured_path: str, runs: dict[str, str], statistics_paths: dict[str, str],
@@ -17,7 +18,7 @@ def paper_comparison(*, featured_path: str, runs: dict[str, str], statistics_pat
                      out_path: str) -> None:
     """The paper's numbers and claims beside this run's (`comparison`); `runs`: every network's outcomes
     under each evaluation; `vgg`: the VGG study's result files (table, class_changes, data record, recovery1/2 where
-    run), if it ran."""
+    run, choices), if it ran."""
     focus, imported = settings["focus"], settings["imported"]
     authors_network = focus == imported and imported_trained is not None and authors.is_authors(imported_trained)
     data = cast(str, provenance.read(data_path)["data"])
@@ -30,7 +31,8 @@ def paper_comparison(*, featured_path: str, runs: dict[str, str], statistics_pat
     if vgg:
         recovery = {int(key[-1]): pd.read_csv(path) for key, path in vgg.items() if key.startswith("recovery")}
         vgg_frame = comparison.vgg_rows(tables.read_table(vgg["table"]), tables.read_table(vgg["class_changes"]),
-                                        recovery, cast(str, provenance.read(vgg["data"])["data"]))
+                                        recovery, cast(str, provenance.read(vgg["data"])["data"]),
+                                        Choices.read(vgg["choices"]).semantics)
         frame = pd.concat([frame, vgg_frame], ignore_index=True)
     frame.to_csv(out_path, index=False)
 

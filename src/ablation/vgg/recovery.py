@@ -43,9 +43,12 @@ from ablation.vgg.network import conv, features, features_index
 from ablation.vgg.training import PRECISION, Preempted, TrainingData, derived_seed, train_epoch, training_batches
 
 log = logging.getLogger("ablation")
-# A table's columns; the second counts experiment 1's passes and experiment 2's iterations (0: the intact network).
+# An experiment's table: its third column counts experiment 1's passes, experiment 2's iterations (0: intact).
 STEP = {1: "pass", 2: "iteration"}
-COLUMNS = ["experiment", "layer", "step", "ablated_filters", "layer_filters", "epoch", "top1", "top5"]
+
+
+def columns(experiment: int) -> list[str]:
+    return ["experiment", "layer", STEP[experiment], "ablated_filters", "layer_filters", "epoch", "top1", "top5"]
 METRICS = ("top1", "top5")  # as `accuracy` returns them
 
 
@@ -193,8 +196,8 @@ class _AblatedLayer:
 
 def _row(settings: RecoverySettings, layer: str, pass_: int, ablated: int, channels: int, epoch: int,
          accuracy: tuple[float, float]) -> dict[str, object]:
-    columns = [STEP[settings.experiment] if column == "step" else column for column in COLUMNS]
-    return dict(zip(columns, (settings.experiment, layer, pass_, ablated, channels, epoch, *accuracy)))
+    return dict(zip(columns(settings.experiment), (settings.experiment, layer, pass_, ablated, channels, epoch,
+                                                   *accuracy)))
 
 
 def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageSet, settings: RecoverySettings,
@@ -290,4 +293,4 @@ def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageS
                 resuming = False  # the partial epoch is done: later epochs start afresh
             carried = copy.deepcopy(network.state_dict())
             model.close()
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=columns(settings.experiment))

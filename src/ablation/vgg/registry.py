@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from ablation.core.figure_spec import FigureSpec
 
 TABLE, CLASSES, CHANGES, SELECTIVITY = "table", "classes", "class_changes", "selectivity"
+CHOICES = "choices"  # results/vgg/choices.json: every VGG figure reads it (ablation.vgg.choices)
 RECOVERY1, RECOVERY2, SHAPLEY_VALUES = "recovery1", "recovery2", "shapley_values"
 STUDY = "VGG19-BN"  # the study label of its report entries
 # The report's categories, numbered in reading order across both studies (ablation.core.figure_spec).

@@ -3,7 +3,7 @@
 Input: the ablation table, one row per (semantics, ablation, class) with columns `semantics, layer, grouping,
 ratio, group, filters, class, images, top1, top5, top5_gained, top5_lost, top1_gained, top1_lost`; the intact
 network is the rows with layer `none`. Most functions here take the rows of one semantics (`by_semantics`,
-`first_semantics`). A drop is intact minus ablated accuracy of the same class, in percentage points (> 0: worse).
+`of_semantics`). A drop is intact minus ablated accuracy of the same class, in percentage points (> 0: worse).
 `metric` is the study's leading one (`ablation.vgg.metric`). Every standard deviation here is the population one
 (ddof=0, `DDOF`), as in the MNIST study's class selectivity.
 """
@@ -36,9 +36,15 @@ def by_semantics(table: pd.DataFrame) -> Iterator[tuple[str | None, pd.DataFrame
         yield str(name), table[table.semantics == name].drop(columns="semantics").reset_index(drop=True)
 
 
-def first_semantics(table: pd.DataFrame) -> pd.DataFrame:
-    """The rows of the first semantics swept: the paper's figures and the recovery experiments use it."""
-    return next(by_semantics(table))[1]
+def of_semantics(table: pd.DataFrame, semantics: str) -> pd.DataFrame:
+    """The rows of `semantics`, without the column (the paper's figures, recovery and Shapley use the one of
+    `ablation.vgg.choices`); a table without the column is all of one semantics."""
+    if "semantics" not in table.columns:
+        return table
+    if semantics not in set(table.semantics):
+        raise ValueError(f"the table has no rows of semantics {semantics!r}: it has "
+                         f"{', '.join(table.semantics.unique())}")
+    return table[table.semantics == semantics].drop(columns="semantics").reset_index(drop=True)
 
 
 def layer_index(layer: str) -> int:
@@ -163,10 +169,11 @@ def largest_drop_layers(table: pd.DataFrame, metric: str, count: int = 2, groupi
     return layer_order(chosen)
 
 
-def most_important_layers(table: pd.DataFrame, metric: str, count: int = 2) -> list[str]:
-    """`largest_drop_layers` of the first semantics, with similarity groups (else the first grouping swept): the
-    recovery layers (Figs. 19-22) and, on the embedded default, the class layers (Figs. 16, 17)."""
-    part = first_semantics(table)
+def most_important_layers(table: pd.DataFrame, metric: str, semantics: str, count: int = 2) -> list[str]:
+    """`largest_drop_layers` under `semantics`, with similarity groups (else the first grouping swept): unless
+    configured, the recovery and Shapley layers and, on the embedded default, the class layers
+    (`ablation.vgg.choices`)."""
+    part = of_semantics(table, semantics)
     grouping = grouping_order(part.grouping[part.layer != INTACT])[0]
     return largest_drop_layers(part, metric, count=count, grouping=grouping)
 

@@ -20,8 +20,8 @@ from ablation.core.devices import device_for
 from ablation.core.errors import InputError
 from ablation.core.tables import read_table
 from ablation.vgg import ablation as filter_ablation
+from ablation.vgg import choices, imagenet, recovery, shapley, statistics
 from ablation.vgg import groups as filter_groups
-from ablation.vgg import imagenet, recovery, shapley, statistics
 from ablation.vgg.images import ImageSet, staged
 from ablation.vgg.network import (
     VGG19_BN,
@@ -195,13 +195,9 @@ def vgg_statistics(*, table_path: str, alpha: float, metric: str, out_comparison
     statistics.class_changes(table, alpha, metric).to_csv(out_changes, index=False, float_format="%.6g")
 
 
-def vgg_recovery_layers(*, layers: list[str] | None, table_path: str | None, metric: str, out_layers: str) -> None:
-    """The configured layers, or the two whose similarity groups (else the first grouping run) at the largest
-    ratio cost the most of `metric`, under the first semantics (the paper's figures'): one per line."""
-    if not layers:
-        assert table_path is not None
-        layers = statistics.most_important_layers(read_table(table_path), metric)
-    Path(out_layers).write_text("".join(f"{layer}\n" for layer in layers))
+def vgg_choices(*, settings: choices.Settings, table_path: str | None, out_path: str) -> None:
+    """The study's choices (`ablation.vgg.choices`), from the config and, where one is left to it, the sweep."""
+    choices.choose(settings, read_table(table_path) if table_path else None).write(out_path)
 
 
 def vgg_recovery(*, network_path: str, images_path: str, layers: list[str], only_pass: int | None,
@@ -249,15 +245,13 @@ def vgg_provenance(*, network_path: str, images_path: str, settings: dict[str, o
     provenance.write({**record, "network": network_source}, out_path)
 
 
-def vgg_shapley(*, network_path: str, images_path: str, table_path: str, layers: list[str] | None,
-                metric: str, settings: shapley.Settings, threads: int, stage_dir: str | None,
-                out_values: str) -> None:
-    """Sampled Shapley values of `settings.groups` similarity groups partitioning each of `layers` (None: the two
-    layers whose ablation costs the most of `metric`, `statistics.most_important_layers`)."""
+def vgg_shapley(*, network_path: str, images_path: str, layers: list[str], settings: shapley.Settings, threads: int,
+                stage_dir: str | None, out_values: str) -> None:
+    """Sampled Shapley values of `settings.groups` similarity groups partitioning each of `layers` (the study's
+    choice: `choices.Choices.shapley_layers`)."""
     torch.set_num_threads(threads)
     network, _ = load_network(network_path)
     images = ImageSet.load(staged(images_path, stage_dir))
-    layers = layers or statistics.most_important_layers(read_table(table_path), metric)
     frames = []
     for layer in layers:
         log.info("Shapley values of %d filter groups of %s: %d orders, %d images", settings.groups, layer,
