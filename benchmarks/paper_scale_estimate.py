@@ -26,7 +26,7 @@ from ablation.vgg import groups as filter_groups
 from ablation.vgg import network as vgg
 from ablation.vgg import recovery
 from ablation.vgg.ablation import mask_point, sweep
-from ablation.vgg.architecture import VGG_CONV_LAYERS
+from ablation.vgg.architecture import CONV_LAYERS
 from ablation.vgg.training import train_epoch, training_batches
 
 VALIDATION, TRAINING = 50_000, 1_281_167
@@ -54,9 +54,9 @@ def main() -> None:
     torch.manual_seed(0)
     network = vgg.VGG19_BN.build().eval().to(device)
     images = synthetic_images(args.images, 224, 1000)
-    weights = {layer: vgg.conv(network, layer).weight for layer in VGG_CONV_LAYERS}
+    weights = {layer: vgg.conv(network, layer).weight for layer in CONV_LAYERS}
     ablations = filter_groups.plan(weights, [0.25], ["similarity", "l1"], 1, seed=0)  # 2 per layer, all 16 layers
-    points = {layer: mask_point(layer, "literal") for layer in VGG_CONV_LAYERS}
+    points = {layer: mask_point(layer, "literal") for layer in CONV_LAYERS}
     full, suffix = pass_flops(network.cpu(), 224, set(points.values()))  # per image
     measured_flops = full + sum(suffix[points[a.layer]] for a in ablations)
     network.to(device)
@@ -68,7 +68,7 @@ def main() -> None:
     rate = measured_flops * args.images / (time.perf_counter() - start)
 
     sweep_jobs = []
-    for layer in VGG_CONV_LAYERS:
+    for layer in CONV_LAYERS:
         per_image = full + GROUPS_PER_LAYER * suffix[points[layer]]
         sweep_jobs += [VALIDATION * per_image / rate] * 2  # literal and activation
 

@@ -25,7 +25,7 @@ from ablation.vgg import groups as filter_groups
 from ablation.vgg import imagenet
 from ablation.vgg import network as vgg
 from ablation.vgg.ablation import head, mask_point
-from ablation.vgg.architecture import VGG_CONV_LAYERS
+from ablation.vgg.architecture import CONV_LAYERS
 from ablation.vgg.images import IMAGENET_MEAN, IMAGENET_STD, ImageSet
 
 
@@ -98,7 +98,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, help="input size (default 32 embedded, 224 vgg19_bn)")
     parser.add_argument("--images", type=int, default=512, help="synthetic test images")
     parser.add_argument("--imagenet", help="an ImageNet folder to decode instead of synthetic images")
-    parser.add_argument("--layers", nargs="+", default=VGG_CONV_LAYERS)
+    parser.add_argument("--layers", nargs="+", default=CONV_LAYERS)
     parser.add_argument("--ratios", nargs="+", type=float, default=[0.01, 0.05, 0.1, 0.25])
     parser.add_argument("--groups", type=int, default=3)
     parser.add_argument("--semantics", choices=filter_ablation.SEMANTICS, default="activation")

@@ -83,8 +83,8 @@ def _inputs(workdir: Path, study: str, keys: tuple[str, ...], job: dict[str, Any
     return inputs
 
 
-def _options(make: Callable[..., None], job: dict[str, Any]) -> dict[str, Any]:
-    """The options the workflow gave `make` for the job (figures.smk's FIGURE_OPTIONS): the recorded param that
+def _settings(make: Callable[..., None], job: dict[str, Any]) -> dict[str, Any]:
+    """The settings the workflow gave `make` for the job (figures.smk's FIGURE_SETTINGS): the recorded param that
     is a dict of exactly `make`'s keyword arguments beside inputs, output and metadata."""
     wanted = {name for name, parameter in inspect.signature(make).parameters.items()
               if parameter.kind is parameter.KEYWORD_ONLY and name not in ("inputs", "output", "metadata")}
@@ -114,7 +114,7 @@ def _figures(workdir: Path, study: str) -> Iterator[Drawing]:
         def draw(figure: str = figure, keys: tuple[str, ...] = spec.inputs + FIGURE_INPUTS[study]) -> list[Figure]:
             job = _job(workdir, f"results/{study}/figures/{figure}.png")
             return _kept(make, figure=figure, inputs=_inputs(workdir, study, keys, job), output=os.devnull,
-                         **_options(make, job))
+                         **_settings(make, job))
 
         yield figure, draw
 
@@ -125,7 +125,7 @@ def _unit_figures(workdir: Path) -> Iterator[Drawing]:
 
     def draw() -> list[Figure]:
         job = _job(workdir, "results/mnist/figures/units/extra_unit_hidden1_01.png")
-        network = _options(figures.make, _job(workdir, "results/mnist/figures/fig01_tsne.png"))["network"]
+        network = _settings(figures.make, _job(workdir, "results/mnist/figures/fig01_tsne.png"))["network"]
         return _kept(figures.make_units, inputs=_inputs(workdir, "mnist", UNIT_INPUTS, job), network=network,
                      units=UNITS, outputs=[os.devnull] * len(UNITS))
 

@@ -136,6 +136,7 @@ def test_the_sweep_reports_every_tenth_of_its_images(caplog: pytest.LogCaptureFi
     """100 images in batches of 16: a line at the first batch past each tenth (the old rule: only at the end)."""
     from ablation.vgg import network as vgg
     from ablation.vgg.ablation import sweep
+    from ablation.vgg.architecture import CONV_LAYERS
     from ablation.vgg.groups import FilterAblation
 
     torch.manual_seed(0)
@@ -143,7 +144,7 @@ def test_the_sweep_reports_every_tenth_of_its_images(caplog: pytest.LogCaptureFi
     images = vgg.digit_images(torch.randint(0, 256, (100, 28, 28), dtype=torch.uint8), torch.randint(0, 10, (100,)),
                               "random digits")
     caplog.set_level(logging.INFO, logger="ablation")
-    sweep(network, images, [FilterAblation(vgg.CONV_LAYERS[1], "random", 0.25, 0, (0, 1))], "activation",
+    sweep(network, images, [FilterAblation(CONV_LAYERS[1], "random", 0.25, 0, (0, 1))], "activation",
           batch_size=16, branch_images=512, precision="auto")
     done = [line.split(":")[1].split("/")[0].strip() for line in (r.getMessage() for r in caplog.records)
             if line.startswith("sweep of 1 ablations:")]

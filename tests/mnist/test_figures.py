@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 
+from ablation.core import style
 from ablation.mnist import figures, plots, roles
 from ablation.mnist.network import initial_weights
 from ablation.mnist.outcomes import Ablation, Outcomes
@@ -17,7 +18,7 @@ def test_fig08_draws_each_units_initial_and_trained_weights_as_28x28_images():
     for unit in range(20):
         assert np.array_equal(images[unit], initial[unit].reshape(28, 28))  # left: before training
         assert np.array_equal(images[20 + unit], trained[unit].reshape(28, 28))  # right: after
-    plots.save(figure, "/dev/null")
+    style.save(figure, "/dev/null")
 
 
 def test_the_featured_figures_show_the_chosen_units(tmp_path):

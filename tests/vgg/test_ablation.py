@@ -59,7 +59,7 @@ def small_plan(network: nn.Module) -> list[FilterAblation]:
 # Exact equality holds by construction: the engine runs each image through the same kernels as a plain pass, and its
 # logits are bit-identical to plain evaluation's (measured with ATen's default, AVX2 and AVX-512 kernels and 1, 2 and
 # 4 threads), so no near-tie between two logits can flip a count.
-@pytest.mark.parametrize("semantics", filter_ablation.SEMANTICS)
+@pytest.mark.parametrize("semantics", filter_ablation.KNOWN_SEMANTICS)
 def test_engine_equals_one_evaluation_per_ablation(trained, digits, semantics):
     network = trained
     ablations = small_plan(network)
@@ -101,7 +101,7 @@ def test_imagenet_sample_through_the_engine_with_random_weights():
     network = randomised(vgg.VGG19_BN.build())
     weights = {layer: network.features[vgg.features_index(layer)].weight for layer in ("features.40", "features.49")}
     ablations = filter_groups.plan(weights, [0.25], ["similarity", "l1"], 1, seed=0)
-    for semantics in filter_ablation.SEMANTICS:
+    for semantics in filter_ablation.KNOWN_SEMANTICS:
         engine = filter_ablation.sweep(network, images, ablations, semantics, batch_size=3, branch_images=6,
                                        precision="auto")
         plain = filter_ablation.plain_sweep(network, images, ablations, semantics, batch_size=3, precision="auto")

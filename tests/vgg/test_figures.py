@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from matplotlib.collections import LineCollection
 
-from ablation.mnist import plots
+from ablation.core import style
 from ablation.vgg import metric as vgg_metric
 from ablation.vgg import plots as vgg_plots
 from ablation.vgg import registry as vgg_registry
@@ -31,12 +31,12 @@ def names(classes: int) -> list[str]:
     return [f"class {c}" for c in range(classes)]
 
 
-def saved(figure: plots.Figure, axes: int, tmp_path: Path) -> None:
+def saved(figure: style.Figure, axes: int, tmp_path: Path) -> None:
     """The figure has `axes` axes (colorbars included) and saves to a PNG of more than a few KB; closes it."""
-    assert isinstance(figure, plots.Figure)
+    assert isinstance(figure, style.Figure)
     assert len(figure.axes) == axes
     path = tmp_path / "figure.png"
-    plots.save(figure, str(path))
+    style.save(figure, str(path))
     assert path.stat().st_size > 5_000
 
 
@@ -64,7 +64,7 @@ def test_figures_beyond_14_15_name_the_leading_metric(table, metric, tmp_path):
         assert any(label in text for text in texts), texts
         other = vgg_metric.LABELS["top5" if metric == "top1" else "top1"]
         assert not any(other in text for text in texts), texts
-        plots.plt.close(figure)
+        style.plt.close(figure)
 
 
 def test_ratio_curves(table, tmp_path):

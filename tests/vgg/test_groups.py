@@ -7,7 +7,7 @@ import torch
 
 from ablation.vgg import groups as filter_groups
 from ablation.vgg import network as vgg
-from ablation.vgg.architecture import VGG_CONV_LAYERS
+from ablation.vgg.architecture import CONV_LAYERS
 from helpers import LAYER
 
 
@@ -26,7 +26,7 @@ def test_similarity_groups_are_nearest_normalised_filters():
 
 
 def test_groups_are_seeded_per_layer_grouping_and_ratio(network):
-    weights = {layer: network.features[vgg.features_index(layer)].weight for layer in VGG_CONV_LAYERS}
+    weights = {layer: network.features[vgg.features_index(layer)].weight for layer in CONV_LAYERS}
     some = filter_groups.plan({LAYER: weights[LAYER]}, [0.25], ["random", "similarity"], 3, seed=4)
     every = filter_groups.plan(weights, [0.1, 0.25], ["similarity", "random", "l1"], 3, seed=4)
     assert set(some) <= set(every)

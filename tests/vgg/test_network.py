@@ -8,13 +8,13 @@ from torch import nn
 
 from ablation.core.errors import InputError
 from ablation.vgg import network as vgg
-from ablation.vgg.architecture import VGG_CONV_LAYERS
+from ablation.vgg.architecture import CONV_LAYERS
 
 
 def test_layer_names_are_torchvisions_conv_layers():
-    assert vgg.CONV_LAYERS == VGG_CONV_LAYERS
+    assert vgg.conv_layers() == CONV_LAYERS  # the constant, from torchvision's configuration
     for network in (vgg.VGG19_BN.build(), vgg.embedded(8).build()):
-        for layer in VGG_CONV_LAYERS:
+        for layer in CONV_LAYERS:
             index = vgg.features_index(layer)
             kinds = [type(network.features[index + k]) for k in range(3)]
             assert kinds == [nn.Conv2d, nn.BatchNorm2d, nn.ReLU], layer

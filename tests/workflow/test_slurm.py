@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ablation.vgg.architecture import VGG_CONV_LAYERS
+from ablation.vgg.architecture import CONV_LAYERS
 from helpers import REPO, small_vgg, snakemake
 
 DAEMONS = ("munged", "slurmctld", "slurmd", "sbatch")
@@ -182,7 +182,7 @@ def test_paper_scale_fans_out_one_gpu_job_per_layer_semantics_and_recovery_part(
     blocks = job_blocks(result.stdout + result.stderr)
     sweep = blocks["vgg_ablation"]
     assert len(sweep) == 2 * 16, "one job per semantics and conv layer"
-    assert {re.search(r"part=(features\.\d+)", block).group(1) for block in sweep} == set(VGG_CONV_LAYERS)
+    assert {re.search(r"part=(features\.\d+)", block).group(1) for block in sweep} == set(CONV_LAYERS)
     recovery = [re.search(r"layer=(features\.\d+), part=(\w+)", block).groups() for block in blocks["vgg_recovery"]]
     assert sorted(recovery) == sorted([(layer, f"pass{p}") for layer in ("features.33", "features.46")
                                        for p in (1, 2, 3)] + [("features.33", "passes"), ("features.46", "passes")])

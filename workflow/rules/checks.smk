@@ -37,8 +37,8 @@ def check_vgg_input():
     }
     for key, layers in named.items():
         for layer in layers:
-            if layer not in VGG_CONV_LAYERS:
-                raise InputError(f"{key}: unknown layer '{layer}'; the conv layers are {', '.join(VGG_CONV_LAYERS)}")
+            if layer not in CONV_LAYERS:
+                raise InputError(f"{key}: unknown layer '{layer}'; the conv layers are {', '.join(CONV_LAYERS)}")
     class_layers = VGG["figures"]["class_layers"]
     if class_layers is not None and len(class_layers) != 2:
         raise InputError(

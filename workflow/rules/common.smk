@@ -16,7 +16,7 @@ from ablation.mnist.architecture import HIDDEN_LAYERS
 from ablation.vgg import metric as vgg_metric
 from ablation.vgg.choices import Settings as ChoiceSettings
 from ablation.vgg import registry as vgg_registry
-from ablation.vgg.architecture import VGG_CONV_LAYERS
+from ablation.vgg.architecture import CONV_LAYERS
 
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -41,7 +41,7 @@ SHAPLEY = ANALYSIS["shapley"]
 VGG = config["vgg"]
 IMAGENET, ABLATION, RECOVERY = VGG["imagenet"], VGG["ablation"], VGG["recovery"]
 EMBEDDED = VGG["model"] == "embedded"
-VGG_LAYERS = ABLATION["layers"] or VGG_CONV_LAYERS
+VGG_LAYERS = ABLATION["layers"] or CONV_LAYERS
 VGG_SHAPLEY = VGG["shapley"]
 SEMANTICS = ABLATION["semantics"]  # the first is the paper figures' and the recovery experiments'
 # The leading metric (top-5 on ImageNet as the paper, top-1 on the 10 digits): everything beyond Figs. 14/15 uses it.

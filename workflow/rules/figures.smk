@@ -2,7 +2,7 @@
 # the id, drawn by the function of the same name in the study's `figures` module, captioned by report/<id>.rst.
 # What a study's drawing functions take beside the figure's inputs: the MNIST focus network; the VGG figures read
 # the study's choices (results/vgg/choices.json) as an input.
-FIGURE_OPTIONS = {"mnist": {"network": focus_network()}, "vgg": {}}
+FIGURE_SETTINGS = {"mnist": {"network": focus_network()}, "vgg": {}}
 FIGURE_INPUTS = {"mnist": {}, "vgg": {"choices": RESULT_FILES["vgg"]["choices"]}}
 # What a study's report entries say in their `study` column.
 STUDY_LABELS = {"mnist": mnist_registry.STUDY, "vgg": vgg_registry.STUDY}
@@ -66,7 +66,7 @@ for figure, (study, spec) in FIGURES.items():
         params:
             study=study,
             figure=figure,
-            options=FIGURE_OPTIONS[study],
+            settings=FIGURE_SETTINGS[study],
             caption=CAPTION_VALUES[study],
         script:
             "../scripts/figure.py"
@@ -92,7 +92,7 @@ rule mnist_unit_figures:
         "logs/mnist/figures/units.log",
     localrule: True
     params:
-        network=focus_network(),
+        settings=FIGURE_SETTINGS["mnist"],
         units=[(layer, str(unit)) for layer, unit, _ in UNIT_FIGURES],
         caption=CAPTION_VALUES["mnist"],
     script:

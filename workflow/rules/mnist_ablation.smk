@@ -14,7 +14,7 @@ rule mnist_ablation:
         runtime=10,
         mem_mb=8000,
     params:
-        evaluation=ANALYSIS["evaluation"],
+        settings=SETTINGS["mnist_ablation"],
     script:
         "../scripts/mnist_ablation.py"
 
@@ -35,9 +35,6 @@ rule mnist_featured:
         runtime=10,
         mem_mb=4000,
     params:
-        network=focus_network(),
-        featured=ANALYSIS["featured"],
-        negligible_drop=ANALYSIS["negligible_drop"],
-        evaluation=ANALYSIS["evaluation"],
+        settings=SETTINGS["mnist_featured"],
     script:
         "../scripts/mnist_featured.py"

@@ -12,8 +12,7 @@ rule mnist_tsne:
         runtime=30,
         mem_mb=4000,
     params:
-        perplexity=ANALYSIS["tsne_perplexity"],
-        seed=ANALYSIS["seed"],
+        settings=SETTINGS["mnist_tsne"],
     script:
         "../scripts/mnist_tsne.py"
 
@@ -32,10 +31,7 @@ rule mnist_statistics:
         runtime=20,
         mem_mb=8000,
     params:
-        focus=focus_network(),
-        resamples=ANALYSIS["bootstrap_resamples"],
-        alpha=ANALYSIS["alpha"],
-        seed=ANALYSIS["seed"],
+        settings=SETTINGS["mnist_statistics"],
     script:
         "../scripts/mnist_statistics.py"
 
@@ -56,14 +52,6 @@ rule mnist_shapley:
         mem_mb=8000,
         gpu=int(SHAPLEY["device"] == "cuda"),
     params:
-        settings={
-            "layers": SHAPLEY["layers"],
-            "max_exact_units": SHAPLEY["max_exact_units"],
-            "permutations": SHAPLEY["permutations"],
-            "seed": ANALYSIS["seed"],
-        },
-        device=SHAPLEY["device"],
-        resamples=ANALYSIS["bootstrap_resamples"],
-        seed=ANALYSIS["seed"],
+        settings=SETTINGS["mnist_shapley"],
     script:
         "../scripts/mnist_shapley.py"

@@ -8,7 +8,6 @@ rule mnist_data:
         runtime=30,
         mem_mb=4000,
     params:
-        data=DATA,
-        seed=TRAINING["seed"],
+        settings=SETTINGS["mnist_data"],
     script:
         "../scripts/mnist_data.py"

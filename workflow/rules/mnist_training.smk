@@ -12,8 +12,8 @@ rule mnist_train:
         runtime=60,
         mem_mb=4000,
     params:
+        settings=SETTINGS["mnist_train"],
         indices=lambda wildcards: chunk_indices(wildcards.chunk),
-        training=TRAINING,
     script:
         "../scripts/mnist_train.py"
 
@@ -29,7 +29,7 @@ rule mnist_networks:
         "logs/mnist/networks.log",
     localrule: True
     params:
-        name=IMPORTED["name"] if IMPORTED else None,
+        settings=SETTINGS["mnist_networks"],
     script:
         "../scripts/mnist_networks.py"
 

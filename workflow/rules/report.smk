@@ -14,7 +14,7 @@ rule mnist_provenance:
         "logs/mnist/provenance.log",
     localrule: True
     params:
-        config=config,
+        settings=SETTINGS["mnist_provenance"],
     script:
         "../scripts/mnist_provenance.py"
 
@@ -30,7 +30,7 @@ rule vgg_provenance:
         "logs/vgg/provenance.log",
     localrule: True
     params:
-        settings=VGG,
+        settings=SETTINGS["vgg_provenance"],
     script:
         "../scripts/vgg_provenance.py"
 
@@ -57,14 +57,7 @@ rule paper_comparison:
         "logs/paper_comparison.log",
     localrule: True
     params:
-        settings={
-            "focus": focus_network(),
-            "imported": IMPORTED["name"] if IMPORTED else None,
-            "evaluation": ANALYSIS["evaluation"],
-            "negligible_drop": ANALYSIS["negligible_drop"],
-            "resamples": ANALYSIS["bootstrap_resamples"],
-            "seed": ANALYSIS["seed"],
-        },
+        settings=SETTINGS["paper_comparison"],
         caption={"evaluation": ANALYSIS["evaluation"]},
     script:
         "../scripts/paper_comparison.py"
@@ -104,7 +97,7 @@ rule run_summary:
         "logs/run_summary.log",
     localrule: True
     params:
-        evaluation_note=mnist_registry.EVALUATION_NOTES[ANALYSIS["evaluation"]],
+        settings=SETTINGS["run_summary"],
     script:
         "../scripts/run_summary.py"
 

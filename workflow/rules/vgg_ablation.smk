@@ -19,10 +19,8 @@ rule vgg_ablation:
         runtime=SWEEP_MINUTES,
         mem_mb=SWEEP_MB,
     params:
+        settings=SETTINGS["vgg_ablation"],
         layers=lambda wildcards: VGG_LAYERS if wildcards.part == "all" else [wildcards.part],
-        ablation=ABLATION,
-        device=VGG["device"],
-        stage_dir=IMAGENET["stage_dir"],
     script:
         "../scripts/vgg_ablation.py"
 
@@ -38,10 +36,7 @@ rule vgg_sweep:
         "logs/vgg/sweep.log",
     localrule: True
     params:
-        semantics=SEMANTICS,
-        layers=VGG_LAYERS,
-        jobs_per_semantics=len(SWEEP_JOBS),
-        ablation=ABLATION,
+        settings=SETTINGS["vgg_sweep"],
     script:
         "../scripts/vgg_sweep.py"
 
@@ -70,8 +65,7 @@ rule vgg_statistics:
         runtime=30,
         mem_mb=16000,
     params:
-        alpha=VGG["statistics"]["alpha"],
-        metric=VGG_METRIC,
+        settings=SETTINGS["vgg_statistics"],
     script:
         "../scripts/vgg_statistics.py"
 
@@ -88,7 +82,7 @@ checkpoint vgg_choices:
         "logs/vgg/choices.log",
     localrule: True
     params:
-        settings=CHOICE_SETTINGS,
+        settings=SETTINGS["vgg_choices"],
     script:
         "../scripts/vgg_choices.py"
 
@@ -111,15 +105,6 @@ rule vgg_shapley:
         runtime=SWEEP_MINUTES,
         mem_mb=SWEEP_MB,
     params:
-        settings={
-            "groups": VGG_SHAPLEY["groups"],
-            "permutations": VGG_SHAPLEY["permutations"],
-            "seed": VGG_SHAPLEY["seed"],
-            "batch_size": ABLATION["batch_size"],
-            "branch_images": ABLATION["branch_images"],
-            "precision": ABLATION["precision"],
-        },
-        device=VGG["device"],
-        stage_dir=IMAGENET["stage_dir"],
+        settings=SETTINGS["vgg_shapley"],
     script:
         "../scripts/vgg_shapley.py"

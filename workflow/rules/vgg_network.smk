@@ -15,10 +15,7 @@ rule vgg_network:
         runtime=60 if EMBEDDED else 30,
         mem_mb=4000 if EMBEDDED else 8000,
     params:
-        model=VGG["model"],
-        weights=VGG["weights"],
-        embedded=VGG["embedded"],
-        device=VGG["device"],
+        settings=SETTINGS["vgg_network"],
     script:
         "../scripts/vgg_network.py"
 
@@ -37,9 +34,7 @@ rule vgg_test_images:
         runtime=10 if EMBEDDED else 120,
         mem_mb=CACHE_BUILD_MB,
     params:
-        model=VGG["model"],
-        max_test=VGG["embedded"]["max_test_images"],
-        imagenet=IMAGENET,
+        settings=SETTINGS["vgg_test_images"],
     script:
         "../scripts/vgg_test_images.py"
 
@@ -57,8 +52,6 @@ if not EMBEDDED:
         # The first job, light: broken weights or ImageNet folders fail before anything long starts.
         localrule: True
         params:
-            val=IMAGENET["val"],
-            devkit=IMAGENET["devkit"],
-            train=IMAGENET["train"] if RECOVERY["experiments"] else None,
+            settings=SETTINGS["vgg_check_inputs"],
         script:
             "../scripts/vgg_check_inputs.py"

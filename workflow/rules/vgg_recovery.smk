@@ -19,10 +19,7 @@ rule vgg_recovery:
         runtime=(30 if PER_LAYER else 60) * VGG_SCALE,
         mem_mb=4000 if EMBEDDED else 32000,
     params:
-        train_source=recovery_training_data(),
-        recovery=RECOVERY,
-        device=VGG["device"],
-        workers=IMAGENET["workers"],
+        settings=SETTINGS["vgg_recovery"],
         # Not an output: Snakemake would delete it when a job fails, and resuming needs it.
         checkpoint="results/vgg/recovery/experiment{experiment}/{layer}/{part}.checkpoint.pt",
     script:

@@ -4,9 +4,10 @@ from ablation.mnist import steps
 from ablation.mnist.shapley import Settings
 
 logs.setup(snakemake.log[0])
-p = snakemake.params
-device = device_for(p.device)
+s = snakemake.params.settings
+device = device_for(s["device"])
 steps.mnist_shapley(data_path=snakemake.input.data, networks_path=snakemake.input.networks,
-              settings=Settings(**p.settings, device=device), threads=snakemake.threads, resamples=p.resamples,
-              seed=p.seed, out={name: path for name, path in snakemake.output.items() if name != "machine"})
+                    settings=Settings(**s["shapley"], device=device), threads=snakemake.threads,
+                    resamples=s["resamples"], seed=s["seed"],
+                    out={name: path for name, path in snakemake.output.items() if name != "machine"})
 provenance.write(provenance.machine(device), snakemake.output.machine)

@@ -4,5 +4,5 @@ from ablation.mnist import figures
 logs.setup(snakemake.log[0])
 inputs = dict(snakemake.input.items())
 metadata = open(inputs.pop("provenance")).read()
-figures.make_units(inputs=inputs, network=snakemake.params.network, units=snakemake.params.units,
+figures.make_units(inputs=inputs, **snakemake.params.settings, units=snakemake.params.units,
                    outputs=list(snakemake.output), metadata=metadata)

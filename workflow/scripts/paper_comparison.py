@@ -9,5 +9,5 @@ steps.paper_comparison(
     featured_path=i.featured, runs={"clean": i.clean, "as_published": i.as_published},
     statistics_paths={"correlations": i.correlations, "per_network_correlations": i.per_network,
                       "selectivity": i.selectivity},
-    imported_trained=i.get("imported_trained"), settings=snakemake.params.settings, data_path=i.data,
+    imported_trained=i.get("imported_trained"), **snakemake.params.settings, data_path=i.data,
     vgg={key.removeprefix("vgg_"): path for key, path in vgg.items()} or None, out_path=snakemake.output[0])

@@ -3,4 +3,4 @@ from ablation.report import steps
 
 logs.setup(snakemake.log[0])
 studies = {study: snakemake.input[study] for study in ("mnist", "vgg") if study in snakemake.input.keys()}
-steps.run_summary(studies=studies, evaluation_note=snakemake.params.evaluation_note, out_path=snakemake.output[0])
+steps.run_summary(studies=studies, **snakemake.params.settings, out_path=snakemake.output[0])

@@ -3,5 +3,5 @@ from ablation.vgg import steps
 
 logs.setup(snakemake.log[0])
 steps.vgg_provenance(network_path=snakemake.input.network, images_path=snakemake.input.images,
-                        settings=snakemake.params.settings, machine_paths=list(snakemake.input.machines),
-                        out_path=snakemake.output[0])
+                     **snakemake.params.settings, machine_paths=list(snakemake.input.machines),
+                     out_path=snakemake.output[0])

@@ -5,11 +5,11 @@ from ablation.vgg.choices import Choices
 from ablation.vgg.recovery import RecoverySettings
 
 logs.setup(snakemake.log[0])
-p, w, chosen = snakemake.params, snakemake.wildcards, Choices.read(snakemake.input.choices)
-settings = RecoverySettings.from_config(p.recovery, int(w.experiment), chosen.semantics, chosen.metric)
+s, w, chosen = snakemake.params.settings, snakemake.wildcards, Choices.read(snakemake.input.choices)
+settings = RecoverySettings.from_config(s["recovery"], int(w.experiment), chosen.semantics, chosen.metric)
 steps.vgg_recovery(network_path=snakemake.input.network, images_path=snakemake.input.images,
                    layers=chosen.recovery_layers if w.layer == "all" else [w.layer],
                    only_pass=None if w.part == "passes" else int(w.part.removeprefix("pass")),
-                   train_source=p.train_source, settings=settings, device=p.device, threads=snakemake.threads,
-                   workers=p.workers, checkpoint_path=p.checkpoint, out_table=snakemake.output.table)
-provenance.write(provenance.machine(device_for(p.device)), snakemake.output.machine)
+                   train_source=s["train_source"], settings=settings, device=s["device"], threads=snakemake.threads,
+                   workers=s["workers"], checkpoint_path=snakemake.params.checkpoint, out_table=snakemake.output.table)
+provenance.write(provenance.machine(device_for(s["device"])), snakemake.output.machine)

@@ -5,9 +5,10 @@ from ablation.vgg.choices import Choices
 from ablation.vgg.shapley import Settings
 
 logs.setup(snakemake.log[0])
-p, chosen = snakemake.params, Choices.read(snakemake.input.choices)
+s, chosen = snakemake.params.settings, Choices.read(snakemake.input.choices)
+device = device_for(s["device"])
 steps.vgg_shapley(network_path=snakemake.input.network, images_path=snakemake.input.images,
                   layers=chosen.shapley_layers,
-                  settings=Settings(**p.settings, semantics=chosen.semantics, device=device_for(p.device)),
-                  threads=snakemake.threads, stage_dir=p.stage_dir, out_values=snakemake.output.values)
-provenance.write(provenance.machine(device_for(p.device)), snakemake.output.machine)
+                  settings=Settings(**s["shapley"], semantics=chosen.semantics, device=device),
+                  threads=snakemake.threads, stage_dir=s["stage_dir"], out_values=snakemake.output.values)
+provenance.write(provenance.machine(device), snakemake.output.machine)

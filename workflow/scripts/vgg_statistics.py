@@ -2,6 +2,6 @@ from ablation.core import logs
 from ablation.vgg import steps
 
 logs.setup(snakemake.log[0])
-steps.vgg_statistics(table_path=snakemake.input.table, alpha=snakemake.params.alpha, metric=snakemake.params.metric,
-                 out_comparison=snakemake.output.grouping_comparison,
-                 out_selectivity=snakemake.output.class_selectivity, out_changes=snakemake.output.class_changes)
+steps.vgg_statistics(table_path=snakemake.input.table, **snakemake.params.settings,
+                     out_comparison=snakemake.output.grouping_comparison,
+                     out_selectivity=snakemake.output.class_selectivity, out_changes=snakemake.output.class_changes)

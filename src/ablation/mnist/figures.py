@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ablation.core import style
 from ablation.core.style import signed
 from ablation.core.tables import INTACT, read_table
 from ablation.mnist import plots, roles, shapley_plots
@@ -248,7 +249,7 @@ def make(figure: str, *, inputs: dict[str, str], output: str, metadata: str, net
     """Draw `figure` with the function of that name; `network`: the featured network."""
     if figure not in FIGURES:
         raise KeyError(f"unknown figure '{figure}'; known: {', '.join(FIGURES)}")
-    plots.save(globals()[figure](inputs, network), output, metadata)
+    style.save(globals()[figure](inputs, network), output, metadata)
 
 
 def make_units(*, inputs: dict[str, str], network: str, units: list[tuple[str, str]], outputs: list[str],
@@ -256,5 +257,5 @@ def make_units(*, inputs: dict[str, str], network: str, units: list[tuple[str, s
     """One figure per (layer, unit), drawn in one process: the figures share every input."""
     view = UnitView.load(inputs["outcomes"], inputs[TSNE])
     for (layer, unit), output in zip(units, outputs):
-        plots.save(unit_figure(view, network, layer, unit, f"Network {network}, {layer}, unit {unit}"),
+        style.save(unit_figure(view, network, layer, unit, f"Network {network}, {layer}, unit {unit}"),
                    output, metadata)

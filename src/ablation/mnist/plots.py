@@ -12,9 +12,9 @@ import pandas as pd
 from scipy.stats import gaussian_kde
 
 from ablation.core import style
-from ablation.core.style import ACCURACY, CLASS_LABELS, DROP, GAIN, LABEL_BOX, PAIR_ONLY, Figure, plt, save, signed
+from ablation.core.style import ACCURACY, CLASS_LABELS, DROP, GAIN, LABEL_BOX, PAIR_ONLY, Figure, plt, signed
 
-__all__ = ["CLASS_LABELS", "Figure", "save"]
+__all__ = ["CLASS_LABELS", "Figure"]
 
 
 def _class_series(table: pd.DataFrame, column: str) -> np.ndarray:

@@ -34,15 +34,15 @@ from ablation.vgg.images import ImageSet
 from ablation.vgg.network import conv, features, features_index
 
 log = logging.getLogger("ablation")
-SEMANTICS = ("activation", "literal")
+KNOWN_SEMANTICS = ("activation", "literal")
 COUNTED = ("top1", "top5", "top1_gained", "top1_lost", "top5_gained", "top5_lost")  # Counts' per-row fields
 PRECISIONS = ("auto", "float32")
 
 
 def mask_point(layer: str, semantics: str) -> int:
     """Index in `features` of the module whose output an ablation of `layer` masks."""
-    if semantics not in SEMANTICS:
-        raise ValueError(f"unknown ablation semantics '{semantics}'; known: {', '.join(SEMANTICS)}")
+    if semantics not in KNOWN_SEMANTICS:
+        raise ValueError(f"unknown ablation semantics '{semantics}'; known: {', '.join(KNOWN_SEMANTICS)}")
     return features_index(layer) + (2 if semantics == "activation" else 0)
 
 

@@ -2,4 +2,4 @@
 
 # VGG19-BN's 16 conv layers by torchvision name (`features.<index>`), in network order: torch-free so the
 # workflow can check layer names when it is parsed; tests check it against torchvision's configuration.
-VGG_CONV_LAYERS = [f"features.{index}" for index in (0, 3, 7, 10, 14, 17, 20, 23, 27, 30, 33, 36, 40, 43, 46, 49)]
+CONV_LAYERS = [f"features.{index}" for index in (0, 3, 7, 10, 14, 17, 20, 23, 27, 30, 33, 36, 40, 43, 46, 49)]

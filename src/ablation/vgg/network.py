@@ -20,6 +20,7 @@ from torchvision.models.vgg import VGG, cfgs, make_layers
 
 from ablation.core import weights
 from ablation.core.errors import InputError
+from ablation.vgg.architecture import CONV_LAYERS
 from ablation.vgg.images import ImageSet
 
 CONFIGURATION = cfgs["E"]  # VGG19: 16 conv layers (widths) and 5 max pools ("M")
@@ -38,8 +39,6 @@ def conv_layers() -> list[str]:
             index += 3
     return names
 
-
-CONV_LAYERS = conv_layers()
 
 
 def features_index(layer: str) -> int:

@@ -26,7 +26,7 @@ import os
 import signal
 from collections.abc import Callable, Iterator, Sized
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import cast
 
@@ -200,6 +200,61 @@ def _row(settings: RecoverySettings, layer: str, pass_: int, ablated: int, chann
                                                    *accuracy)))
 
 
+@dataclass
+class ResumeState:
+    """Where a run stopped, from its checkpoint: the rows so far and the position (layer index, pass, epoch) of the
+    last finished epoch, whether that pass had met its stopping rule, the network and optimizer after that epoch,
+    and, where a SIGTERM stopped the next epoch inside, how far it got (`partial`)."""
+
+    rows: list[dict[str, object]] = field(default_factory=list)
+    position: tuple[int, int, int] | None = None
+    finished: bool = False
+    network: dict | None = None
+    optimizer: dict | None = None
+    partial: dict | None = None
+
+    @classmethod
+    def load(cls, checkpoint: Checkpoint) -> ResumeState:
+        saved = checkpoint.load()
+        if saved is None:
+            return cls()
+        return cls(saved["rows"], cast(tuple[int, int, int], tuple(saved["position"])), saved["finished"],
+                   saved["network"], saved["optimizer"], saved.get("partial"))
+
+    def done(self, layer: int, pass_: int) -> bool:
+        """The pass was finished before the run stopped."""
+        return self.position is not None and ((layer, pass_) < self.position[:2] or (
+            (layer, pass_) == self.position[:2] and self.finished))
+
+    def resumes(self, layer: int, pass_: int) -> bool:
+        """The run stopped inside this pass."""
+        return self.position is not None and (layer, pass_) == self.position[:2] and not self.finished
+
+    def layer_started(self, layer: int) -> bool:
+        return self.position is not None and layer <= self.position[0]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every pass of a run shares."""
+
+    settings: RecoverySettings
+    train: TrainingData
+    test: ImageSet
+    checkpoint: Checkpoint
+    device: str
+    workers: int
+    eval_batch_size: int
+    stop: Callable[[], bool] | None
+
+    def accuracy(self, model: nn.Module, progress: Progress | str) -> tuple[float, float]:
+        """`progress`: the epoch's (it counts the test images too), or what an evaluation of its own is."""
+        if isinstance(progress, str):
+            progress = Progress(len(self.test), progress, "images")
+        return filter_ablation.evaluate(model, self.test, batch_size=self.eval_batch_size, precision=PRECISION,
+                                        device=self.device, progress=progress).accuracy()
+
+
 def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageSet, settings: RecoverySettings,
         checkpoint: Checkpoint, device: str = "cpu", workers: int = 0, eval_batch_size: int = 64,
         only_pass: int | None = None, stop: Callable[[], bool] | None = None) -> pd.DataFrame:
@@ -209,88 +264,88 @@ def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageS
     jobs); the intact network's row goes with pass 1. Its rows are those the whole run has for that pass.
     `stop()` true (SIGTERM, see `sigterm_requests_stop`): the state after the current batch is saved and the job
     exits; run again, it resumes there and ends with the same table as a run never stopped."""
-    def accuracy(model: nn.Module, progress: Progress | str) -> tuple[float, float]:
-        """`progress`: the epoch's (it counts the test images too), or what an evaluation of its own is."""
-        if isinstance(progress, str):
-            progress = Progress(len(test), progress, "images")
-        return filter_ablation.evaluate(model, test, batch_size=eval_batch_size, precision=PRECISION, device=device,
-                                        progress=progress).accuracy()
-
+    job = _Job(settings, train, test, checkpoint, device, workers, eval_batch_size, stop)
     original = copy.deepcopy(network.state_dict())
-    saved = checkpoint.load()
-    rows: list[dict[str, object]] = saved["rows"] if saved else []
-    position = tuple(saved["position"]) if saved else None  # (layer, pass, epoch) of the last finished epoch
-    carried = saved["network"] if saved else None  # experiment 2: the network the next pass continues from
+    state = ResumeState.load(checkpoint)
+    rows = state.rows
+    carried = state.network  # experiment 2: the network the next pass continues from
     intact = None
     for li, layer in enumerate(layers):
         channels = conv(network, layer).out_channels
-        if (position is None or li > position[0]) and only_pass in (None, 1):
+        if not state.layer_started(li) and only_pass in (None, 1):
             network.load_state_dict(original)
-            intact = intact or accuracy(network, "intact network on the test images")
+            intact = intact or job.accuracy(network, "intact network on the test images")
             rows.append(_row(settings, layer, 0, 0, channels, 0, intact))
         for pass_, filters in enumerate(ablated_filters(layer, channels, settings), start=1):
-            if only_pass is not None and pass_ != only_pass:
+            if (only_pass is not None and pass_ != only_pass) or state.done(li, pass_):
                 continue
-            resuming = position is not None and (li, pass_) == position[:2]
-            if position is not None and ((li, pass_) < position[:2] or (resuming and cast(dict, saved)["finished"])):
-                continue
-            start = cast(dict, saved)["network"] if resuming else (
-                carried if settings.experiment == 2 and pass_ > 1 else original)
+            resume = state if state.resumes(li, pass_) else None
+            start = resume.network if resume else (carried if settings.experiment == 2 and pass_ > 1 else original)
             assert start is not None
             network.load_state_dict(start)
-            model = _AblatedLayer(network.to(device), layer, filters, settings.semantics)
-            optimizer = torch.optim.SGD(model.trainable(), lr=settings.learning_rate, momentum=settings.momentum)
-            if resuming:
-                assert saved is not None
-                optimizer.load_state_dict(saved["optimizer"])
-                scores = [cast(float, r[settings.metric]) for r in rows
-                          if (r["layer"], r[STEP[settings.experiment]]) == (layer, pass_)]
-            else:
-                after = accuracy(network, f"experiment {settings.experiment}, {layer}, pass {pass_}: test before "
-                                          "retraining")
-                rows.append(_row(settings, layer, pass_, len(filters), channels, 0, after))
-                scores = [after[METRICS.index(settings.metric)]]
-            while not should_stop(scores, settings):
-                epoch = len(scores)
-                partial = cast(dict, saved).get("partial") if resuming else None
-                if partial is not None and partial["epoch"] == epoch:  # resume inside the epoch a SIGTERM stopped
-                    skip = partial["batches"]
-                    torch.set_rng_state(partial["rng"])
-                    if partial["cuda_rng"] is not None:
-                        torch.cuda.set_rng_state_all(partial["cuda_rng"])
-                else:
-                    skip = 0
-                    torch.manual_seed(derived_seed(settings.seed, layer, pass_, epoch, "dropout"))
-                model.train_mode()
-                # One report per epoch (the number of epochs of experiment 2 is not known in advance).
-                progress = Progress(max(0, len(cast(Sized, train)) - skip * settings.batch_size) + len(test),
-                                    f"experiment {settings.experiment}, {layer}, pass {pass_}, epoch {epoch} (training "
-                                    "and test images)", "images")
-                batches = training_batches(train, settings.batch_size, derived_seed(settings.seed, layer, pass_, epoch),
-                                           device, workers)
-                try:
-                    loss = train_epoch(model.forward, optimizer, itertools.islice(batches, skip, None), device,
-                                       model.keep_ablated, stop=stop, progress=progress)
-                except Preempted as preempted:
-                    # The rows and the network so far; resuming replays the epoch's batch order to this point.
-                    checkpoint.save({"rows": rows, "position": [li, pass_, epoch - 1], "finished": False,
-                                     "network": network.state_dict(), "optimizer": optimizer.state_dict(),
-                                     "partial": {"epoch": epoch, "batches": skip + preempted.batches,
-                                                 "rng": torch.get_rng_state(), "cuda_rng": (
-                                                     torch.cuda.get_rng_state_all() if torch.cuda.is_available()
-                                                     else None)}})
-                    raise SystemExit(f"preempted in epoch {epoch}; checkpoint written: the job resumes from it") \
-                        from None
-                result = accuracy(network, progress)
-                rows.append(_row(settings, layer, pass_, len(filters), channels, epoch, result))
-                scores.append(result[METRICS.index(settings.metric)])
-                finished = should_stop(scores, settings)
-                log.info("experiment %d, %s, pass %d (%d/%d filters ablated), epoch %d: loss %.4f, top-1 %.2f %%, "
-                         "top-5 %.2f %%", settings.experiment, layer, pass_, len(filters), channels, epoch, loss,
-                         *result)
-                checkpoint.save({"rows": rows, "position": [li, pass_, epoch], "finished": finished,
-                                 "network": network.state_dict(), "optimizer": optimizer.state_dict()})
-                resuming = False  # the partial epoch is done: later epochs start afresh
+            _retrain(job, network, (li, layer), pass_, filters, rows, resume)
             carried = copy.deepcopy(network.state_dict())
-            model.close()
     return pd.DataFrame(rows, columns=columns(settings.experiment))
+
+
+def _retrain(job: _Job, network: nn.Module, layer_at: tuple[int, str], pass_: int, filters: list[int],
+             rows: list[dict[str, object]], resume: ResumeState | None) -> None:
+    """One pass: ablate `filters` of the layer, then retrain until the stopping rule, a row after every epoch and a
+    checkpoint with it; `resume`: the state of a run that stopped inside this pass."""
+    settings, (li, layer) = job.settings, layer_at
+    channels = conv(network, layer).out_channels
+    model = _AblatedLayer(network.to(job.device), layer, filters, settings.semantics)
+    optimizer = torch.optim.SGD(model.trainable(), lr=settings.learning_rate, momentum=settings.momentum)
+    if resume:
+        optimizer.load_state_dict(cast(dict, resume.optimizer))
+        scores = [cast(float, r[settings.metric]) for r in rows
+                  if (r["layer"], r[STEP[settings.experiment]]) == (layer, pass_)]
+    else:
+        after = job.accuracy(network, f"experiment {settings.experiment}, {layer}, pass {pass_}: test before "
+                                      "retraining")
+        rows.append(_row(settings, layer, pass_, len(filters), channels, 0, after))
+        scores = [after[METRICS.index(settings.metric)]]
+    partial = resume.partial if resume else None
+    while not should_stop(scores, settings):
+        epoch = len(scores)
+        skip = _epoch_start(settings, layer, pass_, epoch, partial if partial and partial["epoch"] == epoch else None)
+        model.train_mode()
+        # One report per epoch (the number of epochs of experiment 2 is not known in advance).
+        progress = Progress(max(0, len(cast(Sized, job.train)) - skip * settings.batch_size) + len(job.test),
+                            f"experiment {settings.experiment}, {layer}, pass {pass_}, epoch {epoch} (training and "
+                            "test images)", "images")
+        batches = training_batches(job.train, settings.batch_size, derived_seed(settings.seed, layer, pass_, epoch),
+                                   job.device, job.workers)
+        try:
+            loss = train_epoch(model.forward, optimizer, itertools.islice(batches, skip, None), job.device,
+                               model.keep_ablated, stop=job.stop, progress=progress)
+        except Preempted as preempted:
+            # The rows and the network so far; resuming replays the epoch's batch order to this point.
+            job.checkpoint.save({"rows": rows, "position": [li, pass_, epoch - 1], "finished": False,
+                                 "network": network.state_dict(), "optimizer": optimizer.state_dict(),
+                                 "partial": {"epoch": epoch, "batches": skip + preempted.batches,
+                                             "rng": torch.get_rng_state(), "cuda_rng": (
+                                                 torch.cuda.get_rng_state_all() if torch.cuda.is_available()
+                                                 else None)}})
+            raise SystemExit(f"preempted in epoch {epoch}; checkpoint written: the job resumes from it") from None
+        result = job.accuracy(network, progress)
+        rows.append(_row(settings, layer, pass_, len(filters), channels, epoch, result))
+        scores.append(result[METRICS.index(settings.metric)])
+        log.info("experiment %d, %s, pass %d (%d/%d filters ablated), epoch %d: loss %.4f, top-1 %.2f %%, "
+                 "top-5 %.2f %%", settings.experiment, layer, pass_, len(filters), channels, epoch, loss, *result)
+        job.checkpoint.save({"rows": rows, "position": [li, pass_, epoch], "finished": should_stop(scores, settings),
+                             "network": network.state_dict(), "optimizer": optimizer.state_dict()})
+        partial = None  # the partial epoch is done: later epochs start afresh
+    model.close()
+
+
+def _epoch_start(settings: RecoverySettings, layer: str, pass_: int, epoch: int, partial: dict | None) -> int:
+    """Seed the epoch's dropout, or restore the random state where a SIGTERM stopped it (`partial`); the batches
+    already trained."""
+    if partial is None:
+        torch.manual_seed(derived_seed(settings.seed, layer, pass_, epoch, "dropout"))
+        return 0
+    torch.set_rng_state(partial["rng"])
+    if partial["cuda_rng"] is not None:
+        torch.cuda.set_rng_state_all(partial["cuda_rng"])
+    return int(partial["batches"])

@@ -1,0 +1,112 @@
+# Every rule's settings, resolved once from the config (config/config.yaml, the only defaults, with the user's
+# --configfile on top): rule -> the keyword arguments of its step function that come from the config. A rule passes
+# its entry as `params: settings=SETTINGS["<rule>"]` (beside what is not a setting: a job's layers, a checkpoint
+# path, a caption's values); its script hands it on.
+SETTINGS = {
+    "mnist_data": {
+        "source": DATA["source"],
+        "path": DATA["path"],
+        "download_dir": DATA["download_dir"],
+        "verify_md5": DATA["verify_md5"],
+        "seed": TRAINING["seed"],
+        "max_train": DATA["max_train_items"],
+        "max_test": DATA["max_test_items"],
+    },
+    "mnist_train": {
+        "seed": TRAINING["seed"],
+        "training": {
+            "epochs": TRAINING["epochs"],
+            "batch_size": TRAINING["batch_size"],
+            "learning_rate": TRAINING["learning_rate"],
+            "momentum": TRAINING["momentum"],
+            "data_seed": TRAINING["seed"],
+        },
+    },
+    "mnist_networks": {"imported_name": IMPORTED["name"] if IMPORTED else None},
+    "mnist_ablation": {"evaluation": ANALYSIS["evaluation"]},
+    "mnist_featured": {
+        "network": focus_network(),
+        "mode": ANALYSIS["featured"],
+        "negligible_drop": ANALYSIS["negligible_drop"],
+        "evaluation": ANALYSIS["evaluation"],
+    },
+    "mnist_tsne": {"perplexity": ANALYSIS["tsne_perplexity"], "seed": ANALYSIS["seed"]},
+    "mnist_statistics": {
+        "focus": focus_network(),
+        "resamples": ANALYSIS["bootstrap_resamples"],
+        "alpha": ANALYSIS["alpha"],
+        "seed": ANALYSIS["seed"],
+    },
+    "mnist_shapley": {
+        "shapley": {
+            "layers": SHAPLEY["layers"],
+            "max_exact_units": SHAPLEY["max_exact_units"],
+            "permutations": SHAPLEY["permutations"],
+            "seed": ANALYSIS["seed"],
+        },
+        "device": SHAPLEY["device"],
+        "resamples": ANALYSIS["bootstrap_resamples"],
+        "seed": ANALYSIS["seed"],
+    },
+    "mnist_provenance": {"config": config},
+    "vgg_network": {
+        "model": VGG["model"],
+        "weights_path": VGG["weights"],
+        "embedded": VGG["embedded"],
+        "device": VGG["device"],
+    },
+    "vgg_test_images": {
+        "model": VGG["model"],
+        "max_test": VGG["embedded"]["max_test_images"],
+        "imagenet_settings": IMAGENET,
+    },
+    "vgg_check_inputs": {
+        "val": IMAGENET["val"],
+        "devkit": IMAGENET["devkit"],
+        "train": IMAGENET["train"] if RECOVERY["experiments"] else None,
+    },
+    "vgg_ablation": {
+        **{key: ABLATION[key] for key in ("ratios", "groupings", "groups_per_ratio", "seed")},
+        **{key: ABLATION[key] for key in ("batch_size", "branch_images", "precision")},
+        "device": VGG["device"],
+        "stage_dir": IMAGENET["stage_dir"],
+    },
+    "vgg_sweep": {
+        "semantics": SEMANTICS,
+        "layers": VGG_LAYERS,
+        "jobs_per_semantics": len(SWEEP_JOBS),
+        **{key: ABLATION[key] for key in ("ratios", "groupings", "groups_per_ratio", "seed")},
+    },
+    "vgg_statistics": {"alpha": VGG["statistics"]["alpha"], "metric": VGG_METRIC},
+    "vgg_choices": CHOICE_SETTINGS,
+    "vgg_shapley": {
+        "shapley": {
+            "groups": VGG_SHAPLEY["groups"],
+            "permutations": VGG_SHAPLEY["permutations"],
+            "seed": VGG_SHAPLEY["seed"],
+            "batch_size": ABLATION["batch_size"],
+            "branch_images": ABLATION["branch_images"],
+            "precision": ABLATION["precision"],
+        },
+        "device": VGG["device"],
+        "stage_dir": IMAGENET["stage_dir"],
+    },
+    "vgg_recovery": {
+        "train_source": recovery_training_data(),
+        "recovery": RECOVERY,
+        "device": VGG["device"],
+        "workers": IMAGENET["workers"],
+    },
+    "vgg_provenance": {"settings": VGG},
+    "paper_comparison": {
+        "settings": {
+            "focus": focus_network(),
+            "imported": IMPORTED["name"] if IMPORTED else None,
+            "evaluation": ANALYSIS["evaluation"],
+            "negligible_drop": ANALYSIS["negligible_drop"],
+            "resamples": ANALYSIS["bootstrap_resamples"],
+            "seed": ANALYSIS["seed"],
+        }
+    },
+    "run_summary": {"evaluation_note": mnist_registry.EVALUATION_NOTES[ANALYSIS["evaluation"]]},
+}
