@@ -307,7 +307,7 @@ def semantics_comparison(table: pd.DataFrame, metric: str) -> Figure:
         layers = layer_order(overall.layer)
         x, rows = _by_layer(overall, layers)
         _spread_markers(ax, x + offset, rows, metric, color=colour, label=name)
-        picks.append(f"{name}: {', '.join(most_important_layers(table, metric, name))}")
+        picks.append(f"{name}: {', '.join(most_important_layers(table, metric, str(name)))}")
     ax.axhline(0, lw=0.6, color=ACCURACY)
     ax.set(ylabel=_drop_label(metric))
     ax.legend(title="semantics", frameon=False, fontsize=7)
