@@ -14,9 +14,9 @@ report: "report/workflow.rst"
 
 # Validation and input functions; checks of user input; the side effects of parsing (Apptainer, stale locks).
 include: "workflow/rules/common.smk"
-include: "workflow/rules/settings.smk"
 include: "workflow/rules/checks.smk"
 include: "workflow/rules/environment.smk"
+include: "workflow/rules/settings.smk"
 
 
 # Every rule runs in this image under --use-apptainer (build: containers/README.md).

@@ -16,7 +16,7 @@ from ablation.mnist.architecture import HIDDEN_LAYERS
 from ablation.vgg import metric as vgg_metric
 from ablation.vgg.choices import Settings as ChoiceSettings
 from ablation.vgg import registry as vgg_registry
-from ablation.vgg.architecture import CONV_LAYERS
+from ablation.vgg.architecture import CONV_LAYERS, network_order
 
 SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -138,8 +138,11 @@ def recovery_inputs(wildcards):
 
 
 def recovery_layers():
-    """The recovery layers, the study's choice once the checkpoint rule vgg_choices has made it (a dry run shows the
-    recovery jobs once it has, or where no choice waits for the sweep)."""
+    """The recovery layers: as configured (the value results/vgg/choices.json will hold, so that a dry run shows the
+    recovery jobs), else the study's choice once the checkpoint rule vgg_choices has made it from the sweep."""
+    configured = CONFIGURED_CHOICES.configured()
+    if "recovery_layers" in configured:
+        return network_order(configured["recovery_layers"][0])
     return json.loads(Path(checkpoints.vgg_choices.get().output[0]).read_text())["recovery_layers"]
 
 

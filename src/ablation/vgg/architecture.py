@@ -3,3 +3,8 @@
 # VGG19-BN's 16 conv layers by torchvision name (`features.<index>`), in network order: torch-free so the
 # workflow can check layer names when it is parsed; tests check it against torchvision's configuration.
 CONV_LAYERS = [f"features.{index}" for index in (0, 3, 7, 10, 14, 17, 20, 23, 27, 30, 33, 36, 40, 43, 46, 49)]
+
+
+def network_order(layers: list[str]) -> list[str]:
+    """The distinct layer names in network order (by their index, not alphabetically)."""
+    return sorted(set(layers), key=lambda layer: int(layer.rsplit(".", 1)[-1]))

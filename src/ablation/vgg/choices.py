@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ablation.vgg.architecture import network_order
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -81,6 +83,6 @@ def choose(settings: Settings, table: pd.DataFrame | None) -> Choices:
     by_the_sweep = (most_important or [], f"the two layers whose ablation costs the most {settings.metric} under "
                                           f"{semantics}")
     chosen = {name: settings.configured().get(name, by_the_sweep) for name in LAYER_CHOICES}
-    layers = {name: statistics.layer_order(layers) for name, (layers, _) in chosen.items()}
+    layers = {name: network_order(layers) for name, (layers, _) in chosen.items()}
     return Choices(semantics, settings.metric, most_important, layers["recovery_layers"], layers["class_layers"],
                    layers["shapley_layers"], how={name: how for name, (_, how) in chosen.items()})
