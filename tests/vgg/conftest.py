@@ -1,7 +1,9 @@
-"""Fixtures of the VGG tests: a random embedded VGG19-BN, real digits, and a network trained on them."""
+"""Fixtures of the VGG tests: a random embedded VGG19-BN, real digits, a network trained on them, and the planted
+sweep tables (`vgg_tables`) of 10 and 1,000 classes."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import torch
 from torch import nn
@@ -11,6 +13,7 @@ from ablation.vgg import network as vgg
 from ablation.vgg.images import ImageSet
 from ablation.vgg.training import TrainingSettings, train_embedded
 from helpers import randomised
+from vgg_tables import ablation_table
 
 
 @pytest.fixture()
@@ -41,3 +44,13 @@ def trained(bundled) -> nn.Module:
     network, history = train_embedded(vgg.embedded(8), train, test, settings)
     assert history[-1]["top1"] > 60
     return network
+
+
+@pytest.fixture(scope="module")
+def table() -> pd.DataFrame:
+    return ablation_table()
+
+
+@pytest.fixture(scope="module")
+def table_1000() -> pd.DataFrame:
+    return ablation_table(1000)

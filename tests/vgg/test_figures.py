@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from matplotlib.collections import LineCollection
 
@@ -14,17 +13,7 @@ from ablation.vgg import metric as vgg_metric
 from ablation.vgg import plots as vgg_plots
 from ablation.vgg import registry as vgg_registry
 from ablation.vgg import statistics as vgg_statistics
-from vgg_tables import LAYERS, RATIOS, ablation_table, recovery_table, top5_drop, with_changes
-
-
-@pytest.fixture(scope="module")
-def table() -> pd.DataFrame:
-    return ablation_table()
-
-
-@pytest.fixture(scope="module")
-def table_1000() -> pd.DataFrame:
-    return ablation_table(1000)
+from vgg_tables import LAYERS, RATIOS, recovery_table, top5_drop, with_changes
 
 
 def names(classes: int) -> list[str]:

@@ -13,16 +13,6 @@ from ablation.vgg import statistics as vgg_statistics
 from vgg_tables import LAYERS, RATIOS, SLOPE, ablation_table, at_ceiling, grouping_factor, with_changes
 
 
-@pytest.fixture(scope="module")
-def table() -> pd.DataFrame:
-    return ablation_table()
-
-
-@pytest.fixture(scope="module")
-def table_1000() -> pd.DataFrame:
-    return ablation_table(1000)
-
-
 def test_layer_order_is_numeric_and_leaves_out_the_intact_network():
     assert vgg_statistics.layer_order(["features.10", "none", "features.3", "features.0", "features.3"]) == [
         "features.0", "features.3", "features.10"]

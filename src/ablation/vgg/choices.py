@@ -82,7 +82,8 @@ def choose(settings: Settings, table: pd.DataFrame | None) -> Choices:
         most_important = statistics.most_important_layers(table, settings.metric, semantics)
     by_the_sweep = (most_important or [], f"the two layers whose ablation costs the most {settings.metric} under "
                                           f"{semantics}")
-    chosen = {name: settings.configured().get(name, by_the_sweep) for name in LAYER_CHOICES}
+    configured = settings.configured()
+    chosen = {name: configured.get(name, by_the_sweep) for name in LAYER_CHOICES}
     layers = {name: network_order(layers) for name, (layers, _) in chosen.items()}
     return Choices(semantics, settings.metric, most_important, layers["recovery_layers"], layers["class_layers"],
                    layers["shapley_layers"], how={name: how for name, (_, how) in chosen.items()})
