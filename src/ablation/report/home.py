@@ -57,7 +57,8 @@ def machines(records: list[dict[str, object]]) -> str:
     threads: dict[str, set[int]] = {}
     for record in records:
         threads.setdefault(provenance.machine_line(record, threads=False), set()).add(int(str(record["threads"])))
-    return "; ".join(f"{line} ({' or '.join(map(str, sorted(counts)))} threads)" for line, counts in threads.items())
+    return "; ".join(f"{line} ({' or '.join(map(str, sorted(counts)))} thread{'' if counts == {1} else 's'})"
+                     for line, counts in threads.items())
 
 
 def simple_table(rows: list[tuple[str, ...]]) -> str:
