@@ -19,6 +19,7 @@ from scipy import stats
 
 from ablation.core.statistics import mcnemar_fdr
 from ablation.core.tables import INTACT, hits
+from ablation.vgg.architecture import layer_index, network_order
 
 ALL = "all"  # the class of the whole test set
 GROUPINGS = ("similarity", "random", "l1")
@@ -47,14 +48,9 @@ def of_semantics(table: pd.DataFrame, semantics: str) -> pd.DataFrame:
     return table[table.semantics == semantics].drop(columns="semantics").reset_index(drop=True)
 
 
-def layer_index(layer: str) -> int:
-    """Position of a torchvision layer name (`features.27` -> 27)."""
-    return int(layer.rsplit(".", 1)[-1])
-
-
 def layer_order(layers: Iterable[str]) -> list[str]:
     """The distinct layer names in network order (by numeric index, not alphabetically), without `none`."""
-    return sorted({layer for layer in layers if layer != INTACT}, key=layer_index)
+    return network_order(layer for layer in layers if layer != INTACT)
 
 
 def _grouping_rank(grouping: str) -> int:
