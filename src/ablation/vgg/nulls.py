@@ -1,0 +1,66 @@
+"""Is a filter group more (or less) harmful than any group of the same size? Each similarity and L1 group's overall
+drop against the drops of random groups of the same size in the same layer, drawn in batches and evaluated by the
+sweep's branching engine, with Besag-Clifford's sequential stopping (`ablation.core.nulls`).
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from torch import nn
+
+from ablation.core import nulls
+from ablation.vgg.ablation import sweep
+from ablation.vgg.groups import FilterAblation, group_size, random_groups
+from ablation.vgg.images import ImageSet
+from ablation.vgg.network import conv
+
+NULL = "null"  # the grouping name of a null draw
+
+
+@dataclass(frozen=True)
+class Settings:
+    metric: str  # top1 or top5: the drop tested
+    alternative: str  # greater (more harmful than random), less, or two-sided
+    enough: int  # Besag-Clifford: stop once every group has this many exceedances
+    max_draws: int
+    draws_per_batch: int  # random groups evaluated by one sweep
+    seed: int
+    batch_size: int
+    branch_images: int
+    precision: str
+    device: str = "cpu"
+
+
+def _rng(seed: int, layer: str, ratio: float) -> np.random.Generator:
+    return np.random.default_rng([seed, zlib.crc32(f"{layer}|{ratio}|{NULL}".encode())])
+
+
+def drops(network: nn.Module, images: ImageSet, ablations: list[FilterAblation], semantics: str,
+          settings: Settings) -> np.ndarray:
+    """The overall drop of `settings.metric` of each ablation, in %p (intact minus ablated accuracy)."""
+    counts = sweep(network, images, ablations, semantics, batch_size=settings.batch_size,
+                   branch_images=settings.branch_images, precision=settings.precision, device=settings.device)
+    hits = getattr(counts, settings.metric).sum(dim=1).double().cpu().numpy()
+    accuracy = 100 * hits / float(counts.images.sum())
+    return accuracy[0] - accuracy[1:]
+
+
+def layer_test(network: nn.Module, images: ImageSet, layer: str, ratio: float, observed: pd.DataFrame,
+               semantics: str, settings: Settings) -> pd.DataFrame:
+    """`observed`: the groups of `layer` at `ratio` (columns grouping, group, drop); returned with the null's
+    draws, its p-value and how many draws it took."""
+    null = nulls.Null(observed["drop"].to_numpy(float), settings.alternative, settings.enough, settings.max_draws)
+    size, rng = group_size(ratio, conv(network, layer).out_channels), _rng(settings.seed, layer, ratio)
+    drawn = 0
+    while not null.done():
+        count = min(settings.draws_per_batch, settings.max_draws - drawn)
+        groups = random_groups(conv(network, layer).out_channels, size, count, rng)
+        batch = [FilterAblation(layer, NULL, ratio, drawn + i, filters) for i, filters in enumerate(groups)]
+        null.add(drops(network, images, batch, semantics, settings))
+        drawn += count
+    return observed.assign(layer=layer, ratio=ratio, alternative=settings.alternative, p=null.p_values(),
+                           draws=null.draws)

@@ -1,0 +1,42 @@
+"""Each filter group against random groups of the same size (`ablation.vgg.nulls`): the null's drops are the
+engine's evaluation of random groups, and the sequential test stops as the null's draws say."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ablation.vgg import nulls
+from ablation.vgg.ablation import plain_sweep
+from ablation.vgg.groups import FilterAblation, random_groups
+
+SETTINGS = nulls.Settings(metric="top1", alternative="greater", enough=5, max_draws=64, draws_per_batch=16, seed=0,
+                          batch_size=32, branch_images=512, precision="float32")
+
+
+def test_null_drops_are_the_plain_evaluation_of_random_groups(network, digits):
+    groups = random_groups(16, 4, 6, np.random.default_rng(0))
+    ablations = [FilterAblation("features.7", nulls.NULL, 0.25, i, filters) for i, filters in enumerate(groups)]
+    engine = nulls.drops(network, digits, ablations, "activation", SETTINGS)
+    plain = plain_sweep(network, digits, ablations, "activation", batch_size=32, precision="float32")
+    accuracy = 100 * plain.top1.sum(dim=1).double().numpy() / float(plain.images.sum())
+    assert np.array_equal(engine, accuracy[0] - accuracy[1:])
+
+
+def test_a_group_beyond_every_draw_takes_all_draws_and_an_ordinary_one_stops_early(network, digits, monkeypatch):
+    """The drops planted: every random group costs 1 %p and a tenth of them 3 %p; the observed groups 5 and 1 %p."""
+    drawn = []
+
+    def planted(network, images, ablations, semantics, settings):
+        drawn.append(len(ablations))
+        assert all(a.layer == "features.7" and len(a.filters) == 4 for a in ablations)
+        return np.where(np.arange(len(ablations)) % 10 == 0, 3.0, 1.0)
+
+    monkeypatch.setattr(nulls, "drops", planted)
+    observed = pd.DataFrame({"grouping": ["similarity", "l1"], "group": [0, 0], "drop": [5.0, 1.0]})
+    result = nulls.layer_test(network, digits, "features.7", 0.25, observed, "activation", SETTINGS)
+    assert drawn == [16, 16, 16, 16] and (result.draws == 64).all()  # the 5 %p group is never exceeded
+    assert result.p.tolist() == pytest.approx([1 / 65, 5 / 5])  # the 1 %p one: five exceedances in five draws
+    assert result.columns.tolist()[:3] == ["grouping", "group", "drop"]
+    assert (result.layer == "features.7").all() and (result.ratio == 0.25).all()
