@@ -105,3 +105,28 @@ def test_class_gains_match_statsmodels_mcnemar_and_bh_fdr():
 
 def test_ablation_label_round_trip():
     assert Ablation("hidden1", (0, 19)).label == "1+20"
+
+
+def test_a_planted_super_additive_pair_is_found_and_an_additive_one_is_not():
+    """200 digits the intact network gets right. Units 1 and 2 each lose 10 digits; pair 1+2 loses those 20 and 30
+    more (super-additive); pair 1+3 loses exactly its singles' digits (additive); pair 2+3 keeps 5 digits of
+    the ones unit 2 loses (sub-additive)."""
+    n = 200
+    ablations = [Ablation("none", ()), *(Ablation("hidden1", (u,)) for u in range(3)),
+                 *(Ablation("hidden1", pair) for pair in ((0, 1), (0, 2), (1, 2)))]
+    correct = np.ones((1, len(ablations), n), dtype=bool)
+    single = {0: range(0, 10), 1: range(10, 20), 2: range(20, 20)}  # unit 3 changes nothing alone
+    for unit, items in single.items():
+        correct[0, 1 + unit, list(items)] = False
+    correct[0, 4, :50] = False  # 1+2: the singles' 20 and 30 of its own
+    correct[0, 5, :10] = False  # 1+3: unit 1's
+    correct[0, 6, 15:20] = False  # 2+3: half of unit 2's
+    table = statistics.pair_tests(Outcomes(["net"], ablations, np.zeros(n, dtype=int), correct), alpha=0.05)
+    rows = table.set_index("units")
+    assert rows.loc["1+2", "lost_only_after_pair"] == 30 and rows.loc["1+2", "gained_only_after_pair"] == 0
+    assert rows.loc["1+2", "p"] == pytest.approx(0.5 ** 30) and rows.loc["1+2", "super_additive"]
+    assert rows.loc["1+2", "interaction"] == pytest.approx(100 * 30 / n)
+    assert rows.loc["1+3", "lost_only_after_pair"] == 0 and rows.loc["1+3", "p"] == 1.0
+    assert rows.loc["1+3", "interaction"] == 0 and not rows.loc["1+3", "super_additive"]
+    assert not rows.loc["2+3", "super_additive"] and rows.loc["2+3", "interaction"] == pytest.approx(-100 * 5 / n)
+    np.testing.assert_allclose(table.q, multipletests(table.p, method="fdr_bh")[1])

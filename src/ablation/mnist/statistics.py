@@ -5,7 +5,8 @@
   confidence intervals.
 - Class selectivity: per network and class, the standard deviation of the class's accuracy drop across a layer's
   units (the paper's Fig. 11 averages it over the networks other than the featured one).
-- Pair interaction: pair drop minus the sum of the two single drops, per class (> 0: super-additive).
+- Pair interaction: pair drop minus the sum of the two single drops, per class (> 0: super-additive); and per pair
+  an exact test of the pair's own effect (`pair_tests`).
 - McNemar's exact test per class of whether an ablated network classifies differently from the intact one,
   Benjamini-Hochberg FDR-corrected over every test of the study; a significant gain is q < alpha with more
   items gained than lost.
@@ -18,9 +19,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
 from ablation.core.statistics import mcnemar_fdr
-from ablation.mnist.outcomes import Outcomes
+from ablation.mnist.outcomes import Ablation, Outcomes
 
 if TYPE_CHECKING:
     from ablation.mnist.network import Stack
@@ -136,4 +138,30 @@ def class_gains(outcomes: Outcomes, alpha: float) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=["network", "layer", "units", "class", "gained", "lost"])
     table["p"], table["q"] = mcnemar_fdr(table.gained.to_numpy(), table.lost.to_numpy(), alpha)
     table["significant_gain"] = (table.q < alpha) & (table.gained > table.lost)
+    return table
+
+
+def pair_tests(outcomes: Outcomes, alpha: float) -> pd.DataFrame:
+    """Every pair of every network: is the pair's effect more than its singles'? The digits the pair loses that the
+    intact network and each single keep right (`lost_only_after_pair`) against the digits only the pair gets right,
+    every one of the others wrong (`gained_only_after_pair`): an exact one-sided binomial (McNemar) test that the first
+    exceed the second, Benjamini-Hochberg FDR over the pairs of a network's layer. `interaction`: the overall pair
+    drop minus the sum of the single drops [%p]; `super_additive`: q < alpha."""
+    rows = []
+    for n, network in enumerate(outcomes.networks):
+        correct = outcomes.correct[n]
+        for m, pair in enumerate(outcomes.ablations):
+            if len(pair.units) != 2:
+                continue
+            first, second = (correct[outcomes.index(Ablation(pair.layer, (unit,)))] for unit in pair.units)
+            others = np.stack([correct[0], first, second])
+            lost = int((others.all(axis=0) & ~correct[m]).sum())
+            gained = int((~others.any(axis=0) & correct[m]).sum())
+            interaction = 100 * (first.mean() + second.mean() - correct[0].mean() - correct[m].mean())
+            p = stats.binomtest(lost, lost + gained, 0.5, alternative="greater").pvalue if lost + gained else 1.0
+            rows.append((network, pair.layer, pair.label, lost, gained, float(interaction), float(p)))
+    table = pd.DataFrame(rows, columns=["network", "layer", "units", "lost_only_after_pair", "gained_only_after_pair",
+                                        "interaction", "p"])
+    table["q"] = table.groupby(["network", "layer"]).p.transform(lambda p: multipletests(p, method="fdr_bh")[1])
+    table["super_additive"] = table.q < alpha
     return table
