@@ -54,6 +54,16 @@ def test_study_produces_the_tidy_table_and_every_figure(study):
     for figure in FIGURES:
         assert (study / f"results/mnist/figures/{figure}.png").stat().st_size > 10_000, figure
     assert len(list((study / "results/mnist/figures/units").glob("extra_unit_*.png"))) == 30
+    # Every pair of every network tested against its singles; the interaction is the table's pair minus singles.
+    tests = pd.read_csv(study / "results/mnist/statistics/pair_tests.csv", dtype={"units": str})
+    assert len(tests) == 4 * 190 and tests.q.between(0, 1).all() and (tests.q >= tests.p - 1e-12).all()
+    pair = tests.iloc[0]
+    overall = table[(table["class"] == "all") & table.layer.isin([pair.layer, "none"])].set_index(
+        ["network", "units"]).accuracy
+    first, second = pair.units.split("+")
+    expected = (overall[pair.network, first] + overall[pair.network, second] - overall[pair.network, "none"]
+                - overall[pair.network, pair.units])
+    assert pair.interaction == pytest.approx(expected, abs=1e-9)
     # Every unit figure names its units; the Fig. A.2 set is the network's negligible units (or the Fig. 5 unit).
     featured = pd.read_csv(study / "results/mnist/featured.csv", dtype=str).set_index("figure")
     assert set(featured.index) == {f for f in FIGURES if f.startswith(("fig0", "fig1", "figA"))} - {

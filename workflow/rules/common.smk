@@ -183,6 +183,7 @@ MNIST_STATISTICS = [
     "per_network_correlations",
     "selectivity",
     "pair_interactions",
+    "pair_tests",
     "class_gains",
 ]
 MNIST_SHAPLEY = mnist_registry.SHAPLEY_TABLES

@@ -148,13 +148,15 @@ def mnist_statistics(*, table_path: str, outcomes_path: str, networks_path: str,
     names, initial, trained = load_networks(networks_path)
     mwu = statistics.mann_whitney(initial, trained, names)
     summary, per_network = statistics.weight_change_vs_drop(mwu, drops, focus, resamples, seed)
+    run = outcomes.Outcomes.load(outcomes_path)
     frames = {
         "mann_whitney": mwu.merge(statistics.unit_drops(drops), on=["network", "layer", "units"]),
         "correlations": summary,
         "per_network_correlations": per_network,
         "selectivity": statistics.class_selectivity(drops),
         "pair_interactions": statistics.pair_interactions(drops),
-        "class_gains": statistics.class_gains(outcomes.Outcomes.load(outcomes_path), alpha),
+        "pair_tests": statistics.pair_tests(run, alpha),
+        "class_gains": statistics.class_gains(run, alpha),
     }
     for name, frame in frames.items():
         frame.to_csv(out[name], index=False)
