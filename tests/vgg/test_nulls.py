@@ -11,8 +11,8 @@ from ablation.vgg import nulls
 from ablation.vgg.ablation import plain_sweep
 from ablation.vgg.groups import FilterAblation, random_groups
 
-SETTINGS = nulls.Settings(metric="top1", alternative="greater", enough=5, max_draws=64, draws_per_batch=16, seed=0,
-                          batch_size=32, branch_images=512, precision="float32")
+SETTINGS = nulls.Settings(metric="top1", alternative="greater", stop_after_exceedances=5, max_random_groups=64,
+                          random_groups_per_pass=16, seed=0, batch_size=32, branch_images=512, precision="float32")
 
 
 def test_null_drops_are_the_plain_evaluation_of_random_groups(network, digits):

@@ -95,6 +95,18 @@ def test_vgg_study_produces_its_table_recovery_runs_and_figures(study):
     assert literal[["layer", "group", "class", "images"]].equals(activation[["layer", "group", "class", "images"]])
     assert not literal.top5.equals(activation.top5), "BatchNorm's constant makes the semantics differ"
     assert table.top1.between(0, 100).all() and (table.top5 >= table.top1).all()
+    # Every similarity and L1 group against random groups of its size and layer: its drop as the table's, a p-value
+    # no smaller than the draws allow, q over the groups of a semantics.
+    null = pd.read_csv(study / "results/vgg/statistics/null.csv")
+    overall = table[(table["class"] == "all") & table.grouping.isin(["similarity", "l1"])]
+    assert len(null) == len(overall) == 2 * 4 * 2 * 3
+    max_draws = small_vgg()["ablation"]["null_groups"]["max_random_groups"]
+    assert null.draws.between(1, max_draws).all() and (null.p >= 1 / (1 + null.draws) - 1e-12).all()
+    assert null.p.between(0, 1).all() and (null.q >= null.p - 1e-12).all()
+    intact = table[(table.layer == "none") & (table["class"] == "all")].set_index("semantics")[null.metric.iloc[0]]
+    merged = null.merge(overall, on=["semantics", "layer", "ratio", "grouping", "group"])
+    assert merged["drop"].to_numpy() == pytest.approx(
+        (intact[merged.semantics].to_numpy() - merged[null.metric.iloc[0]].to_numpy()), abs=1e-4)
     changes = pd.read_csv(study / "results/vgg/statistics/class_changes.csv", dtype={"class": str})
     assert len(changes) == 2 * 4 * 2 * 5 * 10 and changes.q.between(0, 1).all()
     # Experiment 1: one epoch per pass; experiment 2: two an iteration (the stopping rule looks at the last two).

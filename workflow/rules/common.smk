@@ -277,5 +277,5 @@ def final_outputs():
         "results/report_home.rst",  # the report's home page includes it (report/workflow.rst)
     ]
     if VGG["enabled"]:
-        outputs.append("results/vgg/statistics/grouping_comparison.csv")
+        outputs += ["results/vgg/statistics/grouping_comparison.csv", "results/vgg/statistics/null.csv"]
     return outputs

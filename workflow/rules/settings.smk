@@ -78,6 +78,13 @@ SETTINGS = {
         **{key: ABLATION[key] for key in ("ratios", "groupings", "groups_per_ratio", "seed")},
     },
     "vgg_statistics": {"alpha": VGG["statistics"]["alpha"], "metric": VGG_METRIC},
+    "vgg_null": {
+        "metric": VGG_METRIC,
+        "null": ABLATION["null_groups"],
+        **{key: ABLATION[key] for key in ("batch_size", "branch_images", "precision")},
+        "device": VGG["device"],
+        "stage_dir": IMAGENET["stage_dir"],
+    },
     "vgg_choices": CHOICE_SETTINGS,
     "vgg_shapley": {
         "shapley": {

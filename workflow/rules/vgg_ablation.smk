@@ -70,6 +70,27 @@ rule vgg_statistics:
         "../scripts/vgg_statistics.py"
 
 
+# Every similarity and L1 group against random groups of the same size in the same layer (ablation.vgg.nulls).
+rule vgg_null:
+    input:
+        network="results/vgg/network.pt",
+        images="results/vgg/test_images.pt",
+        table="results/vgg/ablations.csv",
+    output:
+        "results/vgg/statistics/null.csv",
+    log:
+        "logs/vgg/null.log",
+    threads: MAX_THREADS
+    resources:
+        gpu=1,
+        runtime=SWEEP_MINUTES,
+        mem_mb=SWEEP_MB,
+    params:
+        settings=SETTINGS["vgg_null"],
+    script:
+        "../scripts/vgg_null.py"
+
+
 # The study's choices (ablation.vgg.choices): the semantics of the paper's figures, the leading metric, and the
 # recovery, class and Shapley layers, as configured or from the sweep, made once for every later step. A checkpoint:
 # the recovery jobs are known once the layers are.

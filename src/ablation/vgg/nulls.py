@@ -5,6 +5,7 @@ sweep's branching engine, with Besag-Clifford's sequential stopping (`ablation.c
 
 from __future__ import annotations
 
+import logging
 import zlib
 from dataclasses import dataclass
 
@@ -17,17 +18,19 @@ from ablation.vgg.ablation import sweep
 from ablation.vgg.groups import FilterAblation, group_size, random_groups
 from ablation.vgg.images import ImageSet
 from ablation.vgg.network import conv
+from ablation.vgg.statistics import ALL, INTACT, by_semantics
 
 NULL = "null"  # the grouping name of a null draw
+log = logging.getLogger("ablation")
 
 
 @dataclass(frozen=True)
 class Settings:
     metric: str  # top1 or top5: the drop tested
     alternative: str  # greater (more harmful than random), less, or two-sided
-    enough: int  # Besag-Clifford: stop once every group has this many exceedances
-    max_draws: int
-    draws_per_batch: int  # random groups evaluated by one sweep
+    stop_after_exceedances: int  # Besag-Clifford: stop once every group has this many exceedances
+    max_random_groups: int
+    random_groups_per_pass: int  # random groups evaluated by one sweep
     seed: int
     batch_size: int
     branch_images: int
@@ -53,14 +56,35 @@ def layer_test(network: nn.Module, images: ImageSet, layer: str, ratio: float, o
                semantics: str, settings: Settings) -> pd.DataFrame:
     """`observed`: the groups of `layer` at `ratio` (columns grouping, group, drop); returned with the null's
     draws, its p-value and how many draws it took."""
-    null = nulls.Null(observed["drop"].to_numpy(float), settings.alternative, settings.enough, settings.max_draws)
+    null = nulls.Null(observed["drop"].to_numpy(float), settings.alternative, settings.stop_after_exceedances,
+                      settings.max_random_groups)
     size, rng = group_size(ratio, conv(network, layer).out_channels), _rng(settings.seed, layer, ratio)
     drawn = 0
     while not null.done():
-        count = min(settings.draws_per_batch, settings.max_draws - drawn)
+        count = min(settings.random_groups_per_pass, settings.max_random_groups - drawn)
         groups = random_groups(conv(network, layer).out_channels, size, count, rng)
         batch = [FilterAblation(layer, NULL, ratio, drawn + i, filters) for i, filters in enumerate(groups)]
         null.add(drops(network, images, batch, semantics, settings))
         drawn += count
     return observed.assign(layer=layer, ratio=ratio, alternative=settings.alternative, p=null.p_values(),
                            draws=null.draws)
+
+
+def test_groups(network: nn.Module, images: ImageSet, table: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Every similarity and L1 group of the sweep `table`, under each semantics, against its (layer, ratio)'s random
+    groups (`layer_test`), with Benjamini-Hochberg q over the groups of a semantics."""
+    metric, frames = settings.metric, []
+    for semantics, part in by_semantics(table):
+        overall = part[part["class"] == ALL]
+        intact = float(overall.loc[overall.layer == INTACT, metric].iloc[0])
+        tested = overall[overall.grouping.isin(["similarity", "l1"])]
+        tested = tested.assign(drop=intact - tested[metric])
+        results = [layer_test(network, images, layer, float(ratio), rows[["grouping", "group", "drop"]],
+                              str(semantics), settings)
+                   for (layer, ratio), rows in tested.groupby(["layer", "ratio"], sort=False)]
+        frame = pd.concat(results, ignore_index=True).assign(semantics=semantics, metric=metric)
+        frames.append(frame.assign(q=nulls.fdr(frame.p.to_numpy())))
+        log.info("null of %s: %d groups, %d random groups drawn", semantics, len(frame),
+                 int(frame.groupby(["layer", "ratio"]).draws.first().sum()))
+    columns = ["semantics", "metric", "layer", "ratio", "grouping", "group", "drop", "alternative", "draws", "p", "q"]
+    return pd.concat(frames, ignore_index=True)[columns]

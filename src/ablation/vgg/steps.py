@@ -20,7 +20,7 @@ from ablation.core.devices import device_for
 from ablation.core.errors import InputError
 from ablation.core.tables import read_table
 from ablation.vgg import ablation as filter_ablation
-from ablation.vgg import choices, imagenet, recovery, shapley, statistics
+from ablation.vgg import choices, imagenet, nulls, recovery, shapley, statistics
 from ablation.vgg import groups as filter_groups
 from ablation.vgg.images import ImageSet, staged
 from ablation.vgg.network import (
@@ -258,3 +258,18 @@ def vgg_shapley(*, network_path: str, images_path: str, layers: list[str], setti
                  settings.permutations, len(images))
         frames.append(shapley.layer_values(network, images, layer, settings))
     pd.concat(frames, ignore_index=True).to_csv(out_values, index=False, float_format="%.10g")
+
+
+
+def vgg_null(*, network_path: str, images_path: str, table_path: str, metric: str, null: dict[str, Any],
+             batch_size: int, branch_images: int, precision: str, device: str, threads: int, stage_dir: str | None,
+             out_path: str) -> None:
+    """Every similarity and L1 group of the sweep against random groups of the same size in the same layer
+    (`nulls.test_groups`)."""
+    torch.set_num_threads(threads)
+    network, _ = load_network(network_path)
+    images = ImageSet.load(staged(images_path, stage_dir))
+    settings = nulls.Settings(metric=metric, **null, batch_size=batch_size, branch_images=branch_images,
+                              precision=precision, device=device_for(device))
+    nulls.test_groups(network, images, read_table(table_path), settings).to_csv(out_path, index=False,
+                                                                                float_format="%.6g")
