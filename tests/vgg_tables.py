@@ -63,20 +63,40 @@ def ablation_table(classes: int = 10) -> pd.DataFrame:
                                        "top5"])
 
 
+RECOVERY_IMAGES = 1000
+
+
 def recovery_table(experiment: int, epochs: tuple[int, ...] = (3, 2, 4)) -> pd.DataFrame:
     """Two layers: the intact network, then passes (experiment 2: iterations) with `epochs[p - 1]` retraining epochs
-    each."""
+    each; every image an ablated network gets wrong that the intact one got right is lost (`with_top1`)."""
     rows = []
     for layer, width in (("features.49", 512), ("features.3", 64)):
-        rows.append((experiment, layer, 0, 0, width, 0, 70.0, 90.0))
+        rows.append((experiment, layer, 0, 0, width, 0, 70.0))
         for p, trained in enumerate(epochs, start=1):
             ablated = width // 4 * (p if experiment == 2 else 1)
             for epoch in range(trained + 1):
                 top1 = 70.0 - (30 + 3 * p) * (0.6 ** epoch) - (5 * p if experiment == 2 else 1.5 * p)
-                rows.append((experiment, layer, p, ablated, width, epoch, top1, top1 + 18))
+                rows.append((experiment, layer, p, ablated, width, epoch, top1))
     step = "pass" if experiment == 1 else "iteration"
-    return pd.DataFrame(rows, columns=["experiment", "layer", step, "ablated_filters", "layer_filters", "epoch", "top1",
-                                       "top5"])
+    frame = pd.DataFrame(rows, columns=["experiment", "layer", step, "ablated_filters", "layer_filters", "epoch",
+                                        "top1"])
+    return with_top1(frame, np.ones(len(frame), dtype=bool), frame.top1.to_numpy())
+
+
+def with_top1(recovery: pd.DataFrame, rows: np.ndarray, top1: np.ndarray | float) -> pd.DataFrame:
+    """`recovery` with top-1 set to `top1` (rounded to whole images) in `rows`, top-5 18 %p above it, and the images
+    gained and lost against the intact network as whole images: only lost (below intact) or only gained (above)."""
+    step = recovery.columns[2]
+    frame = recovery.copy()
+    frame["images"] = RECOVERY_IMAGES
+    frame["top1"] = np.where(rows, top1, frame.top1)
+    intact = frame.groupby("layer").top1.transform(lambda a: a[frame.loc[a.index, step] == 0].iloc[0])
+    for metric, offset in (("top1", 0.0), ("top5", 18.0)):
+        changed = np.round((intact - frame.top1) * RECOVERY_IMAGES / 100).astype(int)
+        frame[metric] = intact + offset - 100 * changed / RECOVERY_IMAGES
+        frame[f"{metric}_lost"], frame[f"{metric}_gained"] = changed.clip(lower=0), (-changed).clip(lower=0)
+    return frame[[*frame.columns[:6], "top1", "top5", "top1_gained", "top1_lost", "top5_gained", "top5_lost",
+                  "images"]]
 
 
 def with_changes(table: pd.DataFrame) -> pd.DataFrame:

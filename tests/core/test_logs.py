@@ -173,7 +173,7 @@ def test_shapley_games_advance_one_network_each_to_exactly_the_total(caplog_info
 
     generator = torch.Generator().manual_seed(0)
     progress = Progress(2, "Shapley games", "networks", LOGGER)
-    settings = mnist_shapley.Settings(["hidden1", "hidden2"], 20, 10, 0, "cpu")
+    settings = mnist_shapley.Settings(["hidden1", "hidden2"], 20, 10, None, 0, "cpu")
     for name in ("a", "b"):
         network = mnist_shapley.Network(torch.rand(40, 20, generator=generator),
                                         torch.randn(10, 20, generator=generator),

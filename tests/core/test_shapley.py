@@ -85,3 +85,28 @@ def test_sampled_values_scatter_around_the_exact_ones_by_their_standard_errors()
     assert np.abs(z).max() < 4.5 and 0.8 < (z**2).mean() < 1.25 and abs(z.mean()) < 0.25
     again = shapley.sample_values(lambda masks: table[:, masks @ (1 << np.arange(n))].T, n, 400, seed=19)
     assert np.array_equal(estimate.values, again.values)
+
+
+def test_sampling_stops_at_the_target_standard_error_with_the_orders_of_a_fixed_count():
+    n = 7
+    table = np.random.default_rng(2).normal(size=(2, 2**n))
+
+    def game(masks: np.ndarray) -> np.ndarray:
+        return table[:, masks @ (1 << np.arange(n))].T
+
+    fixed = shapley.sample_values(game, n, 400, seed=3)
+    target = 2.5 * float(fixed.standard_errors.max())  # standard errors shrink as 1 / sqrt(orders): ~64 orders
+    stopped = shapley.sample_values(game, n, 400, seed=3, target_standard_error=target)
+    assert stopped.permutations < 400 and stopped.permutations % 40 == 0  # rounds of a tenth of the most
+    assert stopped.standard_errors.max() <= target
+    # The first rounds' standard errors were still above it, and the estimate is that of the same first orders.
+    earlier = shapley.sample_values(game, n, stopped.permutations - 40, seed=3)
+    assert earlier.standard_errors.max() > target
+    same = shapley.sample_values(game, n, stopped.permutations, seed=3)
+    assert np.array_equal(stopped.values, same.values) and np.array_equal(stopped.standard_errors,
+                                                                         same.standard_errors)
+    # An additive game has no spread: one round of 40 suffices; an unreachable target draws all 400.
+    additive = shapley.sample_values(lambda masks: (~masks) @ np.arange(1.0, n + 1)[:, None], n, 400, seed=3,
+                                     target_standard_error=1e-9)
+    assert additive.permutations == 40 and np.allclose(additive.values[0], np.arange(1.0, n + 1))
+    assert shapley.sample_values(game, n, 400, seed=3, target_standard_error=1e-9).permutations == 400

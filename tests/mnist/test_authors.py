@@ -63,14 +63,24 @@ def test_the_authors_network_gives_every_paper_number_to_the_hundredth(authors_n
     mwu = statistics.mann_whitney(initial, trained, ["authors"]).merge(statistics.unit_drops(drops(table)))
     summary, per_network = statistics.weight_change_vs_drop(mwu[["network", "layer", "units", "U", "p"]], drops(table),
                                                             "authors", 200, 0)
+    pair_tests = statistics.pair_tests(runs["as_published"], 0.05)
     frame = comparison.compare(runs, chosen, "as_published", "authors", True, 0.5, summary, per_network,
                                statistics.class_selectivity(drops(table)), 200, 0, mnist_data.source,
-                               is_full_mnist(mnist_data.source)).set_index("claim")
+                               is_full_mnist(mnist_data.source), pair_tests, 0.05).set_index("claim")
     for claim, paper in PAPER_NUMBERS.items():
         assert float(frame.loc[claim, "value"]) == pytest.approx(paper, abs=0.005), claim
         assert frame.loc[claim, "verdict"] == "agrees"
         assert frame.loc[claim, "tolerance"].startswith("exact to the paper's 2 decimals")
     assert frame.loc["overall drop [%p], unit 12", "measured_as"] == "as_published"
+    # Each featured drop with its paired interval over the digits, from the run's own lost and gained digits.
+    intervals = statistics.drop_intervals(runs["as_published"]).set_index(["units", "class"])
+    low, high = intervals.loc[("12", "all"), ["ci_low", "ci_high"]]
+    assert low < 44.54 < high and f"[{low:.2f}, {high:.2f}]" in frame.loc["overall drop [%p], unit 12", "tolerance"]
+    # Fig. 12's pair by the exact pair test, its counts those of the test's table.
+    tested = pair_tests.set_index("units").loc["4+16"]
+    pair = frame.loc["pair 4+16 has an effect beyond the sum of its singles"]
+    assert f"{tested.lost_only_after_pair} digits lost only after the pair" in pair.value
+    assert pair.verdict == ("holds" if tested.super_additive else "does not hold")
     # The binarised digits explain the numbers: on the clean digits unit 6 never matters, the four units together
     # change accuracy by 0.02 %p, and four units are negligible; after the pair 12+19 over half of class 6 is lost.
     assert frame.loc["overall drop [%p], unit 6", "other"] == "clean: 0.00"

@@ -87,7 +87,7 @@ def test_exact_games_and_msapy_agree_within_three_standard_errors(authors_networ
     import fastprogress.fastprogress
 
     network = authors_network
-    settings = mnist_shapley.Settings(["hidden1", "hidden2"], 20, 2, 0, "cpu")
+    settings = mnist_shapley.Settings(["hidden1", "hidden2"], 20, 2, None, 0, "cpu")
     values, _, games = mnist_shapley.games("authors", network, settings)
     exact = values[(values.layer == "hidden1") & (values["class"] == "all")].value.to_numpy()
     summary = games[(games.layer == "hidden1") & (games["class"] == "all")].iloc[0]
@@ -109,7 +109,7 @@ def test_exact_games_and_msapy_agree_within_three_standard_errors(authors_networ
     error = table.std(ddof=1).to_numpy() / np.sqrt(len(table))
     # Units that never matter (dead ReLUs) have exactly 0 and no spread: allow float64 rounding there.
     assert (np.abs(estimate - exact) <= 3 * error + 1e-9).all(), (estimate - exact) / error
-    sampled, *_ = mnist_shapley.games("authors", network, mnist_shapley.Settings(["hidden1"], 10, 200, 0, "cpu"))
+    sampled, *_ = mnist_shapley.games("authors", network, mnist_shapley.Settings(["hidden1"], 10, 200, None, 0, "cpu"))
     ours = sampled[sampled["class"] == "all"]
     assert (ours.method == "sampled").all()
     assert (np.abs(ours.value.to_numpy() - exact) <= 3 * ours.standard_error.to_numpy() + 1e-9).all()

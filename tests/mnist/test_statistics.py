@@ -130,3 +130,22 @@ def test_a_planted_super_additive_pair_is_found_and_an_additive_one_is_not():
     assert rows.loc["1+3", "interaction"] == 0 and not rows.loc["1+3", "super_additive"]
     assert not rows.loc["2+3", "super_additive"] and rows.loc["2+3", "interaction"] == pytest.approx(-100 * 5 / n)
     np.testing.assert_allclose(table.q, multipletests(table.p, method="fdr_bh")[1])
+
+
+def test_every_ablation_drop_has_a_paired_interval_over_the_digits():
+    """Two networks, 40 digits of classes 0 and 1: each ablation's drop is its lost minus gained digits, overall and
+    per class, with the interval of a mean of -1/0/+1 per digit."""
+    rng = np.random.default_rng(0)
+    ablations = [Ablation("none", ()), Ablation("hidden1", (0,)), Ablation("hidden1", (1,))]
+    labels = np.repeat([0, 1], 20)
+    correct = rng.random((2, 3, 40)) < 0.7
+    table = statistics.drop_intervals(Outcomes(["a", "b"], ablations, labels, correct))
+    assert len(table) == 2 * 2 * 3  # networks x ablations x (all, 0, 1)
+    for row in table.to_dict("records"):
+        network, ablation = ["a", "b"].index(row["network"]), 1 + ["1", "2"].index(row["units"])
+        chosen = slice(None) if row["class"] == "all" else labels == int(row["class"])
+        change = correct[network, 0, chosen].astype(int) - correct[network, ablation, chosen].astype(int)
+        half = 1.959963984540054 * change.std() / np.sqrt(len(change))
+        assert (row["lost"], row["gained"]) == ((change == 1).sum(), (change == -1).sum())
+        expected = 100 * (change.mean() + np.array([0, -half, half]))
+        assert [row["drop"], row["ci_low"], row["ci_high"]] == pytest.approx(expected)

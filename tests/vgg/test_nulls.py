@@ -12,7 +12,8 @@ from ablation.vgg.ablation import plain_sweep
 from ablation.vgg.groups import FilterAblation, random_groups
 
 SETTINGS = nulls.Settings(metric="top1", alternative="greater", stop_after_exceedances=5, max_random_groups=64,
-                          random_groups_per_pass=16, seed=0, batch_size=32, branch_images=512, precision="float32")
+                          random_groups_per_pass=16, ratios=None, seed=0, alpha=0.05, batch_size=32, branch_images=512,
+                          precision="float32")
 
 
 def test_null_drops_are_the_plain_evaluation_of_random_groups(network, digits):
@@ -26,17 +27,18 @@ def test_null_drops_are_the_plain_evaluation_of_random_groups(network, digits):
 
 def test_a_group_beyond_every_draw_takes_all_draws_and_an_ordinary_one_stops_early(network, digits, monkeypatch):
     """The drops planted: every random group costs 1 %p and a tenth of them 3 %p; the observed groups 5 and 1 %p."""
-    drawn = []
+    drawn_sizes = []
 
     def planted(network, images, ablations, semantics, settings):
-        drawn.append(len(ablations))
+        drawn_sizes.append(len(ablations))
         assert all(a.layer == "features.7" and len(a.filters) == 4 for a in ablations)
         return np.where(np.arange(len(ablations)) % 10 == 0, 3.0, 1.0)
 
     monkeypatch.setattr(nulls, "drops", planted)
     observed = pd.DataFrame({"grouping": ["similarity", "l1"], "group": [0, 0], "drop": [5.0, 1.0]})
-    result = nulls.layer_test(network, digits, "features.7", 0.25, observed, "activation", SETTINGS)
-    assert drawn == [16, 16, 16, 16] and (result.draws == 64).all()  # the 5 %p group is never exceeded
+    result, drawn = nulls.layer_test(network, digits, "features.7", 0.25, observed, "activation", SETTINGS)
+    assert drawn_sizes == [16, 16, 16, 16] and (result.draws == 64).all()  # the 5 %p group is never exceeded
+    assert np.array_equal(drawn, np.tile(np.where(np.arange(16) % 10 == 0, 3.0, 1.0), 4))  # every draw, in order
     assert result.p.tolist() == pytest.approx([1 / 65, 5 / 5])  # the 1 %p one: five exceedances in five draws
     assert result.columns.tolist()[:3] == ["grouping", "group", "drop"]
     assert (result.layer == "features.7").all() and (result.ratio == 0.25).all()

@@ -99,6 +99,12 @@ def test_recovery_resumes_exactly_after_a_kill(network, digits, tmp_path, monkey
     first, second = (len(f) for f in recovery.ablated_filters(LAYER, 64, settings))
     assert list(uninterrupted.iteration) == [0, 1, 1, 2, 2]
     assert list(uninterrupted.ablated_filters) == [0, first, first, second, second] and 16 < second < 32
+    # Each row's images gained and lost against the intact network account for its accuracy exactly.
+    intact, images = uninterrupted.iloc[0], uninterrupted.images.to_numpy()
+    for metric in ("top1", "top5"):
+        changed = uninterrupted[f"{metric}_gained"] - uninterrupted[f"{metric}_lost"]
+        assert np.allclose(uninterrupted[metric], intact[metric] + 100 * changed / images)
+    assert (uninterrupted.iloc[0][list(recovery.CHANGES)] == 0).all() and (images == len(digits)).all()
 
 
 def test_sigterm_mid_epoch_writes_a_checkpoint_and_the_rerun_ends_with_the_same_table(network, digits, tmp_path):

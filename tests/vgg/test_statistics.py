@@ -8,9 +8,19 @@ import pandas as pd
 import pytest
 from statsmodels.stats.contingency_tables import mcnemar
 
+from ablation.core.statistics import paired_drop
 from ablation.vgg import metric as vgg_metric
 from ablation.vgg import statistics as vgg_statistics
-from vgg_tables import LAYERS, RATIOS, SLOPE, ablation_table, at_ceiling, grouping_factor, with_changes
+from vgg_tables import (
+    LAYERS,
+    RATIOS,
+    SLOPE,
+    ablation_table,
+    at_ceiling,
+    grouping_factor,
+    recovery_table,
+    with_changes,
+)
 
 
 def test_layer_order_is_numeric_and_leaves_out_the_intact_network():
@@ -151,3 +161,38 @@ def test_a_class_test_that_cannot_reach_significance_is_not_testable():
     enough = vgg_statistics.class_changes(at_ceiling(ablation_table(), 6), 0.05, "top5")
     assert enough.gain_testable.all() and enough.significant_gain.all()
     assert enough.best_gain_q.max() == pytest.approx(2 * 0.5 ** 6)
+
+
+def test_every_drop_has_its_paired_interval_over_the_images(table):
+    """Each non-intact row of the sweep, both metrics: the drop is intact minus ablated accuracy, from the images
+    gained and lost, inside its interval."""
+    changed = with_changes(table)
+    intervals = vgg_statistics.drop_intervals(changed)
+    ablated = changed[changed.layer != "none"]
+    assert len(intervals) == 2 * len(ablated)
+    for metric in ("top1", "top5"):
+        part = intervals[intervals.metric == metric]
+        expected = 100 * (part.lost - part.gained) / part.images
+        assert np.allclose(part["drop"], expected)
+        assert ((part.ci_low <= part["drop"]) & (part["drop"] <= part.ci_high)).all()
+    # The interval of a mean of -1/0/+1 per image: n = 100, 6 lost and 2 gained.
+    drop, low, high = paired_drop(np.array([2]), np.array([6]), np.array([100]))
+    per_image = np.r_[np.ones(6), -np.ones(2), np.zeros(92)]
+    half = 1.959963984540054 * per_image.std() / np.sqrt(100)
+    assert np.allclose([drop[0], low[0], high[0]], 100 * (per_image.mean() + np.array([0, -half, half])))
+
+
+def test_recovery_gaps_are_paired_per_pass_and_combined_over_passes():
+    recovery = recovery_table(1)
+    gaps = vgg_statistics.recovery_gaps(recovery)
+    top1 = gaps[(gaps.layer == "features.3") & (gaps.metric == "top1")].set_index("pass")
+    last = recovery[recovery.layer == "features.3"].sort_values(["pass", "epoch"]).groupby("pass").last()
+    for number in ("1", "2", "3"):
+        assert top1.loc[number, "gap"] == pytest.approx(70.0 - last.loc[int(number), "top1"])
+    per_pass = top1.loc[["1", "2", "3"]]
+    summary = top1.loc["all"]
+    assert summary.gap == pytest.approx(per_pass.gap.mean()) and summary.over == "3 passes and images"
+    # Wider than the passes' spread alone and than any pass's image interval alone.
+    half = (summary.ci_high - summary.ci_low) / 2
+    assert half > 1.959963984540054 * per_pass.gap.std(ddof=1) / np.sqrt(3)
+    assert half > ((per_pass.ci_high - per_pass.ci_low) / 2).mean()

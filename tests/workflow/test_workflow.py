@@ -299,6 +299,8 @@ def test_rerun_has_nothing_to_do(study):
         ({"vgg": {"figures": {"class_layers": ["features.0"]}}},
          "vgg.figures.class_layers names 1 layer(s): features.0; give two"),
         ({"vgg": {"statistics": {"metric": "top3"}}}, "vgg.statistics.metric: 'top3' is not one of"),
+        ({"vgg": {"ablation": {"null_groups": {"ratios": [0.3]}}}},
+         "vgg.ablation.null_groups.ratios: 0.3 is not one of vgg.ablation.ratios (0.01, 0.05, 0.1, 0.25)"),
         ({"vgg": {"model": "vgg19_bn"}}, "vgg.imagenet.val is empty"),
         ({"vgg": {"model": "vgg19_bn", "imagenet": {"val": "/no/such/val"}}},
          "vgg.imagenet.val '/no/such/val' is not a folder"),

@@ -48,6 +48,13 @@ def check_vgg_input():
     for layer in [*(class_layers or []), *(RECOVERY["layers"] or [])]:
         if layer not in VGG_LAYERS:
             raise InputError(f"layer '{layer}' is not in vgg.ablation.layers; add it there or choose another")
+    swept = ABLATION["ratios"]
+    for ratio in ABLATION["null_groups"]["ratios"] or []:
+        if not any(abs(ratio - other) < 1e-9 for other in swept):
+            raise InputError(
+                f"vgg.ablation.null_groups.ratios: {ratio:g} is not one of vgg.ablation.ratios "
+                f"({', '.join(f'{r:g}' for r in swept)}); test the ratios swept, or set it to null for all"
+            )
     if EMBEDDED:
         return
     if not IMAGENET["val"]:

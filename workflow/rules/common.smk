@@ -185,6 +185,7 @@ MNIST_STATISTICS = [
     "pair_interactions",
     "pair_tests",
     "class_gains",
+    "drops",
 ]
 MNIST_SHAPLEY = mnist_registry.SHAPLEY_TABLES
 # The result files a figure may read, by the keys of the registries' `inputs`.
@@ -209,6 +210,8 @@ RESULT_FILES = {
         "recovery2": "results/vgg/recovery/experiment2.csv",
         "shapley_values": "results/vgg/shapley/values.csv",
         "choices": "results/vgg/choices.json",
+        "null_tests": "results/vgg/statistics/null.csv",
+        "null_draws": "results/vgg/statistics/null_draws.csv",
     },
 }
 # What the paper comparison reads of the VGG study, when it runs.
@@ -218,6 +221,8 @@ VGG_COMPARISON_INPUTS = {
     "vgg_data": "results/vgg/data.json",
     "vgg_choices": "results/vgg/choices.json",
     **{f"recovery{e}": f"results/vgg/recovery/experiment{e}.csv" for e in RECOVERY["experiments"]},
+    **({"recovery_gaps": "results/vgg/statistics/recovery_gaps.csv"} if RECOVERY["experiments"] else {}),
+    "null": "results/vgg/statistics/null.csv",
 }
 # What each computing job ran on (CPU instruction sets, threads, GPU), gathered into the provenance files.
 MNIST_MACHINES = [
@@ -277,5 +282,7 @@ def final_outputs():
         "results/report_home.rst",  # the report's home page includes it (report/workflow.rst)
     ]
     if VGG["enabled"]:
-        outputs += ["results/vgg/statistics/grouping_comparison.csv", "results/vgg/statistics/null.csv"]
+        outputs += ["results/vgg/statistics/grouping_comparison.csv", "results/vgg/statistics/drops.csv"]
+        if RECOVERY["experiments"]:
+            outputs.append("results/vgg/statistics/recovery_gaps.csv")
     return outputs

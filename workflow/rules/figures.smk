@@ -39,8 +39,20 @@ CAPTION_VALUES = {
         "final_share": vgg_registry.percent(
             round(1 - (1 - RECOVERY["ratio"]) ** RECOVERY["experiment2"]["iterations"], 2)
         ),
+        "null_alternative": {
+            "greater": "one-sided: more harmful than random",
+            "less": "one-sided: less harmful than random",
+            "two-sided": "two-sided: twice the smaller one-sided p-value",
+        }[ABLATION["null_groups"]["alternative"]],
+        "null_enough": ABLATION["null_groups"]["stop_after_exceedances"],
+        "null_max": ABLATION["null_groups"]["max_random_groups"],
         "shapley_groups": VGG_SHAPLEY["groups"],
-        "shapley_permutations": VGG_SHAPLEY["permutations"],
+        "shapley_orders": (
+            f"{VGG_SHAPLEY['permutations']}, ``vgg.shapley.permutations``"
+            if VGG_SHAPLEY["target_standard_error"] is None
+            else f"at most {VGG_SHAPLEY['permutations']}, stopping once every standard error is at most "
+            f"{VGG_SHAPLEY['target_standard_error']:g} %p, ``vgg.shapley.target_standard_error``"
+        ),
     },
 }
 

@@ -45,6 +45,7 @@ rule paper_comparison:
         correlations="results/mnist/statistics/correlations.csv",
         per_network="results/mnist/statistics/per_network_correlations.csv",
         selectivity="results/mnist/statistics/selectivity.csv",
+        pair_tests="results/mnist/statistics/pair_tests.csv",
         data="results/mnist/data.json",
     output:
         report(

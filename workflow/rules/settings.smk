@@ -42,6 +42,7 @@ SETTINGS = {
             "layers": SHAPLEY["layers"],
             "max_exact_units": SHAPLEY["max_exact_units"],
             "permutations": SHAPLEY["permutations"],
+            "target_standard_error": SHAPLEY["target_standard_error"],
             "seed": ANALYSIS["seed"],
         },
         "device": SHAPLEY["device"],
@@ -80,6 +81,7 @@ SETTINGS = {
     "vgg_statistics": {"alpha": VGG["statistics"]["alpha"], "metric": VGG_METRIC},
     "vgg_null": {
         "metric": VGG_METRIC,
+        "alpha": VGG["statistics"]["alpha"],
         "null": ABLATION["null_groups"],
         **{key: ABLATION[key] for key in ("batch_size", "branch_images", "precision")},
         "device": VGG["device"],
@@ -90,6 +92,7 @@ SETTINGS = {
         "shapley": {
             "groups": VGG_SHAPLEY["groups"],
             "permutations": VGG_SHAPLEY["permutations"],
+            "target_standard_error": VGG_SHAPLEY["target_standard_error"],
             "seed": VGG_SHAPLEY["seed"],
             "batch_size": ABLATION["batch_size"],
             "branch_images": ABLATION["branch_images"],
@@ -113,6 +116,7 @@ SETTINGS = {
             "negligible_drop": ANALYSIS["negligible_drop"],
             "resamples": ANALYSIS["bootstrap_resamples"],
             "seed": ANALYSIS["seed"],
+            "alpha": ANALYSIS["alpha"],
         }
     },
     "run_summary": {"evaluation_note": mnist_registry.EVALUATION_NOTES[ANALYSIS["evaluation"]]},

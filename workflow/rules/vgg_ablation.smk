@@ -58,6 +58,7 @@ rule vgg_statistics:
         ),
         class_selectivity="results/vgg/statistics/class_selectivity.csv",
         class_changes="results/vgg/statistics/class_changes.csv",
+        drops="results/vgg/statistics/drops.csv",
     log:
         "logs/vgg/statistics.log",
     localrule: True
@@ -77,7 +78,8 @@ rule vgg_null:
         images="results/vgg/test_images.pt",
         table="results/vgg/ablations.csv",
     output:
-        "results/vgg/statistics/null.csv",
+        tests="results/vgg/statistics/null.csv",
+        draws="results/vgg/statistics/null_draws.csv",
     log:
         "logs/vgg/null.log",
     threads: MAX_THREADS

@@ -26,6 +26,19 @@ rule vgg_recovery:
         "../scripts/vgg_recovery.py"
 
 
+# Each recovery experiment's gaps to the intact network, with intervals (ablation.vgg.statistics.recovery_gaps).
+rule vgg_recovery_gaps:
+    input:
+        expand("results/vgg/recovery/experiment{experiment}.csv", experiment=RECOVERY["experiments"]),
+    output:
+        "results/vgg/statistics/recovery_gaps.csv",
+    log:
+        "logs/vgg/recovery_gaps.log",
+    localrule: True
+    script:
+        "../scripts/vgg_recovery_gaps.py"
+
+
 rule vgg_recovery_table:
     input:
         recovery_parts,

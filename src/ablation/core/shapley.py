@@ -121,15 +121,10 @@ class Estimate:
     permutations: int
 
 
-def sample_values(evaluate: Callable[[np.ndarray], np.ndarray], players: int, permutations: int, seed: int,
-                  batch: int = 4096) -> Estimate:
-    """Shapley values estimated from random restoring orders (the MSA estimator).
-
-    `evaluate(masks)` gets (k, players) bool lesion masks and returns (k, ...) values. Each permutation restores
-    the players one by one from the fully lesioned network; a player's sample is the value it added when restored.
-    """
-    rng = np.random.default_rng(seed)
-    orders = np.stack([rng.permutation(players) for _ in range(permutations)])  # (P, n)
+def _contributions(evaluate: Callable[[np.ndarray], np.ndarray], orders: np.ndarray, batch: int) -> np.ndarray:
+    """(P, ..., n): what each player added when restored, in each order (P, n) restoring the players one by one
+    from the fully lesioned network."""
+    permutations, players = orders.shape
     masks = np.ones((permutations, players + 1, players), dtype=bool)
     for step in range(players):
         masks[:, step + 1] = masks[:, step]
@@ -141,6 +136,39 @@ def sample_values(evaluate: Callable[[np.ndarray], np.ndarray], players: int, pe
     gained = np.diff(value, axis=1)  # (P, n, ...): what the player restored at each step added
     samples = np.empty_like(gained)
     samples[np.arange(permutations)[:, None], orders] = gained
-    samples = np.moveaxis(samples, 1, -1)  # (P, ..., n)
+    return np.moveaxis(samples, 1, -1)
+
+
+def _estimate(samples: np.ndarray) -> Estimate:
+    permutations = len(samples)
     spread = samples.std(0, ddof=1) if permutations > 1 else np.full(samples.shape[1:], np.nan)
     return Estimate(samples.mean(0), spread / np.sqrt(permutations), permutations)
+
+
+def sample_values(evaluate: Callable[[np.ndarray], np.ndarray], players: int, permutations: int, seed: int,
+                  batch: int = 4096, target_standard_error: float | None = None) -> Estimate:
+    """Shapley values estimated from random restoring orders (the MSA estimator).
+
+    `evaluate(masks)` gets (k, players) bool lesion masks and returns (k, ...) values. Each permutation restores
+    the players one by one from the fully lesioned network; a player's sample is the value it added when restored.
+
+    `target_standard_error`: sample in rounds of a tenth of `permutations` (at least 2) and stop after the first
+    round at which every standard error is at most the target; `permutations` is then the most drawn. The orders
+    are drawn one by one from one generator, so a run that stops after P orders has exactly the first P orders of a
+    run without a target: the same seed gives the same estimate.
+    """
+    rng = np.random.default_rng(seed)
+    rounds = [permutations] if target_standard_error is None else _rounds(permutations)
+    samples: list[np.ndarray] = []
+    for size in rounds:
+        orders = np.stack([rng.permutation(players) for _ in range(size)])  # (P, n)
+        samples.append(_contributions(evaluate, orders, batch))
+        estimate = _estimate(np.concatenate(samples))
+        if target_standard_error is not None and np.nanmax(estimate.standard_errors) <= target_standard_error:
+            break
+    return estimate
+
+
+def _rounds(permutations: int) -> list[int]:
+    size = max(2, -(-permutations // 10))
+    return [min(size, permutations - start) for start in range(0, permutations, size)]

@@ -1,9 +1,11 @@
-"""The test both studies use for classes an ablation improves: McNemar's exact test, Benjamini-Hochberg FDR."""
+"""What both studies use for an ablation's effect on the same items: McNemar's exact test with Benjamini-Hochberg
+FDR for the classes an ablation improves, and a paired interval for the drop."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 
@@ -18,3 +20,17 @@ def mcnemar_fdr(gained: np.ndarray, lost: np.ndarray, alpha: float) -> tuple[np.
     distinct["p"] = [mcnemar([[0, b], [c, 0]], exact=True).pvalue for b, c in distinct.itertuples(index=False)]
     p = pairs.merge(distinct, on=["gained", "lost"], how="left").p.to_numpy()
     return p, multipletests(p, alpha=alpha, method="fdr_bh")[1]
+
+
+def paired_drop(gained: np.ndarray, lost: np.ndarray, items: np.ndarray,
+                confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The accuracy drop of an ablation on the same items [%p], (lost - gained) / items, with its paired Wald
+    interval: each item's change is -1, 0 or 1, and the interval is the normal one of their mean (the standard
+    error from the items that changed). No items: NaN."""
+    gained, lost = np.asarray(gained, dtype=float), np.asarray(lost, dtype=float)
+    items = np.asarray(items, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        drop = (lost - gained) / items
+        variance = np.clip((gained + lost) / items - drop**2, 0, None) / items
+    half = stats.norm.ppf(0.5 + confidence / 2) * np.sqrt(variance)
+    return 100 * drop, 100 * (drop - half), 100 * (drop + half)

@@ -58,6 +58,11 @@ class Outcomes:
     def index(self, ablation: Ablation) -> int:
         return self.ablations.index(ablation)
 
+    def of_networks(self, names: list[str]) -> Outcomes:
+        """The outcomes of the networks `names` only."""
+        chosen = [self.networks.index(name) for name in names]
+        return Outcomes(list(names), self.ablations, self.labels, self.correct[chosen])
+
     def newly_wrong(self, network: int, ablation: Ablation) -> np.ndarray:
         intact = self.correct[network, 0]
         return intact & ~self.correct[network, self.index(ablation)]

@@ -33,7 +33,8 @@ CLASS_NAMES = ["all", *map(str, range(CLASSES))]
 class Settings:
     layers: list[str]
     max_exact_units: int
-    permutations: int
+    permutations: int  # the most; fewer where every standard error reaches `target_standard_error`
+    target_standard_error: float | None  # [%p]; None: always `permutations`
     seed: int
     device: str  # where all lesion sets of the first layer are evaluated: cpu (compiled kernel) or a GPU
 
@@ -115,11 +116,11 @@ def games(name: str, network: Network, settings: Settings, progress: Progress | 
             ends, evaluated, rechecked = accuracy[:, [0, -1]].T, 2**width, lesioned.rechecked
         else:
             estimate = shapley.sample_values(partial(network.accuracy, layer), width, settings.permutations,
-                                             settings.seed)
+                                             settings.seed, target_standard_error=settings.target_standard_error)
             ends = network.accuracy(layer, np.array([[False] * width, [True] * width]))
             drops = ends[0][:, None] - network.accuracy(layer, np.eye(width, dtype=bool)).T
             values += _unit_rows(name, layer, estimate.values, estimate.standard_errors, drops, "sampled")
-            evaluated, rechecked = settings.permutations * (width + 1), 0
+            evaluated, rechecked = estimate.permutations * (width + 1), 0
         summary += [(name, layer, CLASS_NAMES[c], float(ends[0][c]), float(ends[1][c]), evaluated, rechecked)
                     for c in range(len(CLASS_NAMES))]
         if progress is not None:  # the layer's share in full (exactly: no sum of fractions that misses the total)

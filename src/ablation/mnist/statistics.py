@@ -21,7 +21,8 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from ablation.core.statistics import mcnemar_fdr
+from ablation.core.statistics import mcnemar_fdr, paired_drop
+from ablation.mnist.architecture import CLASSES
 from ablation.mnist.outcomes import Ablation, Outcomes
 
 if TYPE_CHECKING:
@@ -165,3 +166,26 @@ def pair_tests(outcomes: Outcomes, alpha: float) -> pd.DataFrame:
     table["q"] = table.groupby(["network", "layer"]).p.transform(lambda p: multipletests(p, method="fdr_bh")[1])
     table["super_additive"] = table.q < alpha
     return table
+
+
+def drop_intervals(outcomes: Outcomes) -> pd.DataFrame:
+    """Every ablation of every network, overall and per class: the accuracy drop [%p] with its 95 % paired
+    interval over the test digits (`paired_drop`), and the digits lost and gained against the intact network. A
+    gain is a negative drop."""
+    intact = outcomes.correct[:, :1]
+    lost, gained = intact & ~outcomes.correct, ~intact & outcomes.correct  # (N, M, n)
+    groups = [("all", np.ones_like(outcomes.labels, dtype=bool))]
+    groups += [(str(c), outcomes.labels == c) for c in range(CLASSES) if (outcomes.labels == c).any()]
+    frames = []
+    for class_name, selected in groups:
+        lost_count, gained_count = lost[:, 1:, selected].sum(-1), gained[:, 1:, selected].sum(-1)  # (N, M - 1)
+        items = int(selected.sum())
+        drop, low, high = paired_drop(gained_count.reshape(-1), lost_count.reshape(-1), np.full(lost_count.size, items))
+        ablations = outcomes.ablations[1:]
+        frames.append(pd.DataFrame({
+            "network": np.repeat(outcomes.networks, len(ablations)),
+            "layer": [a.layer for a in ablations] * len(outcomes.networks),
+            "units": [a.label for a in ablations] * len(outcomes.networks),
+            "class": class_name, "items": items, "gained": gained_count.reshape(-1), "lost": lost_count.reshape(-1),
+            "drop": drop, "ci_low": low, "ci_high": high}))
+    return pd.concat(frames, ignore_index=True)

@@ -156,6 +156,7 @@ def mnist_statistics(*, table_path: str, outcomes_path: str, networks_path: str,
         "selectivity": statistics.class_selectivity(drops),
         "pair_interactions": statistics.pair_interactions(drops),
         "pair_tests": statistics.pair_tests(run, alpha),
+        "drops": statistics.drop_intervals(run),
         "class_gains": statistics.class_gains(run, alpha),
     }
     for name, frame in frames.items():

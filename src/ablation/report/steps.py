@@ -27,11 +27,14 @@ def paper_comparison(*, featured_path: str, runs: dict[str, str], statistics_pat
         settings["evaluation"], focus, authors_network, settings["negligible_drop"],
         pd.read_csv(statistics_paths["correlations"]), pd.read_csv(statistics_paths["per_network_correlations"]),
         pd.read_csv(statistics_paths["selectivity"], dtype={"class": str}), settings["resamples"], settings["seed"],
-        data, digits.is_full_mnist(data))
+        data, digits.is_full_mnist(data), pd.read_csv(statistics_paths["pair_tests"], dtype={"units": str}),
+        settings["alpha"])
     if vgg:
         recovery = {int(key[-1]): pd.read_csv(path) for key, path in vgg.items() if key.startswith("recovery")}
+        gaps = pd.read_csv(vgg["recovery_gaps"], dtype={"pass": str, "iteration": str}) if recovery else pd.DataFrame()
         vgg_frame = comparison.vgg_rows(tables.read_table(vgg["table"]), tables.read_table(vgg["class_changes"]),
-                                        recovery, cast(str, provenance.read(vgg["data"])["data"]),
+                                        recovery, gaps, pd.read_csv(vgg["null"]),
+                                        cast(str, provenance.read(vgg["data"])["data"]),
                                         Choices.read(vgg["choices"]).semantics)
         frame = pd.concat([frame, vgg_frame], ignore_index=True)
     frame.to_csv(out_path, index=False)

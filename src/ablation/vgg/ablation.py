@@ -206,11 +206,12 @@ def evaluate(network: nn.Module, images: ImageSet, *, batch_size: int, precision
     default: an evaluation's own) reports every batch; a training job passes its own, which counts test images
     too."""
     progress = progress or Progress(len(images), "evaluation", "images")
-    return _evaluate(network, images, batch_size, device, precision, progress=progress)[0]
+    return evaluate_against(network, images, batch_size, device, precision, progress=progress)[0]
 
 
-def _evaluate(network: nn.Module, images: ImageSet, batch_size: int, device: str, precision: str,
-              intact: torch.Tensor | None = None, progress: Progress | None = None) -> tuple[Counts, torch.Tensor]:
+def evaluate_against(network: nn.Module, images: ImageSet, batch_size: int, device: str, precision: str,
+                     intact: torch.Tensor | None = None,
+                     progress: Progress | None = None) -> tuple[Counts, torch.Tensor]:
     """Counts of one row, and the top-1 and top-5 hits of every image ((2, N), in image order), compared with
     `intact`'s if given."""
     device_ = torch.device(device)
@@ -234,12 +235,12 @@ def _evaluate(network: nn.Module, images: ImageSet, batch_size: int, device: str
 def plain_sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblation], semantics: str, *,
                 batch_size: int, precision: str, device: str = "cpu") -> Counts:
     """The baseline the engine is checked and benchmarked against: one full evaluation per ablation."""
-    intact, intact_hits = _evaluate(network, images, batch_size, device, precision)
+    intact, intact_hits = evaluate_against(network, images, batch_size, device, precision)
     results = [intact]
     for ablation in ablations:
         handle = mask_hook(network, ablation.layer, ablation.filters, semantics)
         try:
-            results.append(_evaluate(network, images, batch_size, device, precision, intact_hits)[0])
+            results.append(evaluate_against(network, images, batch_size, device, precision, intact_hits)[0])
         finally:
             handle.remove()
     return Counts(**{name: torch.cat([getattr(r, name) for r in results]) for name in COUNTED}, images=intact.images)

@@ -18,6 +18,8 @@ from ablation.vgg.registry import (
     CLASSES,
     CROSSING_CLASSES,
     FIGURES,
+    NULL_DRAWS,
+    NULL_TESTS,
     RECOVERY1,
     RECOVERY2,
     SELECTIVITY,
@@ -105,6 +107,10 @@ def extra_vgg_class_selectivity(inputs: dict[str, str], chosen: Choices) -> styl
 
 def extra_vgg_semantics(inputs: dict[str, str], chosen: Choices) -> style.Figure:
     return plots.semantics_comparison(read_table(inputs[TABLE]), chosen.metric)
+
+
+def extra_vgg_null_bands(inputs: dict[str, str], chosen: Choices) -> style.Figure:
+    return plots.null_bands_figure(pd.read_csv(inputs[NULL_TESTS]), pd.read_csv(inputs[NULL_DRAWS]))
 
 
 def extra_vgg_shapley(inputs: dict[str, str], chosen: Choices) -> style.Figure:

@@ -14,6 +14,7 @@ import pandas as pd
 from torch import nn
 
 from ablation.core import nulls
+from ablation.core.logs import Progress
 from ablation.vgg.ablation import sweep
 from ablation.vgg.groups import FilterAblation, group_size, random_groups
 from ablation.vgg.images import ImageSet
@@ -22,6 +23,8 @@ from ablation.vgg.statistics import ALL, INTACT, by_semantics
 
 NULL = "null"  # the grouping name of a null draw
 log = logging.getLogger("ablation")
+_quiet = logging.getLogger("ablation.null_sweeps")  # one sweep per batch of draws: the job logs per (layer, ratio)
+_quiet.setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,9 @@ class Settings:
     stop_after_exceedances: int  # Besag-Clifford: stop once every group has this many exceedances
     max_random_groups: int
     random_groups_per_pass: int  # random groups evaluated by one sweep
+    ratios: list[float] | None  # the sweep's ratios tested; None: all
     seed: int
+    alpha: float  # the FDR level a group is `significant` at
     batch_size: int
     branch_images: int
     precision: str
@@ -46,45 +51,68 @@ def drops(network: nn.Module, images: ImageSet, ablations: list[FilterAblation],
           settings: Settings) -> np.ndarray:
     """The overall drop of `settings.metric` of each ablation, in %p (intact minus ablated accuracy)."""
     counts = sweep(network, images, ablations, semantics, batch_size=settings.batch_size,
-                   branch_images=settings.branch_images, precision=settings.precision, device=settings.device)
+                   branch_images=settings.branch_images, precision=settings.precision, device=settings.device,
+                   progress=Progress(len(images), "null sweep", "images", logger=_quiet))
     hits = getattr(counts, settings.metric).sum(dim=1).double().cpu().numpy()
     accuracy = 100 * hits / float(counts.images.sum())
     return accuracy[0] - accuracy[1:]
 
 
 def layer_test(network: nn.Module, images: ImageSet, layer: str, ratio: float, observed: pd.DataFrame,
-               semantics: str, settings: Settings) -> pd.DataFrame:
+               semantics: str, settings: Settings) -> tuple[pd.DataFrame, np.ndarray]:
     """`observed`: the groups of `layer` at `ratio` (columns grouping, group, drop); returned with the null's
-    draws, its p-value and how many draws it took."""
+    p-value and how many draws it took, and the drops of the random groups drawn (in draw order)."""
     null = nulls.Null(observed["drop"].to_numpy(float), settings.alternative, settings.stop_after_exceedances,
                       settings.max_random_groups)
     size, rng = group_size(ratio, conv(network, layer).out_channels), _rng(settings.seed, layer, ratio)
-    drawn = 0
+    drawn: list[np.ndarray] = []
     while not null.done():
-        count = min(settings.random_groups_per_pass, settings.max_random_groups - drawn)
+        first = sum(map(len, drawn))
+        count = min(settings.random_groups_per_pass, settings.max_random_groups - first)
         groups = random_groups(conv(network, layer).out_channels, size, count, rng)
-        batch = [FilterAblation(layer, NULL, ratio, drawn + i, filters) for i, filters in enumerate(groups)]
-        null.add(drops(network, images, batch, semantics, settings))
-        drawn += count
-    return observed.assign(layer=layer, ratio=ratio, alternative=settings.alternative, p=null.p_values(),
-                           draws=null.draws)
+        batch = [FilterAblation(layer, NULL, ratio, first + i, filters) for i, filters in enumerate(groups)]
+        drawn.append(drops(network, images, batch, semantics, settings))
+        null.add(drawn[-1])
+    tested = observed.assign(layer=layer, ratio=ratio, alternative=settings.alternative, p=null.p_values(),
+                             draws=null.draws)
+    return tested, np.concatenate(drawn)
 
 
-def test_groups(network: nn.Module, images: ImageSet, table: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Every similarity and L1 group of the sweep `table`, under each semantics, against its (layer, ratio)'s random
-    groups (`layer_test`), with Benjamini-Hochberg q over the groups of a semantics."""
-    metric, frames = settings.metric, []
+TESTED = ("similarity", "l1")
+TEST_COLUMNS = ["semantics", "metric", "layer", "ratio", "grouping", "group", "drop", "alternative", "draws", "p",
+                "q", "alpha", "significant"]
+DRAW_COLUMNS = ["semantics", "metric", "layer", "ratio", "draw", "drop"]
+
+
+def test_groups(network: nn.Module, images: ImageSet, table: pd.DataFrame,
+                settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every similarity and L1 group of the sweep `table` (at `settings.ratios`), under each semantics, against its
+    (layer, ratio)'s random groups (`layer_test`), with Benjamini-Hochberg q over the groups of a semantics; and every random group's
+    drop (the null's draws, for its band)."""
+    metric, tests, draws = settings.metric, [], []
+    parts = []
     for semantics, part in by_semantics(table):
         overall = part[part["class"] == ALL]
         intact = float(overall.loc[overall.layer == INTACT, metric].iloc[0])
-        tested = overall[overall.grouping.isin(["similarity", "l1"])]
-        tested = tested.assign(drop=intact - tested[metric])
-        results = [layer_test(network, images, layer, float(ratio), rows[["grouping", "group", "drop"]],
-                              str(semantics), settings)
-                   for (layer, ratio), rows in tested.groupby(["layer", "ratio"], sort=False)]
-        frame = pd.concat(results, ignore_index=True).assign(semantics=semantics, metric=metric)
-        frames.append(frame.assign(q=nulls.fdr(frame.p.to_numpy())))
+        tested = overall[overall.grouping.isin(TESTED)]
+        if settings.ratios is not None:
+            tested = tested[np.isclose(tested.ratio.to_numpy(float)[:, None], settings.ratios).any(axis=1)]
+        parts.append((semantics, tested.assign(drop=intact - tested[metric])))
+    progress = Progress(sum(tested.groupby(["layer", "ratio"]).ngroups for _, tested in parts),
+                        "null: random groups for each (semantics, layer, ratio)", "cells")
+    for semantics, tested in parts:
+        frames = []
+        for (layer, ratio), rows in tested.groupby(["layer", "ratio"], sort=False):
+            frame, drawn = layer_test(network, images, str(layer), float(ratio), rows[["grouping", "group", "drop"]],
+                                      str(semantics), settings)
+            frames.append(frame)
+            draws.append(pd.DataFrame({"semantics": semantics, "metric": metric, "layer": layer, "ratio": ratio,
+                                       "draw": np.arange(len(drawn)), "drop": drawn}))
+            progress.advance()
+        frame = pd.concat(frames, ignore_index=True).assign(semantics=semantics, metric=metric)
+        q = nulls.fdr(frame.p.to_numpy())
+        tests.append(frame.assign(q=q, alpha=settings.alpha, significant=q < settings.alpha))
         log.info("null of %s: %d groups, %d random groups drawn", semantics, len(frame),
                  int(frame.groupby(["layer", "ratio"]).draws.first().sum()))
-    columns = ["semantics", "metric", "layer", "ratio", "grouping", "group", "drop", "alternative", "draws", "p", "q"]
-    return pd.concat(frames, ignore_index=True)[columns]
+    return (pd.concat(tests, ignore_index=True)[TEST_COLUMNS],
+            pd.concat(draws, ignore_index=True)[DRAW_COLUMNS])

@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.colors import BoundaryNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from ablation.core.style import ACCURACY, DROP, GAIN, plt, suptitle, title
@@ -28,8 +29,10 @@ from ablation.vgg.statistics import (
     grouping_order,
     layer_order,
     most_important_layers,
+    null_bands,
     overall_means,
 )
+from ablation.vgg.statistics import NULL_BAND
 
 FOCUS = "similarity"  # the grouping of the paper's main figures
 GROUPING_COLOURS = {"similarity": "C0", "random": "0.55", "l1": "C1"}
@@ -314,6 +317,55 @@ def semantics_comparison(table: pd.DataFrame, metric: str) -> Figure:
     _layer_axis(ax, layer_order(table.layer))
     title(ax, f"{LABELS[metric].capitalize()} drop per layer under each ablation semantics (similarity groups, "
               "largest ratio)\nmost important layers: " + "; ".join(picks), fontsize=9)
+    return figure
+
+
+def null_bands_figure(tests: pd.DataFrame, draws: pd.DataFrame) -> Figure:
+    """Each similarity and L1 group's drop against the band of random groups of its size in its layer, one row of
+    panels per ratio and one column per semantics; a group filled where it is significant (q < alpha,
+    `ablation.vgg.nulls`)."""
+    bands = null_bands(draws)
+    alpha = float(tests.alpha.iloc[0])
+    semantics = list(dict.fromkeys(tests.semantics))
+    ratios = sorted(tests.ratio.unique())
+    layers = layer_order(tests.layer)
+    metric = str(tests.metric.iloc[0])
+    figure, axes = plt.subplots(len(ratios), len(semantics), figsize=(_layers_width(layers) * 0.8 * len(semantics),
+                                                                       2.3 * len(ratios) + 1.2),
+                                squeeze=False, sharex=True, layout="constrained")
+    for (row, ratio), (column, name) in ((r, c) for r in enumerate(ratios) for c in enumerate(semantics)):
+        ax = axes[row, column]
+        band = bands[(bands.semantics == name) & (bands.ratio == ratio)]
+        x, band = _by_layer(band, layers)
+        ax.fill_between(x, band["low"], band["high"], color="0.85", step="mid", lw=0)
+        ax.plot(x, band["median"], color="0.45", lw=0.8, drawstyle="steps-mid")
+        for grouping, marker, offset in (("similarity", "o", -0.12), ("l1", "^", 0.12)):
+            groups = tests[(tests.semantics == name) & (tests.ratio == ratio) & (tests.grouping == grouping)]
+            gx, groups = _by_layer(groups, layers)
+            significant = groups.significant.to_numpy(bool)
+            colour = _grouping_colour(grouping)
+            for filled in (False, True):
+                chosen = significant == filled
+                ax.scatter(gx[chosen] + offset, groups["drop"][chosen], marker=marker, s=16, lw=0.9,
+                           edgecolors=colour, facecolors=colour if filled else "white", zorder=3)
+        ax.axhline(0, lw=0.5, color=ACCURACY)
+        ax.set_ylabel(f"{_percent(ratio)} ablated\n{_drop_label(metric)}", fontsize=8)
+        if row == 0:
+            title(ax, f"{name}", fontsize=9)
+    for ax in axes[-1]:
+        _layer_axis(ax, layers)
+    handles = [Patch(color="0.85", label=f"random groups, {100 * NULL_BAND[0]:g}-{100 * NULL_BAND[1]:g} % quantiles"),
+               Line2D([], [], color="0.45", lw=0.8, label="random groups, median"),
+               *(Line2D([], [], ls="", marker=m, markeredgecolor=_grouping_colour(g), markerfacecolor="white",
+                        label=f"{g} group") for g, m in (("similarity", "o"), ("l1", "^"))),
+               Line2D([], [], ls="", marker="o", color="0.3", label=f"filled: q < {alpha:g} (BH over a semantics)")]
+    figure.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False, fontsize=7)
+    counts = {name: f"{int(part.significant.sum())} of {len(part)}"
+              for name, part in tests.groupby("semantics", sort=False)}
+    suptitle(figure, f"Filter groups against random groups of the same size in the same layer ({LABELS[metric]}); "
+                     f"random groups drawn per layer and ratio: {int(bands.draws.min())} to {int(bands.draws.max())}"
+                     f"\ngroups with q < {alpha:g}: " + "; ".join(f"{s}: {c}" for s, c in counts.items()),
+             fontsize=9)
     return figure
 
 

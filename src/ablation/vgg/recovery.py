@@ -26,7 +26,7 @@ import os
 import signal
 from collections.abc import Callable, Iterator, Sized
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import cast
 
@@ -45,11 +45,14 @@ from ablation.vgg.training import PRECISION, Preempted, TrainingData, derived_se
 log = logging.getLogger("ablation")
 # An experiment's table: its third column counts experiment 1's passes, experiment 2's iterations (0: intact).
 STEP = {1: "pass", 2: "iteration"}
+METRICS = ("top1", "top5")
+# Beside each accuracy, the test images it has gained and lost against the intact network (its paired interval).
+CHANGES = ("top1_gained", "top1_lost", "top5_gained", "top5_lost")
 
 
 def columns(experiment: int) -> list[str]:
-    return ["experiment", "layer", STEP[experiment], "ablated_filters", "layer_filters", "epoch", "top1", "top5"]
-METRICS = ("top1", "top5")  # as `accuracy` returns them
+    return ["experiment", "layer", STEP[experiment], "ablated_filters", "layer_filters", "epoch", *METRICS, *CHANGES,
+            "images"]
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,8 @@ def sigterm_requests_stop() -> Iterator[dict[str, bool]]:
 
 
 def fingerprint(network: nn.Module, layers: list[str], settings: RecoverySettings, data: str) -> str:
-    digest = hashlib.sha256(json.dumps([layers, asdict(settings), data]).encode())
+    # The table's columns too: a checkpoint whose rows lack some is not resumed.
+    digest = hashlib.sha256(json.dumps([layers, asdict(settings), data, columns(settings.experiment)]).encode())
     for tensor in network.state_dict().values():
         digest.update(tensor.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes()[:4096])
     return digest.hexdigest()
@@ -195,9 +199,12 @@ class _AblatedLayer:
 
 
 def _row(settings: RecoverySettings, layer: str, pass_: int, ablated: int, channels: int, epoch: int,
-         accuracy: tuple[float, float]) -> dict[str, object]:
+         result: Evaluation) -> dict[str, object]:
     return dict(zip(columns(settings.experiment), (settings.experiment, layer, pass_, ablated, channels, epoch,
-                                                   *accuracy)))
+                                                   *result)))
+
+
+Evaluation = tuple[float, ...]  # top-1, top-5 [%], then CHANGES and the images: a row's last columns
 
 
 @dataclass
@@ -246,13 +253,21 @@ class _Job:
     workers: int
     eval_batch_size: int
     stop: Callable[[], bool] | None
+    intact_hits: torch.Tensor | None = None  # (2, images): the intact network's top-1 and top-5 hits, once known
 
-    def accuracy(self, model: nn.Module, progress: Progress | str) -> tuple[float, float]:
-        """`progress`: the epoch's (it counts the test images too), or what an evaluation of its own is."""
+    def evaluate(self, model: nn.Module, progress: Progress | str) -> tuple[Evaluation, torch.Tensor]:
+        """Top-1, top-5, the images gained and lost against the intact network (`intact_hits`; none before it is
+        known) and the images; and the hits of every image. `progress`: the epoch's (it counts the test images too),
+        or what an evaluation of its own is."""
         if isinstance(progress, str):
             progress = Progress(len(self.test), progress, "images")
-        return filter_ablation.evaluate(model, self.test, batch_size=self.eval_batch_size, precision=PRECISION,
-                                        device=self.device, progress=progress).accuracy()
+        counts, found = filter_ablation.evaluate_against(model, self.test, self.eval_batch_size, self.device,
+                                                         PRECISION, self.intact_hits, progress)
+        changes = (int(getattr(counts, name).sum()) for name in CHANGES)
+        return (*counts.accuracy(), *changes, int(counts.images.sum())), found
+
+    def accuracy(self, model: nn.Module, progress: Progress | str) -> Evaluation:
+        return self.evaluate(model, progress)[0]
 
 
 def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageSet, settings: RecoverySettings,
@@ -266,15 +281,15 @@ def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageS
     exits; run again, it resumes there and ends with the same table as a run never stopped."""
     job = _Job(settings, train, test, checkpoint, device, workers, eval_batch_size, stop)
     original = copy.deepcopy(network.state_dict())
+    # Every job evaluates the intact network once: each later evaluation counts its changes against it.
+    intact, hits = job.evaluate(network, "intact network on the test images")
+    job = replace(job, intact_hits=hits)
     state = ResumeState.load(checkpoint)
     rows = state.rows
     carried = state.network  # experiment 2: the network the next pass continues from
-    intact = None
     for li, layer in enumerate(layers):
         channels = conv(network, layer).out_channels
         if not state.layer_started(li) and only_pass in (None, 1):
-            network.load_state_dict(original)
-            intact = intact or job.accuracy(network, "intact network on the test images")
             rows.append(_row(settings, layer, 0, 0, channels, 0, intact))
         for pass_, filters in enumerate(ablated_filters(layer, channels, settings), start=1):
             if (only_pass is not None and pass_ != only_pass) or state.done(li, pass_):
@@ -332,7 +347,7 @@ def _retrain(job: _Job, network: nn.Module, layer_at: tuple[int, str], pass_: in
         rows.append(_row(settings, layer, pass_, len(filters), channels, epoch, result))
         scores.append(result[METRICS.index(settings.metric)])
         log.info("experiment %d, %s, pass %d (%d/%d filters ablated), epoch %d: loss %.4f, top-1 %.2f %%, "
-                 "top-5 %.2f %%", settings.experiment, layer, pass_, len(filters), channels, epoch, loss, *result)
+                 "top-5 %.2f %%", settings.experiment, layer, pass_, len(filters), channels, epoch, loss, *result[:2])
         job.checkpoint.save({"rows": rows, "position": [li, pass_, epoch], "finished": should_stop(scores, settings),
                              "network": network.state_dict(), "optimizer": optimizer.state_dict()})
         partial = None  # the partial epoch is done: later epochs start afresh

@@ -35,7 +35,8 @@ METRICS = ("top1", "top5")
 @dataclass(frozen=True)
 class Settings:
     groups: int
-    permutations: int
+    permutations: int  # the most; fewer where every standard error reaches `target_standard_error`
+    target_standard_error: float | None  # [%p]; None: always `permutations`
     seed: int
     semantics: str
     batch_size: int
@@ -87,15 +88,16 @@ def layer_values(network: nn.Module, images: ImageSet, layer: str, settings: Set
         total = float(counts.images.sum())
         return 100.0 * torch.stack([counts.top1[1:].sum(1), counts.top5[1:].sum(1)], 1).double().numpy() / total
 
-    estimate = shapley.sample_values(lambda masks: accuracy(masks, f"{settings.permutations} sampled orders"),
-                                     len(players), settings.permutations, settings.seed)
+    estimate = shapley.sample_values(lambda masks: accuracy(masks, "sampled orders"), len(players),
+                                     settings.permutations, settings.seed,
+                                     target_standard_error=settings.target_standard_error)
     singles = accuracy(np.vstack([np.zeros((1, len(players)), bool), np.eye(len(players), dtype=bool)]),
                        "each group alone")
     drops = singles[0] - singles[1:]  # (groups, 2): intact minus each group ablated alone
     return pd.DataFrame([
         (settings.semantics, layer, group + 1, " ".join(map(str, players[group])), metric,
          float(estimate.values[m, group]), float(estimate.standard_errors[m, group]), float(drops[group, m]),
-         settings.permutations)
+         estimate.permutations)
         for m, metric in enumerate(METRICS) for group in range(len(players))
     ], columns=["semantics", "layer", "group", "filters", "metric", "value", "standard_error", "single_drop",
                 "permutations"])

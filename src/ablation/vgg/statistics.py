@@ -10,6 +10,7 @@ network is the rows with layer `none`. Most functions here take the rows of one 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ablation.core.statistics import mcnemar_fdr
+from ablation.core.statistics import mcnemar_fdr, paired_drop
 from ablation.core.tables import INTACT, hits
 from ablation.vgg.architecture import layer_index, network_order
 
@@ -174,6 +175,22 @@ def most_important_layers(table: pd.DataFrame, metric: str, semantics: str, coun
     return largest_drop_layers(part, metric, count=count, grouping=grouping)
 
 
+def drop_intervals(table: pd.DataFrame) -> pd.DataFrame:
+    """Every ablation's drop, overall and per class, of top-1 and top-5, with its 95 % paired interval over the
+    test images (`paired_drop`): one row per (semantics, ablation, class, metric)."""
+    frames = []
+    for name, part in by_semantics(table):
+        rows = part[part.layer != INTACT]
+        for metric in MEASURES:
+            gained, lost = rows[f"{metric}_gained"].to_numpy(), rows[f"{metric}_lost"].to_numpy()
+            drop, low, high = paired_drop(gained, lost, rows.images.to_numpy())
+            frames.append(rows[["layer", "grouping", "ratio", "group", "class", "images"]].assign(
+                semantics=name, metric=metric, gained=gained, lost=lost, drop=drop, ci_low=low, ci_high=high))
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[["semantics", "metric", "layer", "grouping", "ratio", "group", "class", "images", "gained", "lost",
+                  "drop", "ci_low", "ci_high"]]
+
+
 def class_changes(table: pd.DataFrame, alpha: float, metric: str) -> pd.DataFrame:
     """Every ablation's per-class change of `metric` against the intact network on the same images: the drop with a
     95 % paired (Wald) interval, and McNemar's exact test of gained vs lost images, Benjamini-Hochberg FDR over every
@@ -188,11 +205,8 @@ def class_changes(table: pd.DataFrame, alpha: float, metric: str) -> pd.DataFram
     for name, part in by_semantics(table):
         rows = part[(part.layer != INTACT) & (part["class"] != ALL)].copy()
         gained, lost = rows[f"{metric}_gained"].to_numpy(), rows[f"{metric}_lost"].to_numpy()
-        b, c, n = gained.astype(float), lost.astype(float), rows.images.to_numpy(float)
-        drop = (c - b) / n
-        half = stats.norm.ppf(0.975) * np.sqrt(np.clip(b + c - (c - b) ** 2 / n, 0, None)) / n
         rows["metric"], rows["gained"], rows["lost"] = metric, gained, lost
-        rows["accuracy_drop"], rows["ci_low"], rows["ci_high"] = 100 * drop, 100 * (drop - half), 100 * (drop + half)
+        rows["accuracy_drop"], rows["ci_low"], rows["ci_high"] = paired_drop(gained, lost, rows.images.to_numpy())
         rows["p"], rows["q"] = mcnemar_fdr(gained, lost, alpha)
         rows["significant_gain"] = (rows.q < alpha) & (rows.gained > rows.lost)
         rows["significant_loss"] = (rows.q < alpha) & (rows.lost > rows.gained)
@@ -216,3 +230,45 @@ def crossing_classes(table: pd.DataFrame, ratio: float, count: int, metric: str)
     spread = part.groupby("class")[f"{metric}_drop_mean"].std(ddof=DDOF)
     ranked = sorted(spread.index, key=lambda c: (-round(float(spread[c]), 9), int(c)))
     return ranked[:count]
+
+
+def recovery_gaps(recovery: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """A recovery experiment's gap to the intact network after each pass (experiment 1) or iteration (experiment 2),
+    on every metric [%p, > 0: below intact], at the step's last epoch, with its paired interval over the test images
+    (`paired_drop`, from the images gained and lost against the intact network); and for experiment 1 per layer the
+    mean over passes (`step` "all") with an interval over passes and images: the standard error combines the
+    passes' spread over sqrt(passes) (none with one pass) with the mean of the passes' image standard errors (the
+    passes share the images, so their image errors need not average out)."""
+    step = "pass" if "pass" in recovery.columns else "iteration"
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    rows = []
+    for (layer, part), metric in itertools.product(recovery.groupby("layer", sort=False), MEASURES):
+        last = part[part[step] > 0].sort_values([step, "epoch"]).groupby(step).last()
+        gap, low, high = paired_drop(last[f"{metric}_gained"].to_numpy(), last[f"{metric}_lost"].to_numpy(),
+                                     last.images.to_numpy(), confidence)
+        for number, epoch, images, *values in zip(last.index, last.epoch, last.images, gap, low, high):
+            rows.append((layer, metric, str(number), int(epoch), int(images), *values, "images (paired)"))
+        if step == "pass":
+            image_error = ((high - low) / (2 * z)).mean()
+            between = gap.std(ddof=1) / np.sqrt(len(gap)) if len(gap) > 1 else 0.0
+            error = float(np.hypot(between, image_error))
+            over = f"{len(gap)} passes and images" if len(gap) > 1 else "images (one pass)"
+            rows.append((layer, metric, "all", int(last.epoch.max()), int(last.images.iloc[0]), gap.mean(),
+                         gap.mean() - z * error, gap.mean() + z * error, over))
+    frame = pd.DataFrame(rows, columns=["layer", "metric", step, "epoch", "images", "gap", "ci_low", "ci_high",
+                                        "over"])
+    return frame.assign(experiment=1 if step == "pass" else 2)[
+        ["experiment", "layer", "metric", step, "epoch", "images", "gap", "ci_low", "ci_high", "over"]]
+
+
+NULL_BAND = (0.05, 0.95)  # the quantiles of the random groups' drops drawn as the null's band
+
+
+def null_bands(draws: pd.DataFrame) -> pd.DataFrame:
+    """Per semantics, layer and ratio: the random groups' drops (`ablation.vgg.nulls` draws) as a band, their
+    `NULL_BAND` quantiles and median, and how many were drawn."""
+    keys = ["semantics", "metric", "layer", "ratio"]
+    grouped = draws.groupby(keys, sort=False)["drop"]
+    low, high = NULL_BAND
+    return grouped.agg(draws="size", low=lambda d: d.quantile(low), median="median",
+                       high=lambda d: d.quantile(high)).reset_index()

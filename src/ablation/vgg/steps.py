@@ -183,9 +183,9 @@ def vgg_sweep(*, network_path: str, parts: dict[str, list[str]], layers: list[st
 
 
 def vgg_statistics(*, table_path: str, alpha: float, metric: str, out_comparison: str, out_selectivity: str,
-                   out_changes: str) -> None:
+                   out_changes: str, out_drops: str) -> None:
     """Per semantics: the grouping comparison, class selectivity, and every class change tested (McNemar, FDR), on
-    `metric` (the leading one)."""
+    `metric` (the leading one); every drop with its paired interval, on both metrics."""
     table = read_table(table_path)
     for function, path in ((statistics.grouping_comparison, out_comparison),
                            (statistics.class_selectivity, out_selectivity)):
@@ -193,6 +193,7 @@ def vgg_statistics(*, table_path: str, alpha: float, metric: str, out_comparison
         frame = pd.concat(parts, ignore_index=True)
         frame[["semantics", *frame.columns[:-1]]].to_csv(path, index=False, float_format="%.4f")
     statistics.class_changes(table, alpha, metric).to_csv(out_changes, index=False, float_format="%.6g")
+    statistics.drop_intervals(table).to_csv(out_drops, index=False, float_format="%.6g")
 
 
 def vgg_choices(*, settings: choices.Settings, table_path: str | None, out_path: str) -> None:
@@ -225,6 +226,12 @@ def vgg_recovery(*, network_path: str, images_path: str, layers: list[str], only
                               only_pass=only_pass, stop=lambda: requested["stop"])
     result.to_csv(out_table, index=False, float_format="%.4f")
     Path(checkpoint_path).unlink(missing_ok=True)  # finished: the table holds everything
+
+
+def vgg_recovery_gaps(*, experiment_paths: list[str], out_path: str) -> None:
+    """Every recovery experiment's gaps to the intact network with their intervals (`statistics.recovery_gaps`)."""
+    frames = [statistics.recovery_gaps(pd.read_csv(path)) for path in experiment_paths]
+    pd.concat(frames, ignore_index=True).to_csv(out_path, index=False, float_format="%.6g")
 
 
 def vgg_recovery_table(*, parts: list[str], out_table: str) -> None:
@@ -261,15 +268,16 @@ def vgg_shapley(*, network_path: str, images_path: str, layers: list[str], setti
 
 
 
-def vgg_null(*, network_path: str, images_path: str, table_path: str, metric: str, null: dict[str, Any],
-             batch_size: int, branch_images: int, precision: str, device: str, threads: int, stage_dir: str | None,
-             out_path: str) -> None:
+def vgg_null(*, network_path: str, images_path: str, table_path: str, metric: str, alpha: float,
+             null: dict[str, Any], batch_size: int, branch_images: int, precision: str, device: str, threads: int, stage_dir: str | None,
+             out_tests: str, out_draws: str) -> None:
     """Every similarity and L1 group of the sweep against random groups of the same size in the same layer
-    (`nulls.test_groups`)."""
+    (`nulls.test_groups`): the tests, and the random groups' drops."""
     torch.set_num_threads(threads)
     network, _ = load_network(network_path)
     images = ImageSet.load(staged(images_path, stage_dir))
-    settings = nulls.Settings(metric=metric, **null, batch_size=batch_size, branch_images=branch_images,
+    settings = nulls.Settings(metric=metric, alpha=alpha, **null, batch_size=batch_size, branch_images=branch_images,
                               precision=precision, device=device_for(device))
-    nulls.test_groups(network, images, read_table(table_path), settings).to_csv(out_path, index=False,
-                                                                                float_format="%.6g")
+    tests, draws = nulls.test_groups(network, images, read_table(table_path), settings)
+    tests.to_csv(out_tests, index=False, float_format="%.6g")
+    draws.to_csv(out_draws, index=False, float_format="%.6g")

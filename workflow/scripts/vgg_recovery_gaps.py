@@ -1,0 +1,5 @@
+from ablation.core import logs
+from ablation.vgg import steps
+
+logs.setup(snakemake.log[0])
+steps.vgg_recovery_gaps(experiment_paths=list(snakemake.input), out_path=snakemake.output[0])
