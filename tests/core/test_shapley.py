@@ -109,4 +109,7 @@ def test_sampling_stops_at_the_target_standard_error_with_the_orders_of_a_fixed_
     additive = shapley.sample_values(lambda masks: (~masks) @ np.arange(1.0, n + 1)[:, None], n, 400, seed=3,
                                      target_standard_error=1e-9)
     assert additive.permutations == 40 and np.allclose(additive.values[0], np.arange(1.0, n + 1))
+    # Rounds of 10: two of them, never fewer than MIN_ORDERS (20) orders.
+    assert shapley.sample_values(lambda masks: (~masks) @ np.arange(1.0, n + 1)[:, None], n, 100, seed=3,
+                                 target_standard_error=1e-9).permutations == shapley.MIN_ORDERS == 20
     assert shapley.sample_values(game, n, 400, seed=3, target_standard_error=1e-9).permutations == 400

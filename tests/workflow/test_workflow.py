@@ -57,6 +57,8 @@ def test_study_produces_the_tidy_table_and_every_figure(study):
     # Every pair of every network tested against its singles; the interaction is the table's pair minus singles.
     tests = pd.read_csv(study / "results/mnist/statistics/pair_tests.csv", dtype={"units": str})
     assert len(tests) == 4 * 190 and tests.q.between(0, 1).all() and (tests.q >= tests.p - 1e-12).all()
+    drops = pd.read_csv(study / "results/mnist/statistics/drops.csv", dtype={"class": str, "units": str})
+    assert len(drops) == 4 * 220 * 11 and ((drops.ci_low <= drops["drop"]) & (drops["drop"] <= drops.ci_high)).all()
     pair = tests.iloc[0]
     overall = table[(table["class"] == "all") & table.layer.isin([pair.layer, "none"])].set_index(
         ["network", "units"]).accuracy
@@ -107,6 +109,15 @@ def test_vgg_study_produces_its_table_recovery_runs_and_figures(study):
     merged = null.merge(overall, on=["semantics", "layer", "ratio", "grouping", "group"])
     assert merged["drop"].to_numpy() == pytest.approx(
         (intact[merged.semantics].to_numpy() - merged[null.metric.iloc[0]].to_numpy()), abs=1e-4)
+    draws = pd.read_csv(study / "results/vgg/statistics/null_draws.csv")
+    drawn = draws.groupby(["semantics", "layer", "ratio"]).size()
+    assert (null.groupby(["semantics", "layer", "ratio"]).draws.first() == drawn).all()
+    # Every drop, both metrics, with its paired interval; every recovery gap with its interval.
+    drops = pd.read_csv(study / "results/vgg/statistics/drops.csv", dtype={"class": str})
+    assert len(drops) == 2 * len(ablated) and ((drops.ci_low <= drops["drop"]) & (drops["drop"] <= drops.ci_high)).all()
+    gaps = pd.read_csv(study / "results/vgg/statistics/recovery_gaps.csv", dtype={"pass": str, "iteration": str})
+    # Per metric and layer: experiment 1 its 2 passes and their mean, experiment 2 its 2 iterations.
+    assert len(gaps) == 2 * 2 * (3 + 2) and ((gaps.ci_low <= gaps.gap) & (gaps.gap <= gaps.ci_high)).all()
     changes = pd.read_csv(study / "results/vgg/statistics/class_changes.csv", dtype={"class": str})
     assert len(changes) == 2 * 4 * 2 * 5 * 10 and changes.q.between(0, 1).all()
     # Experiment 1: one epoch per pass; experiment 2: two an iteration (the stopping rule looks at the last two).

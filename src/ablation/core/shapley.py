@@ -153,7 +153,8 @@ def sample_values(evaluate: Callable[[np.ndarray], np.ndarray], players: int, pe
     the players one by one from the fully lesioned network; a player's sample is the value it added when restored.
 
     `target_standard_error`: sample in rounds of a tenth of `permutations` (at least 2) and stop after the first
-    round at which every standard error is at most the target; `permutations` is then the most drawn. The orders
+    round at which every standard error is at most the target, but not before `MIN_ORDERS` orders (a standard
+    error from a handful of orders is itself too noisy to stop on); `permutations` is then the most drawn. The orders
     are drawn one by one from one generator, so a run that stops after P orders has exactly the first P orders of a
     run without a target: the same seed gives the same estimate.
     """
@@ -164,9 +165,13 @@ def sample_values(evaluate: Callable[[np.ndarray], np.ndarray], players: int, pe
         orders = np.stack([rng.permutation(players) for _ in range(size)])  # (P, n)
         samples.append(_contributions(evaluate, orders, batch))
         estimate = _estimate(np.concatenate(samples))
-        if target_standard_error is not None and np.nanmax(estimate.standard_errors) <= target_standard_error:
+        if (target_standard_error is not None and estimate.permutations >= MIN_ORDERS
+                and np.nanmax(estimate.standard_errors) <= target_standard_error):
             break
     return estimate
+
+
+MIN_ORDERS = 20  # sampling to a target standard error never stops before this many orders
 
 
 def _rounds(permutations: int) -> list[int]:

@@ -17,8 +17,8 @@ def paper_comparison(*, featured_path: str, runs: dict[str, str], statistics_pat
                      imported_trained: str | None, settings: dict, data_path: str, vgg: dict[str, str] | None,
                      out_path: str) -> None:
     """The paper's numbers and claims beside this run's (`comparison`); `runs`: every network's outcomes
-    under each evaluation; `vgg`: the VGG study's result files (table, class_changes, data record, recovery1/2 where
-    run, choices), if it ran."""
+    under each evaluation; `vgg`: the VGG study's result files (table, class_changes, null, data record, choices,
+    and recovery1/2 and recovery_gaps where run), if it ran."""
     focus, imported = settings["focus"], settings["imported"]
     authors_network = focus == imported and imported_trained is not None and authors.is_authors(imported_trained)
     data = cast(str, provenance.read(data_path)["data"])
@@ -30,7 +30,7 @@ def paper_comparison(*, featured_path: str, runs: dict[str, str], statistics_pat
         data, digits.is_full_mnist(data), pd.read_csv(statistics_paths["pair_tests"], dtype={"units": str}),
         settings["alpha"])
     if vgg:
-        recovery = {int(key[-1]): pd.read_csv(path) for key, path in vgg.items() if key.startswith("recovery")}
+        recovery = {int(key[-1]): pd.read_csv(path) for key, path in vgg.items() if key in ("recovery1", "recovery2")}
         gaps = pd.read_csv(vgg["recovery_gaps"], dtype={"pass": str, "iteration": str}) if recovery else pd.DataFrame()
         vgg_frame = comparison.vgg_rows(tables.read_table(vgg["table"]), tables.read_table(vgg["class_changes"]),
                                         recovery, gaps, pd.read_csv(vgg["null"]),

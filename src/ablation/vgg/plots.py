@@ -332,7 +332,8 @@ def null_bands_figure(tests: pd.DataFrame, draws: pd.DataFrame) -> Figure:
     metric = str(tests.metric.iloc[0])
     figure, axes = plt.subplots(len(ratios), len(semantics), figsize=(_layers_width(layers) * 0.8 * len(semantics),
                                                                        2.3 * len(ratios) + 1.2),
-                                squeeze=False, sharex=True, layout="constrained")
+                                squeeze=False, sharex=True)
+    figure.subplots_adjust(hspace=0.25, wspace=0.18)
     for (row, ratio), (column, name) in ((r, c) for r in enumerate(ratios) for c in enumerate(semantics)):
         ax = axes[row, column]
         band = bands[(bands.semantics == name) & (bands.ratio == ratio)]
@@ -359,7 +360,7 @@ def null_bands_figure(tests: pd.DataFrame, draws: pd.DataFrame) -> Figure:
                *(Line2D([], [], ls="", marker=m, markeredgecolor=_grouping_colour(g), markerfacecolor="white",
                         label=f"{g} group") for g, m in (("similarity", "o"), ("l1", "^"))),
                Line2D([], [], ls="", marker="o", color="0.3", label=f"filled: q < {alpha:g} (BH over a semantics)")]
-    figure.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False, fontsize=7)
+    axes[0, -1].legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=7)
     counts = {name: f"{int(part.significant.sum())} of {len(part)}"
               for name, part in tests.groupby("semantics", sort=False)}
     suptitle(figure, f"Filter groups against random groups of the same size in the same layer ({LABELS[metric]}); "
