@@ -1,7 +1,10 @@
 """Wall time of the paper-scale VGG study, estimated from throughput measured here: vgg19_bn at 224x224 on 50,000
 validation images (both semantics: 2 x 16 sweep jobs of 28 groups) and recovery training on 1.28 M training images
 (experiment 1: 2 layers x 3 passes x 6 epochs; experiment 2: 2 layers x 6 iterations x at least 5 epochs), as the
-per_layer jobs of the workflow, scheduled longest job first on 1 and on 8 devices of the kind measured.
+per_layer jobs of the workflow, scheduled longest job first on 1 and on 8 devices of the kind measured; and the
+matched random null (`vgg.ablation.null_groups`: random groups of each tested group's size and layer, evaluated by
+the same engine) in device-hours, between every (layer, ratio) stopping after 2 x `--null-enough` draws (ordinary
+groups: half the draws exceed them) and every one drawing `--null-draws`.
 
 Measured in this run: the sweep engine's FLOP rate (counted FLOPs over wall time on synthetic images) and recovery
 training's images/s (a few SGD steps from a paper recovery layer on). Each job's time is its FLOPs (sweep) or its
@@ -49,6 +52,9 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=4, help="synthetic 224x224 images swept to measure the rate")
     parser.add_argument("--batches", type=int, default=3, help="training batches measured (after one warm-up)")
     parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--null-draws", type=int, default=999, help="null_groups.max_random_groups")
+    parser.add_argument("--null-enough", type=int, default=10, help="null_groups.stop_after_exceedances")
+    parser.add_argument("--null-per-pass", type=int, default=32, help="null_groups.random_groups_per_pass")
     args = parser.parse_args()
     device = device_for(args.device)
     torch.manual_seed(0)
@@ -88,6 +94,11 @@ def main() -> None:
     recovery_jobs = ([EXPERIMENT1_JOB_EPOCHS * epoch] * 3 * len(RECOVERY_LAYERS)
                      + [EXPERIMENT2_JOB_EPOCHS * epoch] * len(RECOVERY_LAYERS))
 
+    def null_hours(draws: int) -> float:
+        """Both semantics, every layer and the 4 ratios, `draws` random groups each, an intact pass per batch."""
+        per_draw = {layer: suffix[points[layer]] + full / args.null_per_pass for layer in CONV_LAYERS}
+        return 2 * 4 * draws * VALIDATION * sum(per_draw.values()) / rate / 3600
+
     name = torch.cuda.get_device_name() if device.startswith("cuda") else f"CPU, {torch.get_num_threads()} threads"
     print(f"measured on {device} ({name}): sweep engine {rate / 1e9:.1f} GFLOP/s, recovery training "
           f"{train_rate:.1f} images/s (from {RECOVERY_LAYERS[0]} on, batch {args.batch_size})")
@@ -95,6 +106,9 @@ def main() -> None:
         sweep_s, recovery_s = makespan(sweep_jobs, devices), makespan(recovery_jobs, devices)
         print(f"{devices} device{'s' if devices > 1 else ''} of this kind: sweep {sweep_s / 3600:.1f} h "
               f"(32 jobs), recovery {recovery_s / 3600:.1f} h (8 jobs), together {(sweep_s + recovery_s) / 3600:.1f} h")
+    print(f"null, up to {args.null_draws} random groups per (semantics, layer, ratio): "
+          f"{null_hours(2 * args.null_enough):.1f} to {null_hours(args.null_draws):.1f} device-hours "
+          f"({2 * args.null_enough} to {args.null_draws} draws each; the sweep: {sum(sweep_jobs) / 3600:.1f})")
 
 
 if __name__ == "__main__":

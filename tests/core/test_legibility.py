@@ -49,6 +49,8 @@ RESULT_FILES = {
         "recovery1": "results/vgg/recovery/experiment1.csv",
         "recovery2": "results/vgg/recovery/experiment2.csv",
         "shapley_values": "results/vgg/shapley/values.csv",
+        "null_tests": "results/vgg/statistics/null.csv",
+        "null_draws": "results/vgg/statistics/null_draws.csv",
         "choices": "results/vgg/choices.json",
     },
 }

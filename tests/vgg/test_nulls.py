@@ -3,13 +3,17 @@ engine's evaluation of random groups, and the sequential test stops as the null'
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
+from statsmodels.stats.multitest import multipletests
 
 from ablation.vgg import nulls
 from ablation.vgg.ablation import plain_sweep
 from ablation.vgg.groups import FilterAblation, random_groups
+from vgg_tables import with_changes
 
 SETTINGS = nulls.Settings(metric="top1", alternative="greater", stop_after_exceedances=5, max_random_groups=64,
                           random_groups_per_pass=16, ratios=None, seed=0, alpha=0.05, batch_size=32, branch_images=512,
@@ -42,3 +46,22 @@ def test_a_group_beyond_every_draw_takes_all_draws_and_an_ordinary_one_stops_ear
     assert result.p.tolist() == pytest.approx([1 / 65, 5 / 5])  # the 1 %p one: five exceedances in five draws
     assert result.columns.tolist()[:3] == ["grouping", "group", "drop"]
     assert (result.layer == "features.7").all() and (result.ratio == 0.25).all()
+
+
+def test_every_configured_group_is_tested_with_fdr_over_its_semantics(network, table, monkeypatch):
+    """The planted sweep (two semantics, four layers, ratios 5 and 25 %), only 25 % tested: each similarity and L1
+    group once, its drop the sweep's, q Benjamini-Hochberg over its semantics' groups, the draws kept per cell."""
+    monkeypatch.setattr(nulls, "drops", lambda network, images, ablations, semantics, settings:
+                        np.linspace(0.0, 50.0, len(ablations)))
+    sweep = with_changes(table)
+    settings = replace(SETTINGS, ratios=[0.25], max_random_groups=8, random_groups_per_pass=8)
+    tests, draws = nulls.test_groups(network, None, sweep, settings)
+    overall = sweep[(sweep["class"] == "all") & sweep.grouping.isin(["similarity", "l1"]) & (sweep.ratio == 0.25)]
+    assert len(tests) == len(overall) and (tests.ratio == 0.25).all()
+    merged = tests.merge(overall, on=["semantics", "layer", "ratio", "grouping", "group"])
+    intact = sweep[(sweep.layer == "none") & (sweep["class"] == "all")].set_index("semantics").top1
+    assert np.allclose(merged["drop"], intact[merged.semantics].to_numpy() - merged.top1)
+    for _, part in tests.groupby("semantics"):
+        assert np.allclose(part.q, multipletests(part.p, method="fdr_bh")[1])
+    assert (draws.groupby(["semantics", "layer", "ratio"]).size() == 8).all() and len(draws) == 2 * 4 * 8
+    assert (tests.significant == (tests.q < 0.05)).all()

@@ -31,8 +31,8 @@ def test_partition_covers_every_filter_once_and_keeps_similar_filters_together()
 
 def test_sampled_values_add_up_and_single_drops_match_plain_evaluation(trained, digits):
     layer = "features.46"
-    settings = shapley.Settings(groups=8, permutations=6, target_standard_error=None, seed=0, semantics="activation", batch_size=48,
-                                branch_images=96, precision="float32", device="cpu")
+    settings = shapley.Settings(groups=8, permutations=6, target_standard_error=None, seed=0, semantics="activation",
+                                batch_size=48, branch_images=96, precision="float32", device="cpu")
     values = shapley.layer_values(trained, digits, layer, settings)
     assert len(values) == 2 * 8 and set(values.metric) == {"top1", "top5"}
     filters = [tuple(map(int, text.split())) for text in values[values.metric == "top1"].filters]

@@ -177,7 +177,7 @@ def exact_verdict(value: float, paper: float, measured: str) -> tuple[str, str]:
 
 
 def spread_verdict(value: float | None, paper: float, spread: list[float], measured: str,
-                   resamples: int = 0, seed: int = 0) -> tuple[str, str]:
+                   resamples: int, seed: int) -> tuple[str, str]:
     """(verdict, how): where the paper's number falls among this run's networks (the same role, measured alike);
     with `resamples`, the role's mean over the networks with its 95 % bootstrap interval."""
     if len(spread) < 2:
@@ -214,7 +214,8 @@ def _number_rows(views: dict[str, NetworkView], spreads: dict[str, list[NetworkV
             verdict, how = spread_verdict(measured, number.paper, spread, number.measured, resamples, seed)
         interval = number.interval(views[evaluation]) if number.interval and shown is not None else None
         if interval is not None:
-            paired = f"this run's value: 95 % paired interval over the test digits [{interval[0]:.2f}, {interval[1]:.2f}]"
+            paired = (f"this run's value: 95 % paired interval over the test digits [{interval[0]:.2f}, "
+                      f"{interval[1]:.2f}]")
             how = f"{how}; {paired}" if how else paired
         if number.figure in ("Fig. 13", "Fig. A.4"):
             how = f"{how}; {with_synergy}" if how else with_synergy

@@ -87,8 +87,8 @@ DRAW_COLUMNS = ["semantics", "metric", "layer", "ratio", "draw", "drop"]
 def test_groups(network: nn.Module, images: ImageSet, table: pd.DataFrame,
                 settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every similarity and L1 group of the sweep `table` (at `settings.ratios`), under each semantics, against its
-    (layer, ratio)'s random groups (`layer_test`), with Benjamini-Hochberg q over the groups of a semantics; and every random group's
-    drop (the null's draws, for its band)."""
+    (layer, ratio)'s random groups (`layer_test`), with Benjamini-Hochberg q over the groups of a semantics; and
+    every random group's drop (the null's draws, for its band)."""
     metric, tests, draws = settings.metric, [], []
     parts = []
     for semantics, part in by_semantics(table):

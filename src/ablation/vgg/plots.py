@@ -24,6 +24,7 @@ from ablation.vgg.registry import EXTREMES, paper_ratios
 from ablation.vgg.registry import percent as _percent
 from ablation.vgg.statistics import (
     ALL,
+    NULL_BAND,
     by_semantics,
     group_means,
     grouping_order,
@@ -32,7 +33,6 @@ from ablation.vgg.statistics import (
     null_bands,
     overall_means,
 )
-from ablation.vgg.statistics import NULL_BAND
 
 FOCUS = "similarity"  # the grouping of the paper's main figures
 GROUPING_COLOURS = {"similarity": "C0", "random": "0.55", "l1": "C1"}
@@ -350,7 +350,8 @@ def null_bands_figure(tests: pd.DataFrame, draws: pd.DataFrame) -> Figure:
                 ax.scatter(gx[chosen] + offset, groups["drop"][chosen], marker=marker, s=16, lw=0.9,
                            edgecolors=colour, facecolors=colour if filled else "white", zorder=3)
         ax.axhline(0, lw=0.5, color=ACCURACY)
-        ax.set_ylabel(f"{_percent(ratio)} ablated\n{_drop_label(metric)}", fontsize=8)
+        if column == 0:  # the row's label once: a second would run into the panel on its left
+            ax.set_ylabel(f"{_percent(ratio)} ablated\n{_drop_label(metric)}", fontsize=8)
         if row == 0:
             title(ax, f"{name}", fontsize=9)
     for ax in axes[-1]:

@@ -269,8 +269,8 @@ def vgg_shapley(*, network_path: str, images_path: str, layers: list[str], setti
 
 
 def vgg_null(*, network_path: str, images_path: str, table_path: str, metric: str, alpha: float,
-             null: dict[str, Any], batch_size: int, branch_images: int, precision: str, device: str, threads: int, stage_dir: str | None,
-             out_tests: str, out_draws: str) -> None:
+             null: dict[str, Any], batch_size: int, branch_images: int, precision: str, device: str, threads: int,
+             stage_dir: str | None, out_tests: str, out_draws: str) -> None:
     """Every similarity and L1 group of the sweep against random groups of the same size in the same layer
     (`nulls.test_groups`): the tests, and the random groups' drops."""
     torch.set_num_threads(threads)
