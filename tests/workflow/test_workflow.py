@@ -406,7 +406,7 @@ def test_imagenet_path_with_random_vgg19_bn_weights(tmp_path):
             "model": "vgg19_bn", "weights": str(tmp_path / "random vgg19_bn.pt"), "device": "cpu",
             "imagenet": {"val": val, "train": val, "resize": 64, "crop": 56, "workers": 2},
             "ablation": {"layers": ["features.40", "features.46", "features.49"], "ratios": [0.25],
-                         "groupings": ["similarity", "l1"], "groups_per_ratio": 1},
+                         "groupings": ["similarity", "l1"], "groups_per_ratio": 1, "null_groups": {"ratios": None}},
             "recovery": {"experiments": [1], "layers": ["features.49"], "experiment1": {"passes": 1, "epochs": 1},
                          "batch_size": 16},
             "figures": {"class_layers": ["features.46", "features.49"]},
