@@ -29,8 +29,8 @@ from ablation.vgg.architecture import CONV_LAYERS
 from ablation.vgg.images import IMAGENET_MEAN, IMAGENET_STD, ImageSet
 
 
-def synthetic_images(count: int, size: int, classes: int) -> ImageSet:
-    generator = torch.Generator().manual_seed(0)
+def synthetic_images(count: int, size: int, classes: int, seed: int = 0) -> ImageSet:
+    generator = torch.Generator().manual_seed(seed)
     images = torch.randint(0, 256, (count, 3, size, size), dtype=torch.uint8, generator=generator)
     return ImageSet(images, torch.arange(count) % classes, [str(c) for c in range(classes)], IMAGENET_MEAN,
                     IMAGENET_STD, f"{count} random {size}x{size} images")
@@ -101,7 +101,7 @@ def main() -> None:
     parser.add_argument("--layers", nargs="+", default=CONV_LAYERS)
     parser.add_argument("--ratios", nargs="+", type=float, default=[0.01, 0.05, 0.1, 0.25])
     parser.add_argument("--groups", type=int, default=3)
-    parser.add_argument("--semantics", choices=filter_ablation.SEMANTICS, default="activation")
+    parser.add_argument("--semantics", choices=filter_ablation.KNOWN_SEMANTICS, default="activation")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--branch-images", type=int, default=512)
     parser.add_argument("--precision", choices=filter_ablation.PRECISIONS, default="auto")
@@ -124,9 +124,19 @@ def main() -> None:
           f"{torch.get_num_threads()} threads), precision {args.precision}: {len(ablations)} ablations in "
           f"{len(args.layers)} layers, {len(images)} images ({images.source})")
 
-    settings = dict(semantics=args.semantics, batch_size=args.batch_size, device=device, precision=args.precision)
-    filter_ablation.sweep(network, images.limited(args.batch_size), ablations[:4], branch_images=args.branch_images,
-                          **settings)  # warm-up: kernels, allocator
+    replacements = None
+    if args.semantics == "mean":  # held-out images: another synthetic set of the same size
+        replacements = filter_ablation.Replacements.mean(network, synthetic_images(args.batch_size, size,
+                                                                                   architecture.classes, seed=1),
+                                                         args.layers, batch_size=args.batch_size, device=device)
+    elif args.semantics == "resample":
+        replacements = filter_ablation.Replacements.resample(images, seed=0)
+    settings = dict(semantics=args.semantics, batch_size=args.batch_size, device=device, precision=args.precision,
+                    replacements=replacements)
+    warm = images.limited(args.batch_size)
+    filter_ablation.sweep(network, warm, ablations[:4], branch_images=args.branch_images, **{
+        **settings, "replacements": filter_ablation.Replacements.resample(warm, 0) if args.semantics == "resample"
+        else replacements})  # warm-up: kernels, allocator
     engine_s, engine = timed(filter_ablation.sweep, device, network, images, ablations,
                              branch_images=args.branch_images, **settings)
     peak = matmul_throughput(device)

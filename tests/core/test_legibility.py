@@ -36,6 +36,8 @@ RESULT_FILES = {
         "tsne": "results/mnist/tsne.csv",
         "networks": "results/mnist/networks.pt",
         "history": "results/mnist/training_history.csv",
+        "semantics_table": "results/mnist/semantics/ablations.csv",
+        "semantics_rankings": "results/mnist/semantics/rankings.csv",
         **{name: f"results/mnist/statistics/{name}.csv" for name in (
             "mann_whitney", "correlations", "per_network_correlations", "selectivity", "pair_interactions",
             "class_gains")},
@@ -51,6 +53,7 @@ RESULT_FILES = {
         "shapley_values": "results/vgg/shapley/values.csv",
         "null_tests": "results/vgg/statistics/null.csv",
         "null_draws": "results/vgg/statistics/null_draws.csv",
+        "semantics_rankings": "results/vgg/statistics/semantics_rankings.csv",
         "choices": "results/vgg/choices.json",
     },
 }

@@ -32,6 +32,12 @@ def digits(bundled) -> ImageSet:
     return vgg.digit_images(bundled.test_images[:96], bundled.test_labels[:96], bundled.source)
 
 
+@pytest.fixture()
+def held_out(bundled) -> ImageSet:
+    """Training digits the networks are not evaluated on: what `mean` semantics average over."""
+    return vgg.digit_images(bundled.train_images[-64:], bundled.train_labels[-64:], bundled.source)
+
+
 @pytest.fixture(scope="module")
 def trained(bundled) -> nn.Module:
     """A network whose predictions ablations visibly change: 2,000 real digits trained to convergence (cosine decay

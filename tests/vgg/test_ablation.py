@@ -13,6 +13,7 @@ from ablation.vgg import groups as filter_groups
 from ablation.vgg import imagenet
 from ablation.vgg import network as vgg
 from ablation.vgg.groups import FilterAblation
+from ablation.vgg.images import ImageSet
 from helpers import LAYER, SHARED_IMAGENET, outputs_around, randomised
 
 
@@ -39,6 +40,42 @@ def test_literal_semantics_leave_batchnorms_constant(network, digits):
         assert (seen["relu"][:, channel] > 0).all(), "BatchNorm's constant is positive here: the filter still talks"
 
 
+def test_mean_semantics_put_the_held_out_mean_in_every_position(network, digits, held_out):
+    means = filter_ablation.Replacements.mean(network, held_out, [LAYER], batch_size=32)
+    mean = means.means[filter_ablation.mask_point(LAYER, "mean")]
+    intact_held_out = outputs_around(network, LAYER, next(held_out.batches(len(held_out)))[0])["relu"]
+    assert torch.allclose(mean, intact_held_out.double().mean((0, 2, 3)).float(), atol=1e-6)
+    x = next(digits.batches(8))[0]
+    intact = outputs_around(network, LAYER, x)
+    handle = filter_ablation.mask_hook(network, LAYER, [1, 5], "mean", mean)
+    ablated = outputs_around(network, LAYER, x)
+    handle.remove()
+    for channel in (1, 5):
+        assert torch.equal(ablated["relu"][:, channel], mean[channel].expand_as(ablated["relu"][:, channel]))
+    keep = [c for c in range(intact["relu"].shape[1]) if c not in (1, 5)]
+    assert torch.equal(ablated["relu"][:, keep], intact["relu"][:, keep])
+
+
+def test_resample_semantics_put_the_partner_images_channel_in(network, digits):
+    partner = filter_ablation.Replacements.resample(digits, seed=3).partner
+    assert sorted(partner) == list(range(len(digits))) and (partner != np.arange(len(digits))).all()
+    x = next(digits.batches(len(digits)))[0]
+    intact = outputs_around(network, LAYER, x)["relu"]
+    handle = filter_ablation.mask_hook(network, LAYER, [1, 5], "resample", iter([intact[partner]]))
+    ablated = outputs_around(network, LAYER, x)["relu"]
+    handle.remove()
+    assert torch.equal(ablated[:, [1, 5]], intact[partner][:, [1, 5]])
+    assert torch.equal(ablated[:, [0, 2]], intact[:, [0, 2]])
+
+
+def test_replacing_semantics_refuse_to_run_without_their_values(network, digits):
+    ablations = small_plan(network)[:2]
+    for semantics in filter_ablation.REPLACING:
+        with pytest.raises(ValueError, match=semantics):
+            filter_ablation.sweep(network, digits, ablations, semantics, batch_size=32, branch_images=64,
+                                  precision="auto")
+
+
 def test_literal_mask_equals_zeroed_weights(network, digits):
     x = next(digits.batches(16))[0]
     handle = filter_ablation.mask_hook(network, LAYER, [0, 2, 7], "literal")
@@ -59,21 +96,31 @@ def small_plan(network: nn.Module) -> list[FilterAblation]:
 # Exact equality holds by construction: the engine runs each image through the same kernels as a plain pass, and its
 # logits are bit-identical to plain evaluation's (measured with ATen's default, AVX2 and AVX-512 kernels and 1, 2 and
 # 4 threads), so no near-tie between two logits can flip a count.
+def replacements(network: nn.Module, semantics: str, held_out: ImageSet, images: ImageSet,
+                 layers: list[str]) -> filter_ablation.Replacements | None:
+    if semantics == "mean":
+        return filter_ablation.Replacements.mean(network, held_out, layers, batch_size=64)
+    return filter_ablation.Replacements.resample(images, seed=0) if semantics == "resample" else None
+
+
 @pytest.mark.parametrize("semantics", filter_ablation.KNOWN_SEMANTICS)
-def test_engine_equals_one_evaluation_per_ablation(trained, digits, semantics):
+def test_engine_equals_one_evaluation_per_ablation(trained, digits, held_out, semantics):
     network = trained
     ablations = small_plan(network)
-    plain = filter_ablation.plain_sweep(network, digits, ablations, semantics, batch_size=32, precision="auto")
+    replaced = replacements(network, semantics, held_out, digits, sorted({a.layer for a in ablations}))
+    plain = filter_ablation.plain_sweep(network, digits, ablations, semantics, batch_size=32, precision="auto",
+                                        replacements=replaced)
     for branch_images in (32, 4096):  # one ablation per branch pass, and all of a layer's at once
         engine = filter_ablation.sweep(network, digits, ablations, semantics, batch_size=32,
-                                       branch_images=branch_images, precision="auto")
+                                       branch_images=branch_images, precision="auto", replacements=replaced)
         for name in filter_ablation.COUNTED:
             assert torch.equal(getattr(engine, name), getattr(plain, name)), name
     # Changes against the intact network: the count moves by exactly the images gained minus those lost.
     for metric in ("top1", "top5"):
         gained, lost = getattr(engine, f"{metric}_gained"), getattr(engine, f"{metric}_lost")
         assert torch.equal(getattr(engine, metric) - getattr(engine, metric)[:1], gained - lost)
-        assert gained.sum() > 0 and lost.sum() > 0 and not gained[0].any(), metric
+        assert lost.sum() > 0 and not gained[0].any(), metric
+    assert engine.top1_gained.sum() > 0, "some ablation should also make an image right"
     assert torch.equal(engine.images, torch.bincount(digits.labels, minlength=10))
     assert len({tuple(row.tolist()) for row in engine.top1}) > 1, "ablations should change some predictions"
 

@@ -182,7 +182,7 @@ def test_paper_scale_fans_out_one_gpu_job_per_layer_semantics_and_recovery_part(
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     blocks = job_blocks(result.stdout + result.stderr)
     sweep = blocks["vgg_ablation"]
-    assert len(sweep) == 2 * 16, "one job per semantics and conv layer"
+    assert len(sweep) == 4 * 16, "one job per semantics (literal, activation, mean, resample) and conv layer"
     assert {re.search(r"part=(features\.\d+)", block).group(1) for block in sweep} == set(CONV_LAYERS)
     recovery = [re.search(r"layer=(features\.\d+), part=(\w+)", block).groups() for block in blocks["vgg_recovery"]]
     assert sorted(recovery) == sorted([(layer, f"pass{p}") for layer in ("features.33", "features.46")

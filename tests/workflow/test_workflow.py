@@ -80,6 +80,19 @@ def test_study_produces_the_tidy_table_and_every_figure(study):
     assert list(comparison.columns) == ["figure", "claim", "paper", "value", "measured_as", "other", "tolerance",
                                         "verdict"]
     assert len(comparison) >= 20 and {"Figs. 14, 15", "Figs. 19, 20", "Figs. 21, 22"} <= set(comparison.figure)
+    # Every single, pair and the Fig. A.2 set under each semantics; zero's are the ablation table's.
+    semantics = pd.read_csv(study / "results/mnist/semantics/ablations.csv", dtype={"class": str, "units": str})
+    assert list(semantics.semantics.unique()) == ["zero", "mean", "resample"]
+    zero = semantics[(semantics.semantics == "zero") & semantics.units.isin(table.units)].drop(columns="semantics")
+    assert zero.reset_index(drop=True).equals(table.reset_index(drop=True))
+    assert featured.units["figA2_negligible_set"] in set(semantics.units)
+    for name in ("mean", "resample"):
+        assert not semantics[semantics.semantics == name].accuracy.reset_index(drop=True).equals(
+            semantics[semantics.semantics == "zero"].accuracy.reset_index(drop=True)), name
+    rankings = pd.read_csv(study / "results/mnist/semantics/rankings.csv")
+    assert len(rankings) == 2 * 3 and (rankings.networks == 4).all() and set(rankings.reference) == {"zero"}
+    assert rankings.spearman.between(-1, 1).all() and rankings.overlap.between(0, 1).all()
+    assert {"which hidden1 units matter most does not depend on what ablate means"} <= set(comparison.claim)
     history = pd.read_csv(study / "results/mnist/training_history.csv")
     assert len(history) == 3 * 3  # three trained networks, three epochs; the imported one has no history
 
@@ -89,10 +102,20 @@ def test_vgg_study_produces_its_table_recovery_runs_and_figures(study):
     ablated = table[table.layer != "none"]
     assert set(ablated.layer) == set(small_vgg()["ablation"]["layers"])
     assert set(ablated.grouping) == {"similarity", "random", "l1"}
-    # Both semantics by default, the same groups: per semantics and layer 2 ratios x (2 similarity + 2 random + 1 l1
+    # Every semantics by default, the same groups: per semantics and layer 2 ratios x (2 similarity + 2 random + 1 l1
     # groups); plus the intact network; x (all + 10 classes).
-    assert list(table.semantics.unique()) == ["literal", "activation"]
-    assert len(table) == 2 * (4 * 2 * 5 + 1) * 11
+    assert list(table.semantics.unique()) == ["literal", "activation", "mean", "resample"]
+    assert len(table) == 4 * (4 * 2 * 5 + 1) * 11
+    by_semantics = {name: part.reset_index(drop=True) for name, part in table.groupby("semantics")}
+    for name in ("mean", "resample"):  # the intact network is the same; the ablations differ from zeroing's
+        assert by_semantics[name][by_semantics[name].layer == "none"].top1.equals(
+            by_semantics["activation"][by_semantics["activation"].layer == "none"].top1)
+        assert not by_semantics[name].top1.equals(by_semantics["activation"].top1), name
+    rankings = pd.read_csv(study / "results/vgg/statistics/semantics_rankings.csv")
+    assert len(rankings) == 3 * 2 * 2 and set(rankings.reference) == {"literal"}  # 3 others x 2 rankings x 2 ratios
+    assert (rankings.items[rankings.ranking == "layers"] == 4).all()
+    assert ((rankings.spearman_low <= rankings.spearman + 1e-9) | rankings.spearman_low.isna()).all()
+    table = table[table.semantics.isin(["literal", "activation"])]  # the null and class tests: zeroing's
     literal, activation = (table[table.semantics == name].reset_index(drop=True) for name in ("literal", "activation"))
     assert literal[["layer", "group", "class", "images"]].equals(activation[["layer", "group", "class", "images"]])
     assert not literal.top5.equals(activation.top5), "BatchNorm's constant makes the semantics differ"
@@ -119,7 +142,7 @@ def test_vgg_study_produces_its_table_recovery_runs_and_figures(study):
     # Per metric and layer: experiment 1 its 2 passes and their mean, experiment 2 its 2 iterations.
     assert len(gaps) == 2 * 2 * (3 + 2) and ((gaps.ci_low <= gaps.gap) & (gaps.gap <= gaps.ci_high)).all()
     changes = pd.read_csv(study / "results/vgg/statistics/class_changes.csv", dtype={"class": str})
-    assert len(changes) == 2 * 4 * 2 * 5 * 10 and changes.q.between(0, 1).all()
+    assert len(changes) == 4 * 4 * 2 * 5 * 10 and changes.q.between(0, 1).all()  # every semantics
     # Experiment 1: one epoch per pass; experiment 2: two an iteration (the stopping rule looks at the last two).
     for experiment, step, steps in ((1, "pass", [0, 1, 1, 2, 2]), (2, "iteration", [0, 1, 1, 1, 2, 2, 2])):
         recovery = pd.read_csv(study / f"results/vgg/recovery/experiment{experiment}.csv")
@@ -305,6 +328,12 @@ def test_rerun_has_nothing_to_do(study):
                   "figures": {"class_layers": ["features.0", "features.0"]}}},
          "layer 'features.3' is not in vgg.ablation.layers"),
         ({"vgg": {"ablation": {"semantics": ["zero"]}}}, "vgg.ablation.semantics.0: 'zero' is not one of"),
+        ({"vgg": {"ablation": {"semantics": ["mean", "literal"]}}},
+         "vgg.ablation.semantics starts with 'mean'; the paper's figures, recovery"),
+        ({"mnist": {"analysis": {"semantics": ["resample", "zero"]}}},
+         "mnist.analysis.semantics starts with 'resample'; the paper's figures are zeroing's: list zero first"),
+        ({"vgg": {"model": "vgg19_bn", "imagenet": {"val": "."}, "recovery": {"experiments": []}}},
+         "vgg.ablation.semantics lists mean, which averages over held-out images: set vgg.imagenet.train"),
         ({"vgg": {"figures": {"class_layers": ["features.99"]}}},
          "vgg.figures.class_layers: unknown layer 'features.99'; the conv layers are features.0, features.3"),
         ({"vgg": {"figures": {"class_layers": ["features.0"]}}},

@@ -21,6 +21,11 @@ def check_mnist_input():
                 raise InputError(f"mnist.import.{role} '{path}' does not exist; fix the path")
         if IMPORTED["name"] in network_names():
             raise InputError(f"mnist.import.name '{IMPORTED['name']}' clashes with a trained network's name; rename it")
+    if ANALYSIS["semantics"][0] != "zero":
+        raise InputError(
+            f"mnist.analysis.semantics starts with '{ANALYSIS['semantics'][0]}'; the paper's figures are zeroing's: "
+            "list zero first"
+        )
     focus = ANALYSIS["focus_network"]
     if focus is not None and focus not in all_networks():
         raise InputError(
@@ -48,6 +53,11 @@ def check_vgg_input():
     for layer in [*(class_layers or []), *(RECOVERY["layers"] or [])]:
         if layer not in VGG_LAYERS:
             raise InputError(f"layer '{layer}' is not in vgg.ablation.layers; add it there or choose another")
+    if SEMANTICS[0] not in ("literal", "activation"):
+        raise InputError(
+            f"vgg.ablation.semantics starts with '{SEMANTICS[0]}'; the paper's figures, recovery (which holds "
+            "ablated filters at zero), Shapley and the null run under the first: list literal or activation first"
+        )
     swept = ABLATION["ratios"]
     for ratio in ABLATION["null_groups"]["ratios"] or []:
         if not any(abs(ratio - other) < 1e-9 for other in swept):
@@ -71,6 +81,11 @@ def check_vgg_input():
         raise InputError(
             f"vgg.imagenet.devkit '{IMAGENET['devkit']}' is not a folder: point it at the extracted "
             "ILSVRC2012_devkit_t12 folder, or set it to null for the <wnid>/<image>.JPEG layout"
+        )
+    if "mean" in SEMANTICS and not IMAGENET["train"]:
+        raise InputError(
+            "vgg.ablation.semantics lists mean, which averages over held-out images: set vgg.imagenet.train, or "
+            "leave mean out"
         )
     if RECOVERY["experiments"] and not IMAGENET["train"]:
         raise InputError(

@@ -113,6 +113,14 @@ def vgg_test_images_inputs(wildcards):
     return {"data": "results/mnist/data.pt"} if EMBEDDED else {"check": "results/vgg/input_check.json"}
 
 
+def sweep_inputs(wildcards):
+    """A sweep job's network and images, and for `mean` the held-out images it averages over."""
+    inputs = {"network": "results/vgg/network.pt", "images": "results/vgg/test_images.pt"}
+    if wildcards.semantics == "mean":
+        inputs["held_out"] = "results/vgg/held_out_images.pt"
+    return inputs
+
+
 def recovery_training_data():
     if EMBEDDED:
         return {
@@ -198,6 +206,8 @@ RESULT_FILES = {
         "tsne": "results/mnist/tsne.csv",
         "networks": "results/mnist/networks.pt",
         "history": "results/mnist/training_history.csv",
+        "semantics_table": "results/mnist/semantics/ablations.csv",
+        "semantics_rankings": "results/mnist/semantics/rankings.csv",
         **{name: f"results/mnist/statistics/{name}.csv" for name in MNIST_STATISTICS},
         **{f"shapley_{name}": f"results/mnist/shapley/{name}.csv" for name in MNIST_SHAPLEY},
     },
@@ -212,6 +222,7 @@ RESULT_FILES = {
         "choices": "results/vgg/choices.json",
         "null_tests": "results/vgg/statistics/null.csv",
         "null_draws": "results/vgg/statistics/null_draws.csv",
+        "semantics_rankings": "results/vgg/statistics/semantics_rankings.csv",
     },
 }
 # What the paper comparison reads of the VGG study, when it runs.
@@ -223,13 +234,14 @@ VGG_COMPARISON_INPUTS = {
     **{f"recovery{e}": f"results/vgg/recovery/experiment{e}.csv" for e in RECOVERY["experiments"]},
     **({"recovery_gaps": "results/vgg/statistics/recovery_gaps.csv"} if RECOVERY["experiments"] else {}),
     "null": "results/vgg/statistics/null.csv",
+    "vgg_semantics_rankings": "results/vgg/statistics/semantics_rankings.csv",
 }
 # What each computing job ran on (CPU instruction sets, threads, GPU), gathered into the provenance files.
 MNIST_MACHINES = [
     *(f"results/mnist/machines/mnist_train_chunk{chunk}.json" for chunk in CHUNKS),
     *(
         f"results/mnist/machines/{rule}.json"
-        for rule in ("mnist_ablation", "mnist_featured", "mnist_tsne", "mnist_statistics")
+        for rule in ("mnist_ablation", "mnist_featured", "mnist_tsne", "mnist_statistics", "mnist_semantics")
     ),
     *(["results/mnist/machines/mnist_shapley.json"] if SHAPLEY["enabled"] else []),
 ]

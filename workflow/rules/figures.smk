@@ -17,6 +17,7 @@ CAPTION_VALUES = {
         "bootstrap_resamples": ANALYSIS["bootstrap_resamples"],
         "alpha": ANALYSIS["alpha"],
         "tsne_perplexity": ANALYSIS["tsne_perplexity"],
+        "ranking_top": ANALYSIS["ranking_top"],
     },
     "vgg": {
         "semantics": SEMANTICS[0],
@@ -46,6 +47,8 @@ CAPTION_VALUES = {
         }[ABLATION["null_groups"]["alternative"]],
         "null_enough": ABLATION["null_groups"]["stop_after_exceedances"],
         "null_max": ABLATION["null_groups"]["max_random_groups"],
+        "ranking_top": VGG["statistics"]["ranking_top"],
+        "bootstrap_resamples": VGG["statistics"]["bootstrap_resamples"],
         "shapley_groups": VGG_SHAPLEY["groups"],
         "shapley_orders": (
             f"{VGG_SHAPLEY['permutations']}, ``vgg.shapley.permutations``"

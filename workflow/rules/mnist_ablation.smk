@@ -38,3 +38,26 @@ rule mnist_featured:
         settings=SETTINGS["mnist_featured"],
     script:
         "../scripts/mnist_featured.py"
+
+
+# Every single, pair and the Fig. A.2 set under each semantics of mnist.analysis.semantics (ablation.mnist.semantics),
+# and how each ranks units and pairs against the first.
+rule mnist_semantics:
+    input:
+        data="results/mnist/data.pt",
+        networks="results/mnist/networks.pt",
+        featured="results/mnist/featured.csv",
+    output:
+        table="results/mnist/semantics/ablations.csv",
+        rankings="results/mnist/semantics/rankings.csv",
+        machine="results/mnist/machines/mnist_semantics.json",
+    log:
+        "logs/mnist/semantics.log",
+    threads: MAX_THREADS
+    resources:
+        runtime=10,
+        mem_mb=8000,
+    params:
+        settings=SETTINGS["mnist_semantics"],
+    script:
+        "../scripts/mnist_semantics.py"

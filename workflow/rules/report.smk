@@ -46,6 +46,7 @@ rule paper_comparison:
         per_network="results/mnist/statistics/per_network_correlations.csv",
         selectivity="results/mnist/statistics/selectivity.csv",
         pair_tests="results/mnist/statistics/pair_tests.csv",
+        semantics_rankings="results/mnist/semantics/rankings.csv",
         data="results/mnist/data.json",
     output:
         report(

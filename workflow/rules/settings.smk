@@ -30,6 +30,12 @@ SETTINGS = {
         "negligible_drop": ANALYSIS["negligible_drop"],
         "evaluation": ANALYSIS["evaluation"],
     },
+    "mnist_semantics": {
+        "semantics": ANALYSIS["semantics"],
+        "seed": ANALYSIS["seed"],
+        "top": ANALYSIS["ranking_top"],
+        "resamples": ANALYSIS["bootstrap_resamples"],
+    },
     "mnist_tsne": {"perplexity": ANALYSIS["tsne_perplexity"], "seed": ANALYSIS["seed"]},
     "mnist_statistics": {
         "focus": focus_network(),
@@ -78,7 +84,18 @@ SETTINGS = {
         "jobs_per_semantics": len(SWEEP_JOBS),
         **{key: ABLATION[key] for key in ("ratios", "groupings", "groups_per_ratio", "seed")},
     },
-    "vgg_statistics": {"alpha": VGG["statistics"]["alpha"], "metric": VGG_METRIC},
+    "vgg_statistics": {
+        "alpha": VGG["statistics"]["alpha"],
+        "metric": VGG_METRIC,
+        "ranking_top": VGG["statistics"]["ranking_top"],
+        "bootstrap_resamples": VGG["statistics"]["bootstrap_resamples"],
+        "seed": ABLATION["seed"],
+    },
+    "vgg_held_out_images": {
+        "model": VGG["model"],
+        "count": ABLATION["held_out_images"],
+        "imagenet_settings": IMAGENET,
+    },
     "vgg_null": {
         "metric": VGG_METRIC,
         "alpha": VGG["statistics"]["alpha"],

@@ -3,15 +3,14 @@
 # tables derived from it.
 rule vgg_ablation:
     input:
-        network="results/vgg/network.pt",
-        images="results/vgg/test_images.pt",
+        unpack(sweep_inputs),
     output:
         table="results/vgg/ablation/{semantics}/{part}.csv",
         machine="results/vgg/machines/vgg_ablation_{semantics}_{part}.json",
     log:
         "logs/vgg/ablation/{semantics}_{part}.log",
     wildcard_constraints:
-        semantics="literal|activation",
+        semantics="literal|activation|mean|resample",
         part=r"features\.\d+|all",
     threads: MAX_THREADS
     resources:
@@ -23,6 +22,24 @@ rule vgg_ablation:
         layers=lambda wildcards: VGG_LAYERS if wildcards.part == "all" else [wildcards.part],
     script:
         "../scripts/vgg_ablation.py"
+
+
+# The images `mean` semantics average over, never evaluated (training digits, or ImageNet training images).
+rule vgg_held_out_images:
+    input:
+        unpack(vgg_test_images_inputs),
+    output:
+        images="results/vgg/held_out_images.pt",
+    log:
+        "logs/vgg/held_out_images.log",
+    threads: 1 if EMBEDDED else IMAGENET["workers"]
+    resources:
+        runtime=10 if EMBEDDED else 60,
+        mem_mb=CACHE_BUILD_MB,
+    params:
+        settings=SETTINGS["vgg_held_out_images"],
+    script:
+        "../scripts/vgg_held_out_images.py"
 
 
 rule vgg_sweep:
@@ -59,6 +76,7 @@ rule vgg_statistics:
         class_selectivity="results/vgg/statistics/class_selectivity.csv",
         class_changes="results/vgg/statistics/class_changes.csv",
         drops="results/vgg/statistics/drops.csv",
+        rankings="results/vgg/statistics/semantics_rankings.csv",
     log:
         "logs/vgg/statistics.log",
     localrule: True

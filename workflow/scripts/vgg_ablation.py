@@ -5,6 +5,7 @@ from ablation.vgg import steps
 logs.setup(snakemake.log[0])
 s = snakemake.params.settings
 steps.vgg_ablation(network_path=snakemake.input.network, images_path=snakemake.input.images,
+                   held_out_path=snakemake.input.get("held_out"),
                    layers=snakemake.params.layers, semantics=snakemake.wildcards.semantics, **s,
                    threads=snakemake.threads, out_table=snakemake.output.table)
 provenance.write(provenance.machine(device_for(s["device"])), snakemake.output.machine)

@@ -21,6 +21,7 @@ import torch
 from ablation.mnist.architecture import HIDDEN_LAYERS
 from ablation.mnist.network import Stack, normalise
 from ablation.mnist.outcomes import EVALUATIONS, Ablation, Outcomes
+from ablation.mnist.semantics import PAPER, Semantics
 
 
 def masks(ablations: list[Ablation], layer: str) -> torch.Tensor:
@@ -33,35 +34,53 @@ def masks(ablations: list[Ablation], layer: str) -> torch.Tensor:
     return result
 
 
-def predictions(stack: Stack, inputs: torch.Tensor, ablations: list[Ablation], tile: int = 512) -> torch.Tensor:
-    """Predicted class of every network x ablation x input, (N, M, n) int8."""
+def predictions(stack: Stack, inputs: torch.Tensor, ablations: list[Ablation], semantics: Semantics | None = None,
+                tile: int = 512) -> torch.Tensor:
+    """Predicted class of every network x ablation x input, (N, M, n) int8, the ablated units replaced as
+    `semantics` says (None: zero)."""
     with torch.no_grad():
         h1 = stack.hidden(inputs)[0]
+    replacement = semantics.replacements(stack, inputs) if semantics else None
     return masked_predictions(stack.fc2, stack.fc3, h1, masks(ablations, "hidden1"), masks(ablations, "hidden2"),
-                              tile)
+                              tile, replacement)
 
 
 def masked_predictions(fc2: torch.Tensor, fc3: torch.Tensor, h1: torch.Tensor, mask1: torch.Tensor,
-                       mask2: torch.Tensor, tile: int = 512) -> torch.Tensor:
+                       mask2: torch.Tensor, tile: int = 512,
+                       replacement: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
     """Predicted class of every network x mask row x item, (N, M, n) int8, from N networks' fc2 (N, 10, 20) and
     fc3 (N, 10, 10), their first layer's output h1 (N, n, 20) and 0/1 masks of the two hidden layers' outputs,
-    (M, 20) and (M, 10).
+    (M, 20) and (M, 10); where a mask is 0 the unit outputs zero, or its `replacement` value ((N, n, 20) and
+    (N, n, 10), or (N, 1, 20) and (N, 1, 10) for one value on every item: `ablation.mnist.semantics`).
 
-    Both masks fold into fc2: a zeroed first-layer unit is a zeroed column of fc2, a zeroed second-layer unit a
-    zeroed row (ReLU(0) = 0). So all M ablations of a network cost one (n x 20) @ (20 x 10M) product and one
-    output product, done in cache-sized tiles of test items. This is the direct evaluation every faster path is
-    checked against.
+    Zero: both masks fold into fc2: a zeroed first-layer unit is a zeroed column of fc2, a zeroed second-layer unit
+    a zeroed row (ReLU(0) = 0). So all M ablations of a network cost one (n x 20) @ (20 x 10M) product and one
+    output product, done in cache-sized tiles of test items. A replacement adds its own product through the
+    removed columns, and the second layer's replacement after the ReLU. This is the direct evaluation every faster
+    path is checked against.
     """
     items = h1.shape[1]
     result = torch.empty(len(fc2), len(mask1), items, dtype=torch.int8)
     with torch.no_grad():
         for network in range(len(fc2)):
-            masked_fc2 = (mask2[:, :, None] * mask1[:, None, :] * fc2[network]).reshape(-1, fc2.shape[-1])
             output = fc3[network].T.contiguous()
+            if replacement is None:
+                kept = (mask2[:, :, None] * mask1[:, None, :] * fc2[network]).reshape(-1, fc2.shape[-1])
+            else:
+                kept = (mask1[:, None, :] * fc2[network]).reshape(-1, fc2.shape[-1])
+                removed = ((1 - mask1)[:, None, :] * fc2[network]).reshape(-1, fc2.shape[-1])
             for start in range(0, items, tile):
-                h2 = torch.relu_(h1[network, start : start + tile] @ masked_fc2.T)  # (tile, M*10)
+                part = slice(start, start + tile)
+                if replacement is None:
+                    h2 = torch.relu_(h1[network, part] @ kept.T)  # (tile, M*10)
+                else:
+                    # One replacement for every item (mean) broadcasts: its product is a bias per mask row.
+                    r1, r2 = (r[network] if r.shape[1] == 1 else r[network, part] for r in replacement)
+                    rows = h1[network, part]
+                    h2 = torch.relu_(rows @ kept.T + r1 @ removed.T).view(len(rows), len(mask1), -1)
+                    h2 = (h2 * mask2 + (1 - mask2) * r2[:, None, :]).view(len(rows), -1)
                 logits = (h2.view(-1, output.shape[0]) @ output).view(len(h2), len(mask1), -1)
-                result[network, :, start : start + tile] = logits.argmax(-1).T.to(torch.int8)
+                result[network, :, part] = logits.argmax(-1).T.to(torch.int8)
     return result
 
 
@@ -125,11 +144,14 @@ def binarised(images: torch.Tensor) -> torch.Tensor:
 
 
 def evaluate(stack: Stack, networks: list[str], images: torch.Tensor, labels: torch.Tensor, ablations: list[Ablation],
-             evaluation: str) -> Outcomes:
-    """Which test item (uint8 digits) each network gets right under each ablation, evaluated as `evaluation` says."""
+             evaluation: str, semantics: Semantics | None = None) -> Outcomes:
+    """Which test item (uint8 digits) each network gets right under each ablation, evaluated as `evaluation` says,
+    the ablated units replaced as `semantics` says (None: zero, the only one `as_published` knows)."""
     if evaluation not in EVALUATIONS:
         raise ValueError(f"unknown evaluation '{evaluation}'; use one of {', '.join(EVALUATIONS)}")
-    correct = (predictions(stack, normalise(images), ablations) == labels.to(torch.int8)).numpy()
+    if evaluation == "as_published" and semantics is not None and semantics.name != PAPER:
+        raise ValueError(f"as_published repeats the authors' zeroing; semantics '{semantics.name}' is clean only")
+    correct = (predictions(stack, normalise(images), ablations, semantics) == labels.to(torch.int8)).numpy()
     if evaluation == "as_published":
         ablated = [row for row, ablation in enumerate(ablations) if ablation.units]
         published = predictions(stack, normalise(binarised(images)), [ablations[row] for row in ablated])

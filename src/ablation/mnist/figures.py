@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 
 from ablation.core import style
+from ablation.core.semantics_plots import agreement_line, drops_against_reference
 from ablation.core.style import signed
 from ablation.core.tables import INTACT, read_table
-from ablation.mnist import plots, roles, shapley_plots
+from ablation.mnist import plots, roles, shapley_plots, statistics
 from ablation.mnist.architecture import HIDDEN_LAYERS
 from ablation.mnist.outcomes import Ablation, Outcomes, accuracy_table, drops
 from ablation.mnist.registry import (
@@ -28,6 +29,8 @@ from ablation.mnist.registry import (
     PER_NETWORK,
     RUN,
     SELECTIVITY,
+    SEMANTICS_RANKINGS,
+    SEMANTICS_TABLE,
     SHAPLEY_CORRELATIONS,
     SHAPLEY_INTERACTIONS,
     SHAPLEY_VALUES,
@@ -224,6 +227,23 @@ def extra_class_gains(inputs: dict[str, str], network: str) -> plots.Figure:
 
 def extra_training(inputs: dict[str, str], network: str) -> plots.Figure:
     return plots.training_curves(pd.read_csv(inputs[HISTORY]))
+
+
+def extra_mnist_semantics(inputs: dict[str, str], network: str) -> plots.Figure:
+    table = read_table(inputs[SEMANTICS_TABLE])
+    rankings = pd.read_csv(inputs[SEMANTICS_RANKINGS])
+    drops = statistics.semantics_drops(table)
+    size = drops.units.str.count(r"\+") + 1
+    kind = np.where(size == 1, drops.layer + " unit", np.where(size == 2, drops.layer + " pair",
+                                                                 drops.layer + " set of " + size.astype(str)))
+    frame = drops.assign(kind=kind, ablation=drops.network + " " + drops.layer + " " + drops.units)
+    reference = str(rankings.reference.iloc[0]) if len(rankings) else str(table.semantics.iloc[0])
+    lines = {name: [agreement_line(row.ranking, row) for _, row in part.iterrows()]
+             for name, part in rankings.groupby("semantics", sort=False)}
+    networks = table.network.nunique()
+    return drops_against_reference(frame, reference, lines, "%p",
+                                   f"Every ablation's overall drop under each semantics, {networks} networks; "
+                                   f"rho and top-k shared: mean over networks [95 % bootstrap interval]")
 
 
 def extra_shapley_vs_single_drop(inputs: dict[str, str], network: str) -> plots.Figure:

@@ -10,6 +10,7 @@ from ablation.core.figure_spec import FigureSpec
 TABLE, RUN, FEATURED, TSNE, NETWORKS, HISTORY = "table", "featured_run", "featured", "tsne", "networks", "history"
 MWU, CORRELATIONS, PER_NETWORK = "mann_whitney", "correlations", "per_network_correlations"
 SELECTIVITY, INTERACTIONS, GAINS = "selectivity", "pair_interactions", "class_gains"
+SEMANTICS_TABLE, SEMANTICS_RANKINGS = "semantics_table", "semantics_rankings"
 STUDY = "MNIST MLP"  # the study label of its report entries
 # The report's categories, numbered in reading order across both studies (ablation.core.figure_spec).
 INTACT_NETWORK, SINGLES, WEIGHTS = ("03 MNIST: intact network", "04 MNIST: single-unit ablations",
@@ -42,6 +43,8 @@ FIGURES = {
     "extra_pair_matrix": FigureSpec(None, "Every pair of hidden layer 1", (INTERACTIONS,), EXTRA),
     "extra_class_gains": FigureSpec(None, "Class gains, tested", (GAINS,), EXTRA),
     "extra_training": FigureSpec(None, "Training history", (HISTORY,), EXTRA),
+    "extra_mnist_semantics": FigureSpec(None, "Ablation semantics compared",
+                                        (SEMANTICS_TABLE, SEMANTICS_RANKINGS), EXTRA),
     "extra_shapley_vs_single_drop": FigureSpec(None, "Shapley value against single drop",
                         (SHAPLEY_VALUES, SHAPLEY_CORRELATIONS), EXTRA),
     "extra_shapley_vs_weight_change": FigureSpec(None, "Shapley value against weight change",

@@ -21,7 +21,9 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from ablation.core.rankings import spearman, top_overlap
 from ablation.core.statistics import mcnemar_fdr, paired_drop
+from ablation.core.tables import INTACT
 from ablation.mnist.architecture import CLASSES
 from ablation.mnist.outcomes import Ablation, Outcomes
 
@@ -189,3 +191,41 @@ def drop_intervals(outcomes: Outcomes) -> pd.DataFrame:
             "class": class_name, "items": items, "gained": gained_count.reshape(-1), "lost": lost_count.reshape(-1),
             "drop": drop, "ci_low": low, "ci_high": high}))
     return pd.concat(frames, ignore_index=True)
+
+
+# The rankings compared between ablation semantics (`ablation.mnist.semantics`): which units of each layer matter
+# most, and which pairs of hidden1 (ranking -> layer, units per ablation).
+RANKINGS = {"hidden1 units": ("hidden1", 1), "hidden2 units": ("hidden2", 1), "hidden1 pairs": ("hidden1", 2)}
+RANKING_COLUMNS = ["semantics", "reference", "ranking", "items", "networks", "spearman", "spearman_low",
+                   "spearman_high", "top", "overlap", "overlap_low", "overlap_high"]
+
+
+def semantics_drops(table: pd.DataFrame) -> pd.DataFrame:
+    """Per semantics, network and ablation: the overall accuracy drop (intact minus ablated, %p)."""
+    overall = table[table["class"] == "all"]
+    intact = overall[overall.units == INTACT].set_index(["semantics", "network"]).accuracy.rename("intact")
+    ablated = overall[overall.units != INTACT].join(intact, on=["semantics", "network"])
+    return ablated.assign(drop=ablated.intact - ablated.accuracy)[["semantics", "network", "layer", "units", "drop"]]
+
+
+def semantics_rankings(table: pd.DataFrame, reference: str, top: int, resamples: int, seed: int) -> pd.DataFrame:
+    """How each semantics ranks units and pairs against `reference`'s ranking, per network, then the mean over
+    networks with its 95 % bootstrap interval (`statistics.mean_interval`): Spearman's rho of the drops and the
+    share of the `top` largest drops shared."""
+    drops = semantics_drops(table)
+    rows = []
+    for name in [s for s in dict.fromkeys(drops.semantics) if s != reference]:
+        for ranking, (layer, size) in RANKINGS.items():
+            chosen = drops[(drops.layer == layer) & (drops.units.str.count(r"\+") + 1 == size)]
+            wide = chosen.pivot_table(index=["network", "units"], columns="semantics", values="drop", sort=False)
+            per_network = [(spearman(part[reference].to_numpy(), part[name].to_numpy())[0],
+                            top_overlap(part[reference].to_numpy(), part[name].to_numpy(), top)[0], len(part))
+                           for _, part in wide.groupby(level="network", sort=False)]
+            if not per_network:
+                continue
+            rho, overlap, items = (np.array(values) for values in zip(*per_network))
+            rho_stats = mean_interval(rho[~np.isnan(rho)], resamples, seed) if (~np.isnan(rho)).any() else (
+                float("nan"),) * 3
+            rows.append([name, reference, ranking, int(items[0]), len(per_network), *rho_stats, top,
+                         *mean_interval(overlap, resamples, seed)])
+    return pd.DataFrame(rows, columns=RANKING_COLUMNS)

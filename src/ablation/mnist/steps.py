@@ -19,6 +19,7 @@ from ablation.core import digits, provenance, tables
 from ablation.core.logs import Progress
 from ablation.mnist import ablation as unit_ablation
 from ablation.mnist import outcomes, roles, shapley, statistics
+from ablation.mnist import semantics as unit_semantics
 from ablation.mnist.network import Stack, load_state_dict, normalise
 from ablation.mnist.training import TrainingSettings, train
 
@@ -130,6 +131,30 @@ def mnist_featured(*, data_path: str, networks_path: str, outcomes_path: str, ne
         else:
             result = unit_ablation.evaluate(trained, names, images, labels, main.ablations + extra, name)
         result.save(path, {"data": data.source, "networks": names, "evaluation": name})
+
+
+def mnist_semantics(*, data_path: str, networks_path: str, featured_path: str, semantics: list[str], seed: int,
+                    top: int, resamples: int, threads: int, out_table: str, out_rankings: str) -> None:
+    """Every single, pair and the Fig. A.2 set of every network under each semantics (means over the training
+    digits, never evaluated), on the test digits as they are; and how each ranks units and pairs against the first."""
+    torch.set_num_threads(threads)
+    data = digits.MnistData.from_dict(_load(data_path))
+    names, _, trained = load_networks(networks_path)
+    unit_set = roles.read(featured_path)["figA2_negligible_set"].units
+    ablations = outcomes.plan() + [a for a in [outcomes.Ablation.parse("hidden1", unit_set)]
+                                   if a not in outcomes.plan()]
+    held_out = normalise(data.train_images)
+    frames = []
+    for name in semantics:
+        chosen = unit_semantics.Semantics.of(name, trained, held_out, seed)
+        result = unit_ablation.evaluate(trained, names, data.test_images, data.test_labels, ablations, "clean",
+                                        chosen)
+        frames.append(outcomes.accuracy_table(result).assign(semantics=name))
+        log.info("semantics %s: %d ablations of %d networks", name, len(ablations), len(names))
+    table = pd.concat(frames, ignore_index=True)
+    table[["semantics", *table.columns[:-1]]].to_csv(out_table, index=False, float_format="%.4f")
+    statistics.semantics_rankings(table, semantics[0], top, resamples, seed).to_csv(out_rankings, index=False,
+                                                                             float_format="%.4f")
 
 
 def mnist_tsne(*, data_path: str, perplexity: float, seed: int, threads: int, out_path: str) -> None:

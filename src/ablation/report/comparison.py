@@ -559,6 +559,42 @@ def _nothing_to_recover(costs: pd.Series, label: str) -> str:
 
 
 # The report's page of the table (results/paper_comparison.html).
+RANK_AGREEMENT = 0.5  # Spearman's rho above which two rankings agree strongly (Cohen's large effect)
+SEMANTICS_FIGURES = {"mnist": ("Figs. 3-7, 12", "extra_mnist_semantics"),
+                     "vgg": ("Figs. 14, 15", "extra_vgg_semantics_rankings")}
+
+
+def semantics_rows(rankings: pd.DataFrame, study: str) -> list[dict[str, str]]:
+    """One row per ranking the paper's conclusions rest on (`ablation.core.rankings`: MNIST's units and pairs, VGG's
+    layers and groups at the largest ratio): does it hold under every other semantics? It holds where, under each,
+    Spearman's rho against the first semantics has its 95 % interval above RANK_AGREEMENT."""
+    if rankings.empty:
+        return []
+    if "ratio" in rankings:
+        rankings = rankings[rankings.ratio == rankings.ratio.max()]
+    figures, figure_id = SEMANTICS_FIGURES[study]
+    reference = str(rankings.reference.iloc[0])
+    rows = []
+    for ranking, part in rankings.groupby("ranking", sort=False):
+        where = f" at {100 * float(part.ratio.iloc[0]):g} % of a layer" if "ratio" in part else ""
+        values = "; ".join(f"{row.semantics}: rho {_interval(row.spearman, row.spearman_low, row.spearman_high, 2)}"
+                           f", top {int(row.top)} shared {_interval(row.overlap, row.overlap_low, row.overlap_high, 2)}"
+                           for row in part.itertuples())
+        lows = part.spearman_low.to_numpy(float)
+        over = "networks (mean)" if study == "mnist" else "groups"
+        if np.isnan(lows).any():
+            verdict = f"{NOT_COMPARABLE}: too few {over.split()[0]} for an interval"
+        else:
+            verdict = "holds" if (lows > RANK_AGREEMENT).all() else "does not hold"
+        how = (f"holds where under every semantics Spearman's rho with {reference} has its 95 % interval (over "
+               f"{over}) above {RANK_AGREEMENT:g}")
+        rows.append(_row(f"{figures} ({figure_id})",
+                         f"which {ranking} matter most does not depend on what ablate means{where}",
+                         f"not examined (the paper zeroes: {reference})", values,
+                         " vs ".join([reference, *part.semantics]), "", how, verdict))
+    return rows
+
+
 PAGE_NOTES = (
     "Every number and checkable claim the paper states about both studies, beside this run's: one row each, under "
     "the figure it belongs to, in the paper's order (the MNIST study's Figs. 1-13 and A.1-A.4, then the VGG19-BN "

@@ -29,6 +29,8 @@ def paper_comparison(*, featured_path: str, runs: dict[str, str], statistics_pat
         pd.read_csv(statistics_paths["selectivity"], dtype={"class": str}), settings["resamples"], settings["seed"],
         data, digits.is_full_mnist(data), pd.read_csv(statistics_paths["pair_tests"], dtype={"units": str}),
         settings["alpha"])
+    frame = pd.concat([frame, pd.DataFrame(comparison.semantics_rows(pd.read_csv(statistics_paths["semantics"]),
+                                                                     "mnist"))], ignore_index=True)
     if vgg:
         recovery = {int(key[-1]): pd.read_csv(path) for key, path in vgg.items() if key in ("recovery1", "recovery2")}
         gaps = pd.read_csv(vgg["recovery_gaps"], dtype={"pass": str, "iteration": str}) if recovery else pd.DataFrame()
@@ -36,7 +38,8 @@ def paper_comparison(*, featured_path: str, runs: dict[str, str], statistics_pat
                                         recovery, gaps, pd.read_csv(vgg["null"]),
                                         cast(str, provenance.read(vgg["data"])["data"]),
                                         Choices.read(vgg["choices"]).semantics)
-        frame = pd.concat([frame, vgg_frame], ignore_index=True)
+        vgg_semantics = pd.DataFrame(comparison.semantics_rows(pd.read_csv(vgg["semantics_rankings"]), "vgg"))
+        frame = pd.concat([frame, vgg_frame, vgg_semantics], ignore_index=True)
     frame.to_csv(out_path, index=False)
 
 

@@ -8,6 +8,9 @@ silence it:
   the ReLU its positive part.
 Either way an ablation is a channel mask applied at one module's output (its "mask point"): the conv itself under
 `literal` (a conv with zero weights and bias outputs exactly zero), the ReLU after its BatchNorm under `activation`.
+Two more replace the channel after its ReLU instead of zeroing it (`Replacements`, `ablation.core.semantics`):
+- `mean`: by its mean over held-out images (never evaluated) and over positions: one number per channel;
+- `resample`: by its own output on the image's partner (a fixed, seeded derangement of the evaluation images).
 
 The engine computes each batch's intact forward pass once; every ablation branches from the activation at its
 layer's mask point, and the ablations of a layer run the rest of the network together as one large batch.
@@ -16,7 +19,7 @@ layer's mask point, and the ablations of a layer run the rest of the network tog
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import cast
@@ -28,13 +31,16 @@ from torch import nn
 from torch.utils.hooks import RemovableHandle
 
 from ablation.core.logs import Progress
+from ablation.core.semantics import derangement
 from ablation.core.tables import INTACT
 from ablation.vgg.groups import FilterAblation
 from ablation.vgg.images import ImageSet
 from ablation.vgg.network import conv, features, features_index
 
 log = logging.getLogger("ablation")
-KNOWN_SEMANTICS = ("activation", "literal")
+ZEROING = ("literal", "activation")  # an ablated channel is zero (after the conv or after the ReLU)
+REPLACING = ("mean", "resample")  # an ablated channel takes another value after the ReLU (`Replacements`)
+KNOWN_SEMANTICS = (*ZEROING, *REPLACING)
 COUNTED = ("top1", "top5", "top1_gained", "top1_lost", "top5_gained", "top5_lost")  # Counts' per-row fields
 PRECISIONS = ("auto", "float32")
 
@@ -43,7 +49,48 @@ def mask_point(layer: str, semantics: str) -> int:
     """Index in `features` of the module whose output an ablation of `layer` masks."""
     if semantics not in KNOWN_SEMANTICS:
         raise ValueError(f"unknown ablation semantics '{semantics}'; known: {', '.join(KNOWN_SEMANTICS)}")
-    return features_index(layer) + (2 if semantics == "activation" else 0)
+    return features_index(layer) + (0 if semantics == "literal" else 2)
+
+
+@dataclass(frozen=True)
+class Replacements:
+    """What an ablated channel outputs under `mean` (mask point -> the channel means (C,)) or `resample` (partner[i]:
+    the image whose activations image i's ablated channels take)."""
+
+    means: dict[int, torch.Tensor] | None = None
+    partner: np.ndarray | None = None
+
+    @classmethod
+    def resample(cls, images: ImageSet, seed: int) -> Replacements:
+        return cls(partner=derangement(len(images), seed))
+
+    @classmethod
+    @torch.inference_mode()
+    def mean(cls, network: nn.Module, held_out: ImageSet, layers: Iterable[str], *, batch_size: int,
+             device: str = "cpu") -> Replacements:
+        """Each channel's mean after the ReLU of each of `layers`, over the held-out images and positions (float32,
+        whatever the sweep's precision)."""
+        points = {mask_point(layer, "mean") for layer in layers}
+        network = _prepare(network, torch.device(device), "float32")
+        sums: dict[int, torch.Tensor] = {}
+        counts: dict[int, int] = {}
+        for x, _ in held_out.batches(batch_size, device):
+            h = x
+            for index, module in enumerate(features(network)[:max(points) + 1]):
+                h = module(h)
+                if index in points:
+                    sums[index] = sums.get(index, 0) + h.double().sum((0, 2, 3))
+                    counts[index] = counts.get(index, 0) + h.shape[0] * h.shape[2] * h.shape[3]
+        return cls(means={index: (total / counts[index]).float().cpu() for index, total in sums.items()})
+
+    def branched(self, h: torch.Tensor, keep: torch.Tensor, point: int, partner: torch.Tensor | None) -> torch.Tensor:
+        """(ablations, B, C, H, W): the activation `h` (B, C, H, W) with each keep mask's (ablations, C) removed
+        channels replaced; `partner`: the partner images' activation at the point (resample)."""
+        keep = keep[:, None, :, None, None]
+        if partner is not None:
+            return h.unsqueeze(0) * keep + partner.unsqueeze(0) * (1 - keep)
+        assert self.means is not None
+        return h.unsqueeze(0) * keep + self.means[point].to(h.device, h.dtype).view(1, 1, -1, 1, 1) * (1 - keep)
 
 
 def keep_mask(channels: int, filters: Iterable[int], device: torch.device | str = "cpu") -> torch.Tensor:
@@ -52,13 +99,23 @@ def keep_mask(channels: int, filters: Iterable[int], device: torch.device | str 
     return mask
 
 
-def mask_hook(network: nn.Module, layer: str, filters: Sequence[int], semantics: str) -> RemovableHandle:
-    """Ablate `filters` of `layer` while the returned hook is registered (remove it to restore the network)."""
+def mask_hook(network: nn.Module, layer: str, filters: Sequence[int], semantics: str,
+              replaced_by: Iterator[torch.Tensor] | torch.Tensor | None = None) -> RemovableHandle:
+    """Ablate `filters` of `layer` while the returned hook is registered (remove it to restore the network).
+    `replaced_by` (mean, resample): what the removed channels output, one tensor (C,) for every batch, or one
+    activation (B, C, H, W) per batch in turn."""
+    if semantics in REPLACING and replaced_by is None:
+        raise ValueError(f"semantics '{semantics}' needs what the removed channels output")
     module = features(network)[mask_point(layer, semantics)]
     mask = keep_mask(conv(network, layer).out_channels, filters)
 
     def masked(_module: nn.Module, _inputs: object, output: torch.Tensor) -> torch.Tensor:
-        return output * mask.to(output.device, output.dtype).view(1, -1, 1, 1)
+        keep = mask.to(output.device, output.dtype).view(1, -1, 1, 1)
+        if replaced_by is None:
+            return output * keep
+        other = (replaced_by.view(1, -1, 1, 1) if isinstance(replaced_by, torch.Tensor)
+                 else next(replaced_by)).to(output.device, output.dtype)
+        return output * keep + other * (1 - keep)
 
     return module.register_forward_hook(masked)
 
@@ -142,8 +199,9 @@ def _prepare(network: nn.Module, device: torch.device, precision: str) -> nn.Mod
     return network
 
 
-def _batches(images: ImageSet, batch_size: int, device: torch.device, precision: str):
-    for x, y in images.batches(batch_size, device):
+def _batches(images: ImageSet, batch_size: int, device: torch.device, precision: str,
+             order: Sequence[int] | None = None):
+    for x, y in images.batches(batch_size, device, order):
         if _gpu_fast_path(device, precision):
             x = x.contiguous(memory_format=torch.channels_last)
         yield x, y
@@ -162,31 +220,50 @@ def _branches(network: nn.Module, ablations: Sequence[FilterAblation], semantics
     return {point: (rows[point], torch.stack(masks[point])) for point in rows}
 
 
+def _checked(semantics: str, replacements: Replacements | None, images: ImageSet) -> Replacements | None:
+    if semantics in REPLACING and replacements is None:
+        raise ValueError(f"semantics '{semantics}' needs its Replacements (the held-out means or the partners)")
+    if semantics == "resample" and (replacements is None or replacements.partner is None
+                                    or len(replacements.partner) != len(images)):
+        raise ValueError(f"resample needs a partner for each of the {len(images)} images")
+    return replacements if semantics in REPLACING else None
+
+
 @torch.inference_mode()
 def sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblation], semantics: str, *,
           batch_size: int, branch_images: int, precision: str, device: str = "cpu",
-          progress: Progress | None = None) -> Counts:
+          progress: Progress | None = None, replacements: Replacements | None = None) -> Counts:
     """Top-1/top-5 hits of the intact network (row 0) and of every ablation (row i + 1), per class. `progress`
-    (in images; default: a sweep's own) reports every batch."""
+    (in images; default: a sweep's own) reports every batch. `replacements`: what `mean` and `resample` put in."""
+    replacements = _checked(semantics, replacements, images)
     progress = progress or Progress(len(images), f"sweep of {len(ablations)} ablations", "images")
     device_ = torch.device(device)
     network = _prepare(network, device_, precision)
     branches = _branches(network, ablations, semantics, device_)
     counts = Counts.zeros(len(ablations) + 1, len(images.classes), device_)
+    partners = (_batches(images, batch_size, device_, precision, replacements.partner.tolist())
+                if replacements is not None and replacements.partner is not None else None)
     with autocast(device_, precision):
         for x, y in _batches(images, batch_size, device_, precision):
             counts.images.index_add_(0, y, torch.ones_like(y))
             chunk = max(1, branch_images // len(x))
             h = x
+            # Resample: the partner images run alongside up to the last branch point, intact.
+            hp = next(partners)[0] if partners is not None else None
             branched_hits = []  # counted once the intact network's hits on this batch are known
             for index, module in enumerate(features(network)):
                 h = module(h)
+                if hp is not None and index <= max(branches, default=-1):
+                    hp = module(hp)
                 if index not in branches:
                     continue
                 rows, masks = branches[index]
                 for start in range(0, len(rows), chunk):
                     part = masks[start:start + chunk].to(h.dtype)
-                    branched = (h.unsqueeze(0) * part[:, None, :, None, None]).flatten(0, 1)
+                    if replacements is None:
+                        branched = (h.unsqueeze(0) * part[:, None, :, None, None]).flatten(0, 1)
+                    else:
+                        branched = replacements.branched(h, part, index, hp).flatten(0, 1)
                     if _gpu_fast_path(device_, precision):
                         branched = branched.contiguous(memory_format=torch.channels_last)
                     logits = head(network, branched, index + 1).view(len(part), len(x), -1)
@@ -233,17 +310,45 @@ def evaluate_against(network: nn.Module, images: ImageSet, batch_size: int, devi
 
 
 def plain_sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblation], semantics: str, *,
-                batch_size: int, precision: str, device: str = "cpu") -> Counts:
-    """The baseline the engine is checked and benchmarked against: one full evaluation per ablation."""
+                batch_size: int, precision: str, device: str = "cpu",
+                replacements: Replacements | None = None) -> Counts:
+    """The baseline the engine is checked and benchmarked against: one full evaluation per ablation (resample: the
+    partner images' activations at each mask point computed once, held in memory)."""
+    replacements = _checked(semantics, replacements, images)
     intact, intact_hits = evaluate_against(network, images, batch_size, device, precision)
     results = [intact]
+    partners = {}
+    if replacements is not None and replacements.partner is not None:
+        points = {mask_point(a.layer, semantics) for a in ablations}
+        partners = _activations(network, images, points, batch_size, device, precision,
+                                replacements.partner.tolist())
     for ablation in ablations:
-        handle = mask_hook(network, ablation.layer, ablation.filters, semantics)
+        point = mask_point(ablation.layer, semantics)
+        replaced_by = (None if replacements is None else iter(partners[point]) if partners
+                       else cast(dict, replacements.means)[point])
+        handle = mask_hook(network, ablation.layer, ablation.filters, semantics, replaced_by)
         try:
             results.append(evaluate_against(network, images, batch_size, device, precision, intact_hits)[0])
         finally:
             handle.remove()
     return Counts(**{name: torch.cat([getattr(r, name) for r in results]) for name in COUNTED}, images=intact.images)
+
+
+@torch.inference_mode()
+def _activations(network: nn.Module, images: ImageSet, points: set[int], batch_size: int, device: str,
+                 precision: str, order: Sequence[int]) -> dict[int, list[torch.Tensor]]:
+    """The intact network's output of each `features` module in `points`, batch by batch, the images in `order`."""
+    device_ = torch.device(device)
+    network = _prepare(network, device_, precision)
+    found: dict[int, list[torch.Tensor]] = {point: [] for point in points}
+    with autocast(device_, precision):
+        for x, _ in _batches(images, batch_size, device_, precision, list(order)):
+            h = x
+            for index, module in enumerate(features(network)[:max(points) + 1]):
+                h = module(h)
+                if index in points:
+                    found[index].append(h)
+    return found
 
 
 def table(counts: Counts, ablations: Sequence[FilterAblation], classes: int) -> pd.DataFrame:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import pandas as pd
 
 from ablation.core import style
+from ablation.core.semantics_plots import agreement_line, drops_against_reference
 from ablation.core.tables import read_table
 from ablation.vgg import plots, statistics
 from ablation.vgg.choices import Choices
+from ablation.vgg.metric import LABELS
 from ablation.vgg.registry import (
     CHANGES,
     CHOICES,
@@ -23,9 +25,11 @@ from ablation.vgg.registry import (
     RECOVERY1,
     RECOVERY2,
     SELECTIVITY,
+    SEMANTICS_RANKINGS,
     SHAPLEY_VALUES,
     TABLE,
     paper_ratios,
+    percent,
 )
 
 
@@ -107,6 +111,23 @@ def extra_vgg_class_selectivity(inputs: dict[str, str], chosen: Choices) -> styl
 
 def extra_vgg_semantics(inputs: dict[str, str], chosen: Choices) -> style.Figure:
     return plots.semantics_comparison(read_table(inputs[TABLE]), chosen.metric)
+
+
+def extra_vgg_semantics_rankings(inputs: dict[str, str], chosen: Choices) -> style.Figure:
+    table, rankings = read_table(inputs[TABLE]), pd.read_csv(inputs[SEMANTICS_RANKINGS])
+    metric = str(rankings.metric.iloc[0]) if len(rankings) else chosen.metric
+    drops = statistics.drops(table)
+    drops = drops[drops["class"] == statistics.ALL]
+    frame = pd.DataFrame({"semantics": drops.semantics, "kind": drops.grouping + " group",
+                          "ablation": drops.layer + " " + drops.grouping + " " + drops.ratio.astype(str) + " "
+                          + drops.group.astype(str), "drop": drops[f"{metric}_drop"]})
+    largest = rankings[rankings.ratio == rankings.ratio.max()]
+    lines = {name: [agreement_line(f"{row.ranking}, {percent(row.ratio)}", row) for _, row in part.iterrows()]
+             for name, part in largest.groupby("semantics", sort=False)}
+    return drops_against_reference(frame, str(rankings.reference.iloc[0]), lines, "%p",
+                                   f"Every group's overall {LABELS[metric]} drop under each semantics (every layer "
+                                   "and ratio); rho and top-k shared at the largest ratio [95 % interval over "
+                                   "groups]")
 
 
 def extra_vgg_null_bands(inputs: dict[str, str], chosen: Choices) -> style.Figure:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,12 +42,15 @@ class ImageSet:
         std = torch.tensor(self.std, device=images.device).view(1, -1, 1, 1)
         return (images.float() / 255.0 - mean) / std
 
-    def batches(self, batch_size: int,
-                device: torch.device | str = "cpu") -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """Normalised float images and labels, in order."""
+    def batches(self, batch_size: int, device: torch.device | str = "cpu",
+                order: Sequence[int] | None = None) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """Normalised float images and labels, in order, or in `order` (batch by batch: a memory-mapped cache is
+        never read whole)."""
         for start in range(0, len(self), batch_size):
-            images = self.images[start:start + batch_size].to(device, non_blocking=True)
-            yield self.normalise(images), self.labels[start:start + batch_size].to(device)
+            chosen = (slice(start, start + batch_size) if order is None
+                      else torch.as_tensor(order[start:start + batch_size]))
+            images = self.images[chosen].to(device, non_blocking=True)
+            yield self.normalise(images), self.labels[chosen].to(device)
 
     def limited(self, count: int | None) -> ImageSet:
         """The first `count` images (all when None): a bounded run on a large set."""

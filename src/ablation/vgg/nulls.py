@@ -15,7 +15,7 @@ from torch import nn
 
 from ablation.core import nulls
 from ablation.core.logs import Progress
-from ablation.vgg.ablation import sweep
+from ablation.vgg.ablation import ZEROING, sweep
 from ablation.vgg.groups import FilterAblation, group_size, random_groups
 from ablation.vgg.images import ImageSet
 from ablation.vgg.network import conv
@@ -86,12 +86,16 @@ DRAW_COLUMNS = ["semantics", "metric", "layer", "ratio", "draw", "drop"]
 
 def test_groups(network: nn.Module, images: ImageSet, table: pd.DataFrame,
                 settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every similarity and L1 group of the sweep `table` (at `settings.ratios`), under each semantics, against its
-    (layer, ratio)'s random groups (`layer_test`), with Benjamini-Hochberg q over the groups of a semantics; and
-    every random group's drop (the null's draws, for its band)."""
+    """Every similarity and L1 group of the sweep `table` (at `settings.ratios`), under each zeroing semantics,
+    against its (layer, ratio)'s random groups (`layer_test`), with Benjamini-Hochberg q over the groups of a
+    semantics; and every random group's drop (the null's draws, for its band). Not under `mean` and `resample`:
+    their comparison with zeroing is the rankings' (`statistics.semantics_rankings`), and each would cost another
+    null."""
     metric, tests, draws = settings.metric, [], []
     parts = []
     for semantics, part in by_semantics(table):
+        if semantics not in ZEROING:
+            continue
         overall = part[part["class"] == ALL]
         intact = float(overall.loc[overall.layer == INTACT, metric].iloc[0])
         tested = overall[overall.grouping.isin(TESTED)]

@@ -36,6 +36,7 @@ from ablation.vgg.statistics import (
 
 FOCUS = "similarity"  # the grouping of the paper's main figures
 GROUPING_COLOURS = {"similarity": "C0", "random": "0.55", "l1": "C1"}
+SEMANTICS_COLOURS = ("C3", "C0", "C2", "C4")  # one per semantics swept, in the config's order
 OTHER_GROUPING_STYLES = ("--", ":", "-.")
 RATIO_CMAP, DEPTH_CMAP = "YlOrRd", "viridis"
 NAMED_CLASSES = 30  # up to this many classes, every class gets a tick label
@@ -304,7 +305,7 @@ def semantics_comparison(table: pd.DataFrame, metric: str) -> Figure:
     figure, ax = plt.subplots(figsize=(_layers_width(layer_order(table.layer)), 4))
     offsets = _offsets(len(parts))
     picks = []
-    for (name, part), offset, colour in zip(parts, offsets, ("C3", "C0", "C2")):
+    for (name, part), offset, colour in zip(parts, offsets, SEMANTICS_COLOURS):
         overall = overall_means(part, FOCUS)
         overall = overall[overall.ratio == overall.ratio.max()]
         layers = layer_order(overall.layer)

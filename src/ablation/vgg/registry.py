@@ -13,6 +13,7 @@ TABLE, CLASSES, CHANGES, SELECTIVITY = "table", "classes", "class_changes", "sel
 CHOICES = "choices"  # results/vgg/choices.json: every VGG figure reads it (ablation.vgg.choices)
 RECOVERY1, RECOVERY2, SHAPLEY_VALUES = "recovery1", "recovery2", "shapley_values"
 NULL_TESTS, NULL_DRAWS = "null_tests", "null_draws"
+SEMANTICS_RANKINGS = "semantics_rankings"
 STUDY = "VGG19-BN"  # the study label of its report entries
 # The report's categories, numbered in reading order across both studies (ablation.core.figure_spec).
 SWEEP, CLASS_VIEW, RECOVERY = ("08 VGG19-BN: filter-group ablations", "09 VGG19-BN: classes",
@@ -37,6 +38,8 @@ FIGURES = {
     "extra_vgg_class_heatmap": FigureSpec(None, "Class drops of every layer", (TABLE, CLASSES), EXTRA),
     "extra_vgg_class_selectivity": FigureSpec(None, "Class selectivity per layer", (SELECTIVITY,), EXTRA),
     "extra_vgg_semantics": FigureSpec(None, "Ablation semantics compared", (TABLE,), EXTRA),
+    "extra_vgg_semantics_rankings": FigureSpec(None, "Ablation semantics: rankings compared",
+                                               (TABLE, SEMANTICS_RANKINGS), EXTRA),
     "extra_vgg_null_bands": FigureSpec(None, "Filter groups against random groups", (NULL_TESTS, NULL_DRAWS), EXTRA),
     "extra_vgg_shapley": FigureSpec(None, "Shapley values of filter groups", (SHAPLEY_VALUES,), EXTRA),
 }

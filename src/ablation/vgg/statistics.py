@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ablation.core.rankings import spearman, top_overlap
 from ablation.core.statistics import mcnemar_fdr, paired_drop
 from ablation.core.tables import INTACT, hits
 from ablation.vgg.architecture import layer_index, network_order
@@ -272,3 +273,52 @@ def null_bands(draws: pd.DataFrame) -> pd.DataFrame:
     low, high = NULL_BAND
     return grouped.agg(draws="size", low=lambda d: d.quantile(low), median="median",
                        high=lambda d: d.quantile(high)).reset_index()
+
+
+RANKING_COLUMNS = ["semantics", "reference", "ranking", "ratio", "metric", "items", "spearman", "spearman_low",
+                   "spearman_high", "top", "overlap", "overlap_low", "overlap_high", "resamples"]
+
+
+def semantics_rankings(table: pd.DataFrame, metric: str, top: int, resamples: int, seed: int) -> pd.DataFrame:
+    """How each semantics ranks what matters against the first one's, per ratio: the layers (by their similarity
+    groups' mean overall drop of `metric`) and every group (similarity, random, L1) by its own drop. Spearman's rho
+    and the share of the `top` largest shared, with 95 % percentile intervals over groups: each resample draws every
+    layer's groups with replacement (the same groups under both semantics)."""
+    parts = dict(by_semantics(table))
+    names = list(parts)
+    key = ["layer", "grouping", "ratio", "group"]
+    overall = {name: drops(part)[lambda d: d["class"] == ALL].set_index(key)[f"{metric}_drop"]
+               for name, part in parts.items()}
+    rng = np.random.default_rng(seed)
+    rows = []
+    for ratio in sorted(overall[names[0]].index.get_level_values("ratio").unique()):
+        reference = overall[names[0]].xs(ratio, level="ratio", drop_level=False)
+        layers = layer_order(reference.index.get_level_values("layer"))
+        for name in names[1:]:
+            other = overall[name].reindex(reference.index)
+            for ranking, chosen in (("layers", reference.index.get_level_values("grouping") == "similarity"),
+                                    ("groups", np.ones(len(reference), bool))):
+                a, b = reference[chosen], other[chosen]
+                # Group positions layer by layer, and resamples of them within each layer, the same for both semantics.
+                by_layer = [np.flatnonzero(a.index.get_level_values("layer") == layer) for layer in layers]
+                draws = np.concatenate([rng.choice(index, (resamples, len(index))) for index in by_layer], axis=1)
+                if ranking == "layers":
+                    sizes = [len(index) for index in by_layer]
+                    observed = [_layer_means(x.to_numpy(), np.concatenate(by_layer), sizes) for x in (a, b)]
+                    resampled = [_layer_means(x.to_numpy(), draws, sizes) for x in (a, b)]
+                else:
+                    observed = [x.to_numpy() for x in (a, b)]
+                    resampled = [x.to_numpy()[draws] for x in (a, b)]
+                rho, overlap = spearman(observed[0], observed[1])[0], top_overlap(observed[0], observed[1], top)[0]
+                rho_r, overlap_r = spearman(resampled[0], resampled[1]), top_overlap(resampled[0], resampled[1], top)
+                rows.append([name, names[0], ranking, ratio, metric, len(observed[0]), rho,
+                             *np.nanquantile(rho_r, [0.025, 0.975]), top, overlap,
+                             *np.quantile(overlap_r, [0.025, 0.975]), resamples])
+    return pd.DataFrame(rows, columns=RANKING_COLUMNS)
+
+
+def _layer_means(values: np.ndarray, picked: np.ndarray, sizes: list[int]) -> np.ndarray:
+    """The mean of each layer's picked values: `picked` (..., groups) holds positions layer after layer, `sizes`
+    of each layer."""
+    bounds = np.cumsum([0, *sizes])
+    return np.stack([values[picked[..., start:end]].mean(-1) for start, end in zip(bounds, bounds[1:])], -1)

@@ -122,6 +122,21 @@ def _write_images(images: ImageSet, names: list[str], out_images: str, out_class
     log.info("%d evaluation images: %s", len(images), images.source)
 
 
+def vgg_held_out_images(*, model: str, data_path: str | None, count: int, imagenet_settings: dict, threads: int,
+                        out_images: str) -> None:
+    """The images `mean` semantics average over, never evaluated: the first `count` training digits, or
+    ceil(count / 1000) training images of each ImageNet class."""
+    if model == "embedded":
+        assert data_path is not None
+        images = _digits(data_path, "train", count)
+    else:
+        images = imagenet.decode(imagenet_settings["train"], resize=imagenet_settings["resize"],
+                                 crop=imagenet_settings["crop"], max_per_class=-(-count // VGG19_BN.classes),
+                                 workers=threads, devkit=None)
+    log.info("held-out images: %d of %s", len(images), images.source)
+    images.save(out_images)
+
+
 def _digit_test_images(*, data_path: str, max_test: int | None, out_images: str, out_classes: str,
                        out_record: str) -> None:
     images = _digits(data_path, "test", max_test)
@@ -137,18 +152,29 @@ def _imagenet_test_images(*, folder: str, devkit: str | None, resize: int, crop:
     _write_images(images, names, out_images, out_classes, out_record)
 
 
-def vgg_ablation(*, network_path: str, images_path: str, layers: list[str], semantics: str, ratios: list[float],
-                 groupings: list[str], groups_per_ratio: int, seed: int, batch_size: int, branch_images: int,
-                 precision: str, device: str, threads: int, stage_dir: str | None, out_table: str) -> None:
+def vgg_ablation(*, network_path: str, images_path: str, held_out_path: str | None, layers: list[str],
+                 semantics: str, ratios: list[float], groupings: list[str], groups_per_ratio: int, seed: int,
+                 batch_size: int, branch_images: int, precision: str, device: str, threads: int,
+                 stage_dir: str | None, out_table: str) -> None:
     """One job of the sweep: every group of `layers` (one layer at paper scale) under `semantics`, with the intact
-    network's rows, as a part of the tidy table (`vgg_sweep` joins the parts). `stage_dir`: see `staged`."""
+    network's rows, as a part of the tidy table (`vgg_sweep` joins the parts). `stage_dir`: see `staged`;
+    `held_out_path`: the images `mean` averages over (`vgg_held_out_images`); `resample` pairs the images by a
+    derangement seeded with `seed`."""
     torch.set_num_threads(threads)
     network, _ = load_network(network_path)
     images = ImageSet.load(staged(images_path, stage_dir))
     ablations = _groups(network, layers, ratios, groupings, groups_per_ratio, seed)
     log.info("%d ablations in %s, %d images, semantics %s", len(ablations), ", ".join(layers), len(images), semantics)
+    replacements = None
+    if semantics == "mean":
+        assert held_out_path is not None, "mean needs the held-out images"
+        replacements = filter_ablation.Replacements.mean(network, ImageSet.load(held_out_path), layers,
+                                                         batch_size=batch_size, device=device_for(device))
+    elif semantics == "resample":
+        replacements = filter_ablation.Replacements.resample(images, seed)
     counts = filter_ablation.sweep(network, images, ablations, semantics, batch_size=batch_size,
-                                   branch_images=branch_images, precision=precision, device=device_for(device))
+                                   branch_images=branch_images, precision=precision, device=device_for(device),
+                                   replacements=replacements)
     table = filter_ablation.table(counts, ablations, len(images.classes)).assign(semantics=semantics)
     table[["semantics", *table.columns[:-1]]].to_csv(out_table, index=False, float_format="%.4f")
 
@@ -182,11 +208,15 @@ def vgg_sweep(*, network_path: str, parts: dict[str, list[str]], layers: list[st
                  columns=["layer", "grouping", "ratio", "group", "filters"]).to_csv(out_groups, index=False)
 
 
-def vgg_statistics(*, table_path: str, alpha: float, metric: str, out_comparison: str, out_selectivity: str,
-                   out_changes: str, out_drops: str) -> None:
+def vgg_statistics(*, table_path: str, alpha: float, metric: str, ranking_top: int, bootstrap_resamples: int,
+                   seed: int, out_comparison: str, out_selectivity: str, out_changes: str, out_drops: str,
+                   out_rankings: str) -> None:
     """Per semantics: the grouping comparison, class selectivity, and every class change tested (McNemar, FDR), on
-    `metric` (the leading one); every drop with its paired interval, on both metrics."""
+    `metric` (the leading one); every drop with its paired interval, on both metrics; how each semantics ranks the
+    layers and groups against the first (`statistics.semantics_rankings`)."""
     table = read_table(table_path)
+    statistics.semantics_rankings(table, metric, ranking_top, bootstrap_resamples, seed).to_csv(
+        out_rankings, index=False, float_format="%.4f")
     for function, path in ((statistics.grouping_comparison, out_comparison),
                            (statistics.class_selectivity, out_selectivity)):
         parts = [function(part, metric).assign(semantics=name) for name, part in statistics.by_semantics(table)]
