@@ -30,6 +30,7 @@ from ablation.mnist.network import MLP
 from ablation.mnist.registry import FIGURES
 from ablation.report import home
 from ablation.vgg import registry as vgg_registry
+from ablation.vgg.images import ImageSet
 from ablation.vgg.registry import FIGURES as VGG_FIGURES
 from helpers import (
     REPO,
@@ -115,6 +116,12 @@ def test_vgg_study_produces_its_table_recovery_runs_and_figures(study):
     assert len(rankings) == 3 * 2 * 2 and set(rankings.reference) == {"literal"}  # 3 others x 2 rankings x 2 ratios
     assert (rankings.items[rankings.ranking == "layers"] == 4).all()
     assert ((rankings.spearman_low <= rankings.spearman + 1e-9) | rankings.spearman_low.isna()).all()
+    # `mean` averages over held-out images: training digits, none of them an evaluation image.
+    held_out, evaluated = (ImageSet.load(study / f"results/vgg/{name}.pt") for name in ("held_out_images",
+                                                                                          "test_images"))
+    assert len(held_out) == 1000 and len(evaluated) == 300
+    evaluated_bytes = {image.numpy().tobytes() for image in evaluated.images}
+    assert not any(image.numpy().tobytes() in evaluated_bytes for image in held_out.images)
     table = table[table.semantics.isin(["literal", "activation"])]  # the null and class tests: zeroing's
     literal, activation = (table[table.semantics == name].reset_index(drop=True) for name in ("literal", "activation"))
     assert literal[["layer", "group", "class", "images"]].equals(activation[["layer", "group", "class", "images"]])

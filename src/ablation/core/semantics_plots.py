@@ -25,16 +25,17 @@ def agreement_line(label: str, row: pd.Series) -> str:
 
 
 def drops_against_reference(drops: pd.DataFrame, reference: str, lines: dict[str, list[str]], unit: str,
-                            heading: str) -> Figure:
+                            heading: str, colours: dict[str, str] | None = None) -> Figure:
     """`drops`: columns semantics, kind, ablation, drop (one row per ablation and semantics); a panel per semantics
-    in `lines` (what its title says below its name), a marker per kind."""
+    in `lines` (what its title says below its name), a marker per kind, coloured as `colours` says (else in turn)."""
     others = list(lines)
     figure, axes = plt.subplots(1, len(others), figsize=(4.2 * len(others), 4.6), squeeze=False)
     wide = drops.pivot_table(index=["kind", "ablation"], columns="semantics", values="drop", sort=False)
-    kinds = list(dict.fromkeys(drops.kind))
+    kinds = drops.kind.value_counts(sort=True).index.tolist()  # the most numerous first, below the others
     limits = np.nanmin(wide.to_numpy()), np.nanmax(wide.to_numpy())
     for ax, name in zip(axes[0], others):
-        for kind, marker, colour in zip(kinds, MARKERS, ("C0", "C1", "0.55", "C2")):
+        for index, (kind, marker) in enumerate(zip(kinds, MARKERS)):
+            colour = (colours or {}).get(kind, f"C{index}")
             part = wide.xs(kind, level="kind")
             ax.scatter(part[reference], part[name], s=10, marker=marker, color=colour, alpha=0.6, lw=0, label=kind)
         ax.plot(limits, limits, lw=0.6, color=ACCURACY, ls="--")

@@ -235,15 +235,17 @@ def extra_mnist_semantics(inputs: dict[str, str], network: str) -> plots.Figure:
     drops = statistics.semantics_drops(table)
     size = drops.units.str.count(r"\+") + 1
     kind = np.where(size == 1, drops.layer + " unit", np.where(size == 2, drops.layer + " pair",
-                                                                 drops.layer + " set of " + size.astype(str)))
+                                                                 "Fig. A.2 set (" + size.astype(str) + " units)"))
     frame = drops.assign(kind=kind, ablation=drops.network + " " + drops.layer + " " + drops.units)
     reference = str(rankings.reference.iloc[0]) if len(rankings) else str(table.semantics.iloc[0])
     lines = {name: [agreement_line(row.ranking, row) for _, row in part.iterrows()]
              for name, part in rankings.groupby("semantics", sort=False)}
     networks = table.network.nunique()
+    colours = {"hidden1 unit": "C0", "hidden2 unit": "C1", "hidden1 pair": "0.6",
+               **{name: "C3" for name in set(kind) if name.startswith("Fig. A.2")}}
     return drops_against_reference(frame, reference, lines, "%p",
                                    f"Every ablation's overall drop under each semantics, {networks} networks; "
-                                   f"rho and top-k shared: mean over networks [95 % bootstrap interval]")
+                                   f"rho and top-k shared: mean over networks [95 % bootstrap interval]", colours)
 
 
 def extra_shapley_vs_single_drop(inputs: dict[str, str], network: str) -> plots.Figure:

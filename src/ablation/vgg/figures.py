@@ -116,7 +116,8 @@ def extra_vgg_semantics(inputs: dict[str, str], chosen: Choices) -> style.Figure
 def extra_vgg_semantics_rankings(inputs: dict[str, str], chosen: Choices) -> style.Figure:
     table, rankings = read_table(inputs[TABLE]), pd.read_csv(inputs[SEMANTICS_RANKINGS])
     metric = str(rankings.metric.iloc[0]) if len(rankings) else chosen.metric
-    drops = statistics.drops(table)
+    drops = pd.concat([statistics.drops(part).assign(semantics=name) for name, part in statistics.by_semantics(table)],
+                      ignore_index=True)
     drops = drops[drops["class"] == statistics.ALL]
     frame = pd.DataFrame({"semantics": drops.semantics, "kind": drops.grouping + " group",
                           "ablation": drops.layer + " " + drops.grouping + " " + drops.ratio.astype(str) + " "
@@ -127,7 +128,8 @@ def extra_vgg_semantics_rankings(inputs: dict[str, str], chosen: Choices) -> sty
     return drops_against_reference(frame, str(rankings.reference.iloc[0]), lines, "%p",
                                    f"Every group's overall {LABELS[metric]} drop under each semantics (every layer "
                                    "and ratio); rho and top-k shared at the largest ratio [95 % interval over "
-                                   "groups]")
+                                   "groups]",
+                                   {f"{grouping} group": colour for grouping, colour in plots.GROUPING_COLOURS.items()})
 
 
 def extra_vgg_null_bands(inputs: dict[str, str], chosen: Choices) -> style.Figure:
