@@ -49,6 +49,10 @@ def main() -> None:
         for name in SEMANTICS:
             top = wide[name].nlargest(TOP)
             print(f"  {name:9s} " + ", ".join(f"unit {unit} {value:.2f}" for unit, value in top.items()))
+        leaders = wide[SEMANTICS[0]].nlargest(TOP).index
+        print(f"  zero's top {TOP} under each: " + "; ".join(
+            f"unit {unit}: " + ", ".join(f"{name} {wide.loc[unit, name]:.2f}" for name in SEMANTICS)
+            for unit in leaders))
     rankings = statistics.semantics_rankings(table, "zero", TOP, 100, 0)
     print("\nagainst zero (one network: no interval):")
     print(rankings[["semantics", "ranking", "items", "spearman", "overlap"]].to_string(index=False))
