@@ -124,3 +124,29 @@ def test_as_published_is_the_authors_zeroing_only(stack):
     with pytest.raises(ValueError, match="as_published"):
         unit_ablation.evaluate(stack, ["a", "b"], images, torch.zeros(20, dtype=torch.long), outcomes.plan(),
                                "as_published", mean)
+
+
+def test_rankings_of_units_and_pairs_against_the_first_semantics():
+    """Per network, rho and the top-k share of single and pair drops; the same drops agree fully, negated ones not at
+    all; the mean over networks with its bootstrap interval."""
+    from itertools import combinations
+
+    import pandas as pd
+
+    from ablation.mnist.statistics import semantics_rankings
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for network in ("a", "b", "c", "d"):
+        units = {"hidden1": [str(u) for u in range(1, 21)] + [f"{i}+{j}" for i, j in combinations(range(1, 21), 2)],
+                 "hidden2": [str(u) for u in range(1, 11)]}
+        drops = {(layer, unit): float(rng.normal(5, 3)) for layer, names in units.items() for unit in names}
+        for name, sign in (("zero", 1), ("same", 1), ("negated", -1)):
+            rows.append((name, network, "none", "none", "all", 90.0))
+            rows += [(name, network, layer, unit, "all", 90.0 - sign * drop) for (layer, unit), drop in drops.items()]
+    table = pd.DataFrame(rows, columns=["semantics", "network", "layer", "units", "class", "accuracy"])
+    rankings = semantics_rankings(table, "zero", top=3, resamples=200, seed=0).set_index(["semantics", "ranking"])
+    assert len(rankings) == 2 * 3
+    assert rankings.loc[("same", "hidden1 pairs"), "items"] == 190 and (rankings.networks == 4).all()
+    assert (rankings.loc["same"].spearman == 1).all() and (rankings.loc["same"].overlap == 1).all()
+    assert np.allclose(rankings.loc["negated"].spearman, -1) and (rankings.loc["negated"].overlap == 0).all()

@@ -93,3 +93,23 @@ def null_table(draws: int = 19, significant: bool = False, alternative: str = "g
                          "grouping": ["similarity", "similarity", "l1", "l1"], "group": [0, 1, 0, 1],
                          "drop": 1.0, "alternative": alternative, "draws": draws, "p": 0.5, "q": 0.5, "alpha": 0.05,
                          "significant": [significant, False, False, False]})
+
+
+def test_a_ranking_holds_under_every_semantics_only_where_every_interval_clears_the_bound():
+    def rankings(*intervals: tuple[float, float]) -> pd.DataFrame:
+        return pd.DataFrame([{"semantics": f"s{index}", "reference": "zero", "ranking": "hidden1 units",
+                              "spearman": (low + high) / 2, "spearman_low": low, "spearman_high": high, "top": 3,
+                              "overlap": 1.0, "overlap_low": np.nan, "overlap_high": np.nan}
+                             for index, (low, high) in enumerate(intervals)])
+
+    def verdict(*intervals: tuple[float, float]) -> str:
+        rows = comparison.semantics_rows(rankings(*intervals), "mnist")
+        assert len(rows) == 1 and "s0: rho" in rows[0]["value"]
+        return rows[0]["verdict"]
+
+    bound = comparison.RANK_AGREEMENT
+    assert verdict((bound + 0.1, 0.9), (bound + 0.2, 1.0)) == "holds"
+    assert verdict((bound + 0.1, 0.9), (0.0, bound - 0.1)) == "does not hold"
+    assert verdict((bound + 0.1, 0.9), (bound - 0.1, 0.9)).startswith(NOT_COMPARABLE)
+    assert verdict((np.nan, np.nan)).startswith(NOT_COMPARABLE)
+    assert comparison.semantics_rows(rankings()[:0], "mnist") == []

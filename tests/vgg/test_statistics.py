@@ -196,3 +196,21 @@ def test_recovery_gaps_are_paired_per_pass_and_combined_over_passes():
     half = (summary.ci_high - summary.ci_low) / 2
     assert half > 1.959963984540054 * per_pass.gap.std(ddof=1) / np.sqrt(3)
     assert half > ((per_pass.ci_high - per_pass.ci_low) / 2).mean()
+
+
+def test_semantics_rankings_agree_with_themselves_and_disagree_with_their_reverse(table):
+    reversed_ = table.copy()
+    ablated = reversed_.layer != "none"
+    intact = table[~ablated].set_index("class").top1
+    drop = intact.reindex(table["class"]).to_numpy() - table.top1.to_numpy()
+    reversed_.loc[ablated, "top1"] = (intact.reindex(table["class"]).to_numpy() + drop)[ablated]  # drops negated
+    both = pd.concat([table.assign(semantics="literal"), table.assign(semantics="same"),
+                      reversed_.assign(semantics="reversed")], ignore_index=True)
+    rankings = vgg_statistics.semantics_rankings(both, "top1", top=2, resamples=200, seed=0)
+    rankings = rankings.set_index(["semantics", "ranking", "ratio"])
+    assert len(rankings) == 2 * 2 * 2 and set(rankings.reference) == {"literal"}
+    same, opposite = rankings.loc["same"], rankings.loc["reversed"]
+    assert (same.spearman == 1).all() and (same.overlap == 1).all() and (same.spearman_low == 1).all()
+    assert (opposite.spearman == -1).all() and (opposite.overlap == 0).all()
+    assert (rankings.xs("layers", level="ranking")["items"] == 4).all()
+    assert (rankings.xs("groups", level="ranking")["items"] == 4 * 7).all()

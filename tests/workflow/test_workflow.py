@@ -114,7 +114,7 @@ def test_vgg_study_produces_its_table_recovery_runs_and_figures(study):
         assert not by_semantics[name].top1.equals(by_semantics["activation"].top1), name
     rankings = pd.read_csv(study / "results/vgg/statistics/semantics_rankings.csv")
     assert len(rankings) == 3 * 2 * 2 and set(rankings.reference) == {"literal"}  # 3 others x 2 rankings x 2 ratios
-    assert (rankings.items[rankings.ranking == "layers"] == 4).all()
+    assert (rankings["items"][rankings.ranking == "layers"] == 4).all()
     assert ((rankings.spearman_low <= rankings.spearman + 1e-9) | rankings.spearman_low.isna()).all()
     # `mean` averages over held-out images: training digits, none of them an evaluation image.
     held_out, evaluated = (ImageSet.load(study / f"results/vgg/{name}.pt") for name in ("held_out_images",
