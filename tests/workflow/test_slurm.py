@@ -19,8 +19,8 @@ from helpers import REPO, small_vgg, snakemake
 
 DAEMONS = ("munged", "slurmctld", "slurmd", "sbatch")
 COMPUTE_RULES = {"mnist_data", "mnist_train", "mnist_ablation", "mnist_featured", "mnist_tsne", "mnist_statistics",
-                 "mnist_shapley", "vgg_network", "vgg_test_images", "vgg_ablation", "vgg_null", "vgg_shapley",
-                 "vgg_recovery"}
+                 "mnist_semantics", "mnist_shapley", "vgg_network", "vgg_test_images", "vgg_ablation", "vgg_null",
+                 "vgg_shapley", "vgg_recovery"}
 GPU_RULES = {"vgg_network", "vgg_ablation", "vgg_null", "vgg_shapley", "vgg_recovery"}
 
 
