@@ -143,15 +143,20 @@ def test_tidy_table(trained, digits):
 def test_imagenet_sample_through_the_engine_with_random_weights():
     if not (SHARED_IMAGENET / "val").is_dir():
         pytest.skip(f"ImageNet sample not found at {SHARED_IMAGENET}")
-    images = imagenet.decode(SHARED_IMAGENET / "val", resize=128, crop=112, workers=2).limited(6)
+    decoded = imagenet.decode(SHARED_IMAGENET / "val", resize=128, crop=112, workers=2).limited(9)
+    images, held_out = (ImageSet(decoded.images[part], decoded.labels[part], decoded.classes, decoded.mean,
+                                 decoded.std, decoded.source) for part in (slice(0, 6), slice(6, 9)))
     torch.manual_seed(0)
     network = randomised(vgg.VGG19_BN.build())
-    weights = {layer: network.features[vgg.features_index(layer)].weight for layer in ("features.40", "features.49")}
+    layers = ["features.40", "features.49"]
+    weights = {layer: network.features[vgg.features_index(layer)].weight for layer in layers}
     ablations = filter_groups.plan(weights, [0.25], ["similarity", "l1"], 1, seed=0)
     for semantics in filter_ablation.KNOWN_SEMANTICS:
+        replaced = replacements(network, semantics, held_out, images, layers)
         engine = filter_ablation.sweep(network, images, ablations, semantics, batch_size=3, branch_images=6,
-                                       precision="auto")
-        plain = filter_ablation.plain_sweep(network, images, ablations, semantics, batch_size=3, precision="auto")
+                                       precision="auto", replacements=replaced)
+        plain = filter_ablation.plain_sweep(network, images, ablations, semantics, batch_size=3, precision="auto",
+                                            replacements=replaced)
         assert torch.equal(engine.top5, plain.top5) and torch.equal(engine.top1, plain.top1)
         assert engine.images.sum() == 6 and engine.top1.shape == (5, 1000)
 
@@ -165,7 +170,8 @@ def test_the_sweep_split_per_layer_joins_into_the_one_job_table_byte_for_byte(tr
     layers = ["features.0", "features.20", "features.46"]
     network = str(tmp_path / "network.pt")
     groups = dict(ratios=[0.1, 0.25], groupings=["similarity", "l1"], groups_per_ratio=2, seed=3)
-    sweep = dict(network_path=network, images_path=str(tmp_path / "images.pt"), semantics="literal", batch_size=32,
+    sweep = dict(network_path=network, images_path=str(tmp_path / "images.pt"), held_out_path=None,
+                 semantics="literal", batch_size=32,
                  branch_images=64, precision="auto", device="cpu", threads=1, stage_dir=None, **groups)
     steps.vgg_ablation(layers=layers, out_table=str(tmp_path / "one_job.csv"), **sweep)
     parts = [str(tmp_path / f"{layer}.csv") for layer in layers]

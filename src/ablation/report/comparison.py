@@ -561,7 +561,7 @@ def _nothing_to_recover(costs: pd.Series, label: str) -> str:
 # The report's page of the table (results/paper_comparison.html).
 RANK_AGREEMENT = 0.5  # Spearman's rho above which two rankings agree strongly (Cohen's large effect)
 SEMANTICS_FIGURES = {"mnist": ("Figs. 3-7, 12", "extra_mnist_semantics"),
-                     "vgg": ("Figs. 14, 15", "extra_vgg_semantics_rankings")}
+                     "vgg": ("Figs. 14, 15", "extra_vgg_rankings_by_semantics")}
 
 
 def semantics_rows(rankings: pd.DataFrame, study: str) -> list[dict[str, str]]:

@@ -113,7 +113,7 @@ def extra_vgg_semantics(inputs: dict[str, str], chosen: Choices) -> style.Figure
     return plots.semantics_comparison(read_table(inputs[TABLE]), chosen.metric)
 
 
-def extra_vgg_semantics_rankings(inputs: dict[str, str], chosen: Choices) -> style.Figure:
+def extra_vgg_rankings_by_semantics(inputs: dict[str, str], chosen: Choices) -> style.Figure:
     table, rankings = read_table(inputs[TABLE]), pd.read_csv(inputs[SEMANTICS_RANKINGS])
     metric = str(rankings.metric.iloc[0]) if len(rankings) else chosen.metric
     drops = pd.concat([statistics.drops(part).assign(semantics=name) for name, part in statistics.by_semantics(table)],

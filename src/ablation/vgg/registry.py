@@ -38,7 +38,7 @@ FIGURES = {
     "extra_vgg_class_heatmap": FigureSpec(None, "Class drops of every layer", (TABLE, CLASSES), EXTRA),
     "extra_vgg_class_selectivity": FigureSpec(None, "Class selectivity per layer", (SELECTIVITY,), EXTRA),
     "extra_vgg_semantics": FigureSpec(None, "Ablation semantics compared", (TABLE,), EXTRA),
-    "extra_vgg_semantics_rankings": FigureSpec(None, "Ablation semantics: rankings compared",
+    "extra_vgg_rankings_by_semantics": FigureSpec(None, "Ablation semantics: rankings compared",
                                                (TABLE, SEMANTICS_RANKINGS), EXTRA),
     "extra_vgg_null_bands": FigureSpec(None, "Filter groups against random groups", (NULL_TESTS, NULL_DRAWS), EXTRA),
     "extra_vgg_shapley": FigureSpec(None, "Shapley values of filter groups", (SHAPLEY_VALUES,), EXTRA),
