@@ -514,6 +514,7 @@ def test_only_the_main_process_clears_stale_locks(tmp_path):
     assert main.returncode == 0 and not locks.exists(), main.stderr[-3000:]
 
 
+@pytest.mark.slow  # a second small study, killed and resumed three times: minutes, in CI's slow run
 def test_killed_runs_resume_and_every_table_is_bit_identical(study, tmp_path_factory):
     """SIGKILL after training wrote its output but before its job ended, and in the middle of training, of the VGG
     sweep and of recovery training; rerunning the README's command completes each time, recovery training resumes
