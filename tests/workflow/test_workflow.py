@@ -454,7 +454,7 @@ def test_imagenet_path_with_random_vgg19_bn_weights(tmp_path):
     result = snakemake(tmp_path, config, *targets)
     assert result.returncode == 0, result.stderr[-3000:]
     table = pd.read_csv(tmp_path / "results/vgg/ablations.csv", dtype={"class": str})
-    assert len(table) == 2 * (3 * 2 + 1) * 1001 and set(table[table["class"] == "all"].images) == {1000}
+    assert len(table) == 4 * (3 * 2 + 1) * 1001 and set(table[table["class"] == "all"].images) == {1000}
     names = pd.read_csv(tmp_path / "results/vgg/classes.csv")
     assert list(names.name[:2]) == ["tench", "goldfish"]  # torchvision's class names, in the wnid order
     assert "ImageNet images from" in (tmp_path / "logs/vgg/test_images.log").read_text()

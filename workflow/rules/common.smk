@@ -265,7 +265,7 @@ UNIT_FIGURES = [
 
 def figures_run():
     """The figures this config makes: the VGG ones only with the study, recovery ones only with their experiment,
-    Shapley ones only with mnist.analysis.shapley."""
+    Shapley ones only with mnist.analysis.shapley, the semantics' rankings only with two semantics or more."""
     skipped = {
         figure
         for experiment, ids in vgg_registry.RECOVERY_FIGURES.items()
@@ -276,6 +276,11 @@ def figures_run():
         skipped.update(mnist_registry.SHAPLEY_FIGURES)
     if not VGG_SHAPLEY["enabled"]:
         skipped.update(vgg_registry.SHAPLEY_FIGURES)
+    # The rankings compare each semantics with the first: nothing to draw with one.
+    if len(ANALYSIS["semantics"]) < 2:
+        skipped.add("extra_mnist_semantics")
+    if len(SEMANTICS) < 2:
+        skipped.add("extra_vgg_rankings_by_semantics")
     return [
         figure
         for figure, (study, _) in FIGURES.items()
