@@ -23,9 +23,8 @@ from statsmodels.stats.multitest import multipletests
 
 from ablation.core.rankings import spearman, top_overlap
 from ablation.core.statistics import mcnemar_fdr, paired_drop
-from ablation.core.tables import INTACT
 from ablation.mnist.architecture import CLASSES
-from ablation.mnist.outcomes import Ablation, Outcomes
+from ablation.mnist.outcomes import Ablation, Outcomes, drops
 
 if TYPE_CHECKING:
     from ablation.mnist.network import Stack
@@ -201,11 +200,11 @@ RANKING_COLUMNS = ["semantics", "reference", "ranking", "items", "networks", "sp
 
 
 def semantics_drops(table: pd.DataFrame) -> pd.DataFrame:
-    """Per semantics, network and ablation: the overall accuracy drop (intact minus ablated, %p)."""
+    """Per semantics, network and ablation: the overall accuracy drop (`outcomes.drops` of each semantics' rows)."""
     overall = table[table["class"] == "all"]
-    intact = overall[overall.units == INTACT].set_index(["semantics", "network"]).accuracy.rename("intact")
-    ablated = overall[overall.units != INTACT].join(intact, on=["semantics", "network"])
-    return ablated.assign(drop=ablated.intact - ablated.accuracy)[["semantics", "network", "layer", "units", "drop"]]
+    parts = [drops(part.drop(columns="semantics")).assign(semantics=name)
+             for name, part in overall.groupby("semantics", sort=False)]
+    return pd.concat(parts, ignore_index=True)[["semantics", "network", "layer", "units", "drop"]]
 
 
 def semantics_rankings(table: pd.DataFrame, reference: str, top: int, resamples: int, seed: int) -> pd.DataFrame:
