@@ -8,7 +8,7 @@ import torch
 import torchvision
 
 from ablation.core.branching import branched_output, intact_values
-from ablation.core.graph import StreamAblation, trace
+from ablation.core.graph import NodeMasks, stream_nodes, trace
 
 
 def _keep(channels: int, ablated: list[list[int]]) -> torch.Tensor:
@@ -57,7 +57,7 @@ def test_a_stream_channel_branches_to_the_stream_ablations_logits():
         engine = branched_output(graph.module, intact_values(graph.module, x), nodes,
                                  _keep(graph.writers[stream], ablated))
         for row, removed in enumerate(ablated):
-            ablation = StreamAblation(graph, stream, removed)
+            ablation = NodeMasks(graph, stream_nodes(graph, stream), removed)
             plain = graph.module(x)
             ablation.remove()
             assert torch.allclose(engine[row], plain, rtol=0, atol=1e-4)

@@ -8,7 +8,7 @@ import torch
 import torchvision
 from torch import nn
 
-from ablation.core.graph import StreamAblation, trace
+from ablation.core.graph import NodeMasks, stream_nodes, trace
 
 
 class Residual(nn.Module):
@@ -72,7 +72,7 @@ def test_ablating_a_stream_channel_silences_it_on_every_branch_that_reads_it():
     x = torch.randn(4, 3, 8, 8)
     graph.module(x)
     assert all(seen[name][:, 3].abs().sum() > 0 for name in readers)
-    ablation = StreamAblation(graph, "stem", [3])
+    ablation = NodeMasks(graph, stream_nodes(graph, "stem"), [3])
     ablated = graph.module(x)
     for name in readers:  # each reads the stream, the gate through a pooled writer of it
         assert (seen[name][:, 3] == 0).all(), name

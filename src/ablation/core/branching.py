@@ -38,39 +38,57 @@ def downstream(module: torch.fx.GraphModule, start: str) -> list[torch.fx.Node]:
     return found
 
 
-def _zeroed(value: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
-    """`value` (A * B, C, ...) with each ablation's channels (keep: (A, C), 0 where ablated) zeroed."""
+def _masked(value: torch.Tensor, keep: torch.Tensor, axis: int, replacement: torch.Tensor | None) -> torch.Tensor:
+    """`value` (A * B, ...) with each ablation's channels (keep: (A, C), 0 where ablated; C along `axis` of an
+    item) zeroed, or replaced by `replacement` (broadcasting against one ablation's (B, ...))."""
     ablations = len(keep)
     shaped = value.reshape(ablations, -1, *value.shape[1:])
-    view = keep.to(value.device, value.dtype).view(ablations, 1, keep.shape[1], *([1] * (value.dim() - 2)))
-    return (shaped * view).reshape(value.shape)
+    shape = [1] * shaped.dim()
+    shape[0], shape[1 + axis % value.dim()] = ablations, keep.shape[1]
+    view = keep.to(value.device, value.dtype).view(shape)
+    if replacement is None:
+        return (shaped * view).reshape(value.shape)
+    return (shaped * view + replacement.to(value.device, value.dtype).unsqueeze(0) * (1 - view)).reshape(value.shape)
 
 
-def branched_output(module: torch.fx.GraphModule, values: dict[str, Any], nodes: list[str],
-                    keep: torch.Tensor) -> Any:
+def branched_output(module: torch.fx.GraphModule, values: dict[str, Any], nodes: list[str], keep: torch.Tensor,
+                    axes: dict[str, int] | None = None,
+                    replacements: dict[str, torch.Tensor] | None = None) -> Any:
     """The output, (A, B, ...), with the channels that `keep` (A, C; 0 where ablated) removes zeroed in the
-    output of every node in `nodes` (one node for a writer's channels, every tensor of a stream for a stream's):
-    only the nodes downstream of the first run, on A * B items; other inputs are the intact `values`, repeated."""
-    order = [node.name for node in module.graph.nodes]
-    start = min(nodes, key=order.index)
-    ablations, batch = len(keep), values[start].shape[0]
+    output of every node in `nodes` (one node for a writer's channels, every tensor of a stream for a stream's),
+    or replaced by `replacements[node]` (mean, resample: broadcasting against the node's intact value); `axes`: each
+    node's channel axis (1 where not given). Only the nodes downstream of the masked ones run, on A * B items; other
+    inputs are the intact `values`, repeated."""
     masked = set(nodes)
+    order = list(module.graph.nodes)
+    first = next(index for index, node in enumerate(order) if node.name in masked)
+    ablations, batch = len(keep), values[order[first].name].shape[0]
+    axes, replacements = axes or {}, replacements or {}
 
     def repeated(intact: Any) -> Any:
         if isinstance(intact, torch.Tensor) and intact.dim() > 0 and intact.shape[0] == batch:
             return intact.unsqueeze(0).expand(ablations, *intact.shape).reshape(ablations * batch, *intact.shape[1:])
         return intact  # parameters, shapes, scalars: the same for every ablation
 
-    branched: dict[str, Any] = {start: _zeroed(repeated(values[start]), keep)}
-    for node in downstream(module, start):
+    def masked_value(name: str, value: torch.Tensor) -> torch.Tensor:
+        return _masked(value, keep, axes.get(name, 1), replacements.get(name))
+
+    # A masked node that no earlier masked node reaches (a stream's projection shortcut beside its first block's
+    # branch) starts from its intact value; every node that depends on a branched one runs on the ablations.
+    branched: dict[str, Any] = {}
+    for node in order[first:]:
+        if not any(n.name in branched for n in node.all_input_nodes):
+            if node.name in masked:
+                branched[node.name] = masked_value(node.name, repeated(values[node.name]))
+            continue
         inputs = {n.name: branched[n.name] if n.name in branched else repeated(values[n.name])
                   for n in node.all_input_nodes}
         if node.op == "output":  # a classifier's one output tensor
             logits = cast(torch.Tensor, inputs[cast(torch.fx.Node, node.args[0]).name])
             return logits.reshape(ablations, batch, *logits.shape[1:])
         result = _run(module, node, inputs)
-        branched[node.name] = _zeroed(result, keep) if node.name in masked else result
-    raise ValueError(f"the output does not depend on '{start}'")
+        branched[node.name] = masked_value(node.name, result) if node.name in masked else result
+    raise ValueError(f"the output does not depend on {', '.join(nodes)}")
 
 
 def _run(module: torch.fx.GraphModule, node: torch.fx.Node, values: dict[str, Any]) -> Any:

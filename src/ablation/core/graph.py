@@ -7,7 +7,7 @@ activations, pooling, dropout, permutes, a gate's product) pass it on. An additi
 channel c of every tensor summed there is one channel of a *stream* (a residual stage), written by every writer
 whose output reaches one of the additions. Zeroing it at one writer leaves it alive through the others, so a stream
 channel is ablated in every tensor of the stream, which silences it on every branch that reads it
-(`StreamAblation`). A concatenation (dense blocks) couples nothing: each of its channels
+(`stream_nodes`, `NodeMasks`). A concatenation (dense blocks) couples nothing: each of its channels
 keeps its one writer, and ablating it there silences it in every later layer that reads the concatenation; the
 table says where each writer is read through one.
 
@@ -33,6 +33,11 @@ ADDS = {operator.add, operator.iadd, torch.add, "add", "add_"}
 PRODUCTS = {operator.mul, operator.imul, torch.mul, "mul", "mul_"}
 CONCATENATIONS = {torch.cat, torch.concat}
 CHANNEL_AXIS = 1
+# In-place steps and their out-of-place twins: tracing swaps them, so that a node's value, once computed, stays what
+# it was (the branching engine keeps and reuses every intact value; torchvision's ResNet writes `out += identity`).
+OUT_OF_PLACE = {operator.iadd: operator.add, operator.imul: operator.mul, torch.relu_: torch.relu,
+                "add_": "add", "mul_": "mul", "relu_": "relu", "sigmoid_": "sigmoid", "clamp_": "clamp",
+                "hardtanh_": "hardtanh", "sub_": "sub", "div_": "div"}
 
 
 class _Spaces:
@@ -68,6 +73,7 @@ class Graph:
     writers: dict[str, int] = field(default_factory=dict)  # writer -> channels (units)
     output_writer: str | None = None  # the last linear layer: its units are the classes
     spaces: dict[str, str] = field(default_factory=dict)  # node name -> space (before unions are resolved)
+    axes: dict[str, int] = field(default_factory=dict)  # node name -> its channel axis (the last after a permute)
     additions: list[str] = field(default_factory=list)  # node names of the additions
     read_by_concatenation: dict[str, list[str]] = field(default_factory=dict)
     _union: _Spaces = field(default_factory=_Spaces)
@@ -103,6 +109,7 @@ class Graph:
 def trace(model: nn.Module, example: torch.Tensor) -> Graph:
     """The units and couplings of `model` (eval mode), its shapes propagated from `example` (one input batch)."""
     module = torch.fx.symbolic_trace(model.eval())
+    _out_of_place(module)
     with torch.no_grad():
         ShapeProp(module).propagate(example)
     graph = Graph(module)
@@ -112,6 +119,19 @@ def trace(model: nn.Module, example: torch.Tensor) -> Graph:
     for node in module.graph.nodes:
         _visit(graph, node)
     return graph
+
+
+def _out_of_place(module: torch.fx.GraphModule) -> None:
+    """Every in-place step of `module` made out-of-place (`OUT_OF_PLACE`, modules' and functions' `inplace`)."""
+    for node in module.graph.nodes:
+        if node.op in ("call_function", "call_method") and node.target in OUT_OF_PLACE:
+            node.target = OUT_OF_PLACE[node.target]
+        if node.kwargs.get("inplace"):
+            node.kwargs = {**node.kwargs, "inplace": False}
+    for submodule in module.modules():
+        if getattr(submodule, "inplace", False) is True:
+            submodule.inplace = False
+    module.recompile()
 
 
 def _tensor_inputs(graph: Graph, node: torch.fx.Node) -> list[torch.fx.Node]:
@@ -129,18 +149,22 @@ def _visit(graph: Graph, node: torch.fx.Node) -> None:
     """Give `node` its channel space from its inputs (see the module's docstring)."""
     if node.op == "placeholder":
         graph.spaces[node.name] = graph._union.add(f"input:{node.name}")
+        graph.axes[node.name] = CHANNEL_AXIS
         return
     inputs = _tensor_inputs(graph, node)
     if node.op == "call_module" and isinstance(graph.module.get_submodule(str(node.target)), WRITERS):
         name = str(node.target)
         shape = _shape(node)
         assert shape is not None, f"{name}: no shape; trace propagates them from an example input"
-        graph.writers[name] = shape[-1] if isinstance(graph.module.get_submodule(name), nn.Linear) else shape[1]
+        linear = isinstance(graph.module.get_submodule(name), nn.Linear)
+        graph.writers[name] = shape[-1] if linear else shape[CHANNEL_AXIS]
         graph.spaces[node.name] = graph._union.add(name)
+        graph.axes[node.name] = len(shape) - 1 if linear else CHANNEL_AXIS
         return
     if not inputs:
         return  # constants, parameters (get_attr), the output node
     target = node.target
+    graph.axes[node.name] = _channel_axis(graph, node, inputs[0])
     if target in ADDS and len(inputs) > 1:
         space = graph.spaces[inputs[0].name]
         for other in inputs[1:]:
@@ -159,6 +183,20 @@ def _visit(graph: Graph, node: torch.fx.Node) -> None:
         graph.spaces[node.name] = graph.spaces[inputs[0].name]
 
 
+def _channel_axis(graph: Graph, node: torch.fx.Node, first: torch.fx.Node) -> int:
+    """Where `node`'s channels lie: its first input's axis, moved by a permute (ConvNeXt's linear layers act on the
+    last axis); a concatenation's along its own axis."""
+    axis = graph.axes.get(first.name, CHANNEL_AXIS)
+    if node.target in CONCATENATIONS:
+        return int(node.args[1]) if len(node.args) > 1 else int(node.kwargs.get("dim", 0))
+    if node.op == "call_method" and node.target == "permute" or node.target is torch.permute:
+        order = node.args[1:] if node.op == "call_method" else node.args[1]
+        order = list(order[0]) if len(order) == 1 and isinstance(order[0], list | tuple) else list(order)
+        rank = len(order)
+        return [o % rank for o in order].index(axis % rank)
+    return axis
+
+
 def _writers_of(graph: Graph, node: torch.fx.Node) -> Iterator[str]:
     """The writers whose channels `node` carries (through channel-keeping steps and concatenations)."""
     space = graph.spaces[node.name]
@@ -170,35 +208,120 @@ def _writers_of(graph: Graph, node: torch.fx.Node) -> Iterator[str]:
         yield space
 
 
-class StreamAblation:
-    """Zeroes `channels` of `stream` in every tensor of the stream (every writer's output and every step after it
-    that keeps its channels, every addition), on the traced module `graph.module`, until `remove` restores it: no
-    branch that reads the stream sees them, whatever BatchNorm adds after a zeroed writer."""
+# Modules and functions that act on each channel alone, one input to one output: an ablation's `activation` mask
+# point follows a writer through them (its BatchNorm and activation) to where the unit's output is complete.
+PER_CHANNEL_MODULES = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.ReLU, nn.ReLU6, nn.SiLU, nn.GELU,
+                       nn.Hardswish, nn.Hardsigmoid, nn.Sigmoid, nn.Tanh, nn.LeakyReLU, nn.ELU, nn.Mish, nn.Identity)
+PER_CHANNEL_FUNCTIONS = {torch.relu, torch.relu_, nn.functional.relu, nn.functional.relu6, nn.functional.silu,
+                         nn.functional.gelu, nn.functional.hardswish, nn.functional.hardsigmoid, torch.sigmoid,
+                         nn.functional.sigmoid, "relu", "relu_", "sigmoid"}
+STREAM_PREFIX = "stream-"  # a stream's unit name: the prefix and the stream's root writer (`stream-layer2.0.conv2`)
 
-    def __init__(self, graph: Graph, stream: str, channels: list[int]) -> None:
-        if stream not in graph.streams():
-            raise ValueError(f"no stream '{stream}'; the streams: {', '.join(graph.streams()) or 'none'}")
+
+def writer_node(graph: Graph, writer: str) -> str:
+    """The node that calls `writer` (a module called once; torchvision's classifiers call each conv once)."""
+    calls = [n.name for n in graph.module.graph.nodes if n.op == "call_module" and n.target == writer]
+    if len(calls) != 1:
+        raise ValueError(f"'{writer}' is called {len(calls)} times; a unit's layer must be called once")
+    return calls[0]
+
+
+def activation_node(graph: Graph, writer: str) -> str:
+    """Where `writer`'s units are complete: after the per-channel modules that only it feeds (its BatchNorm and
+    activation); the writer's own node where another input or a channel-mixing step follows."""
+    node = next(n for n in graph.module.graph.nodes if n.name == writer_node(graph, writer))
+    while len(node.users) == 1:
+        user = next(iter(node.users))
+        per_channel = (user.op == "call_module"
+                       and isinstance(graph.module.get_submodule(str(user.target)), PER_CHANNEL_MODULES)
+                       or user.op in ("call_function", "call_method") and user.target in PER_CHANNEL_FUNCTIONS)
+        if not per_channel or user.all_input_nodes != [node]:
+            break
+        node = user
+    return node.name
+
+
+def stream_nodes(graph: Graph, stream: str) -> list[str]:
+    """Every tensor of `stream` (a root of `graph.streams()`), in graph order."""
+    if stream not in graph.streams():
+        raise ValueError(f"no stream '{stream}'; the streams: {', '.join(graph.streams()) or 'none'}")
+    return [n.name for n in graph.module.graph.nodes
+            if n.op != "placeholder" and n.name in graph.spaces and graph.space(n.name) == stream]
+
+
+def unit_layers(graph: Graph) -> dict[str, int]:
+    """Every ablatable layer and its channels: each writer but the output layer (a block's internal channels, or its
+    contribution to a stream), then each stream (`STREAM_PREFIX` + its root writer: a channel everywhere it is
+    written)."""
+    layers = {name: channels for name, channels in graph.writers.items() if name != graph.output_writer}
+    return {**layers, **{STREAM_PREFIX + root: graph.writers[root] for root in graph.streams()}}
+
+
+def mask_nodes(graph: Graph, layer: str, zeroing_weights: bool) -> list[str]:
+    """The nodes whose output an ablation of `layer` (a name of `unit_layers`) masks. A writer: its own output when
+    the ablation zeroes its weights (`literal`: what BatchNorm then adds is left), else where its units are
+    complete (`activation_node`). A stream: every writer's output of it (`literal`), else every tensor of it."""
+    if layer.startswith(STREAM_PREFIX):
+        stream = layer[len(STREAM_PREFIX):]
+        if zeroing_weights:
+            return [writer_node(graph, writer) for writer in graph.streams()[stream]]
+        return stream_nodes(graph, stream)
+    if layer not in graph.writers or layer == graph.output_writer:
+        raise ValueError(f"no layer '{layer}' to ablate; the layers: {', '.join(unit_layers(graph))}")
+    return [writer_node(graph, layer) if zeroing_weights else activation_node(graph, layer)]
+
+
+class ChannelMask(nn.Module):
+    """Keeps the channels where `keep` is 1 and puts `replacement` (zero where None) where it is 0, along `axis`.
+    `replacement` broadcasts against the masked tensor: one value per channel, or a whole tensor (reset per batch)."""
+
+    def __init__(self, keep: torch.Tensor, axis: int, replacement: torch.Tensor | None = None) -> None:
+        super().__init__()
+        self.keep, self.axis, self.replacement = keep, axis, replacement
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = [1] * x.dim()
+        shape[self.axis] = -1
+        keep = self.keep.to(x.device, x.dtype).view(shape)
+        if self.replacement is None:
+            return x * keep
+        return x * keep + self.replacement.to(x.device, x.dtype) * (1 - keep)
+
+
+class NodeMasks:
+    """A `ChannelMask` after each of `nodes` of the traced module `graph.module` (the plain way to ablate, one
+    forward pass at a time), until `remove` restores it. `replacements`: node -> what its removed channels output."""
+
+    def __init__(self, graph: Graph, nodes: list[str], channels: list[int],
+                 replacements: dict[str, torch.Tensor] | None = None) -> None:
         self.module = graph.module
+        self.masks: dict[str, ChannelMask] = {}
         self.inserted: list[torch.fx.Node] = []
-        index = tuple(int(channel) for channel in channels)  # a literal the generated code can print
-        for node in list(self.module.graph.nodes):
-            if node.op != "placeholder" and node.name in graph.spaces and graph.space(node.name) == stream:
-                with self.module.graph.inserting_after(node):
-                    masked = self.module.graph.call_function(_zero_channels, (node, index))
-                node.replace_all_uses_with(masked, delete_user_cb=lambda user, m=masked: user is not m)
-                self.inserted.append(masked)
+        by_name = {n.name: n for n in self.module.graph.nodes}
+        for index, name in enumerate(nodes):
+            width = _width(by_name[name], graph.axes[name])
+            keep = torch.ones(width)
+            keep[list(channels)] = 0.0
+            mask = ChannelMask(keep, graph.axes[name], (replacements or {}).get(name))
+            target = f"ablation_mask_{index}"
+            self.module.add_submodule(target, mask)
+            self.masks[name] = mask
+            with self.module.graph.inserting_after(by_name[name]):
+                masked = self.module.graph.call_module(target, (by_name[name],))
+            by_name[name].replace_all_uses_with(masked, delete_user_cb=lambda user, m=masked: user is not m)
+            self.inserted.append(masked)
         self.module.recompile()
 
     def remove(self) -> None:
         for masked in self.inserted:
             masked.replace_all_uses_with(cast(torch.fx.Node, masked.args[0]))
             self.module.graph.erase_node(masked)
+            delattr(self.module, str(masked.target))
         self.inserted = []
         self.module.recompile()
 
 
-def _zero_channels(x: torch.Tensor, channels: tuple[int, ...]) -> torch.Tensor:
-    """`x` with `channels` zero along the channel axis."""
-    x = x.clone()
-    x[:, list(channels)] = 0.0
-    return x
+def _width(node: torch.fx.Node, axis: int) -> int:
+    shape = _shape(node)
+    assert shape is not None, f"{node.name}: no shape; trace propagates them from an example input"
+    return shape[axis]
