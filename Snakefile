@@ -30,6 +30,7 @@ include: "workflow/rules/mnist_analysis.smk"
 include: "workflow/rules/vgg_network.smk"
 include: "workflow/rules/vgg_ablation.smk"
 include: "workflow/rules/vgg_recovery.smk"
+include: "workflow/rules/models.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
 

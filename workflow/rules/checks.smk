@@ -99,9 +99,15 @@ def check_vgg_input():
         )
 
 
+def check_models_input():
+    for name, entry in MODELS.items():
+        model_names.check(name, entry["model"], entry["weights"], EMBEDDED)
+
+
 try:
     check_mnist_input()
-    if VGG["enabled"]:
+    if VGG["enabled"] or MODELS:  # the models are evaluated on the VGG study's images
         check_vgg_input()
+    check_models_input()
 except InputError as error:
     raise WorkflowError(f"Bad input: {error}") from None

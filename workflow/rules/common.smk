@@ -13,6 +13,8 @@ from snakemake.utils import validate
 from ablation.core import figure_spec
 from ablation.mnist import registry as mnist_registry
 from ablation.mnist.architecture import HIDDEN_LAYERS
+from ablation.models import names as model_names
+from ablation.models import registry as model_registry
 from ablation.vgg import metric as vgg_metric
 from ablation.vgg.choices import Settings as ChoiceSettings
 from ablation.vgg import registry as vgg_registry
@@ -70,6 +72,10 @@ CACHE_MB = math.ceil(VALIDATION_IMAGES * 3 * IMAGENET["crop"] ** 2 / 2**20)
 SWEEP_MB, CACHE_BUILD_MB = (4000, 4000) if EMBEDDED else (CACHE_MB + 16000, CACHE_MB + 8000)
 # A sweep job's time limit: 5 h per layer for all 50,000 images on one GPU, in proportion to fewer images.
 SWEEP_MINUTES = (5 if PER_LAYER else 20) * (VGG_SCALE if EMBEDDED else math.ceil(60 * VALIDATION_IMAGES / 50_000))
+
+
+# The filter study on other models (`models`): an entry set to null is left out (a --configfile cannot delete a key).
+MODELS = {name: entry for name, entry in config.get("models", {}).items() if entry}
 
 
 def network_names():
@@ -185,6 +191,46 @@ SWEEP_JOBS = VGG_LAYERS if PER_LAYER else ["all"]
 SWEEP_PARTS = [f"results/vgg/ablation/{semantics}/{part}.csv" for semantics in SEMANTICS for part in SWEEP_JOBS]
 
 
+def model_network_inputs(wildcards):
+    """A model's evaluation images (the VGG study's), and the digits embedded_resnet trains on."""
+    inputs = vgg_test_images_inputs(wildcards) | {"images": "results/vgg/test_images.pt"}
+    return inputs if MODELS[wildcards.model]["model"] == model_names.EMBEDDED else {"images": inputs["images"]}
+
+
+def model_layers(model):
+    """A model's layers to ablate: as configured (so that a dry run shows their jobs), else all that tracing found,
+    once the checkpoint rule model_network has written its units table."""
+    if MODELS[model]["layers"]:
+        return MODELS[model]["layers"]
+    units = checkpoints.model_network.get(model=model).output.units
+    with open(units) as handle:
+        return [line.split(",", 1)[0] for line in handle.read().splitlines()[1:]]
+
+
+def model_sweep_jobs(model):
+    """A model's sweep jobs per semantics: its layers one by one at paper scale (vgg.jobs), else one for all."""
+    return model_layers(model) if PER_LAYER else ["all"]
+
+
+def model_sweep_parts(wildcards):
+    return [
+        f"results/models/{wildcards.model}/ablation/{semantics}/{part}.csv"
+        for semantics in SEMANTICS
+        for part in model_sweep_jobs(wildcards.model)
+    ]
+
+
+def model_machines(wildcards):
+    return [
+        f"results/models/{wildcards.model}/machines/model_network.json",
+        *(
+            f"results/models/{wildcards.model}/machines/model_ablation_{semantics}_{part}.json"
+            for semantics in SEMANTICS
+            for part in model_sweep_jobs(wildcards.model)
+        ),
+    ]
+
+
 MNIST_STATISTICS = [
     "mann_whitney",
     "correlations",
@@ -224,6 +270,12 @@ RESULT_FILES = {
         "null_draws": "results/vgg/statistics/null_draws.csv",
         "semantics_rankings": "results/vgg/statistics/semantics_rankings.csv",
     },
+}
+# The result files a model's figure may read (`{model}`: its name).
+MODEL_FILES = {
+    "table": "results/models/{model}/ablations.csv",
+    "units": "results/models/{model}/units.csv",
+    "semantics_rankings": "results/models/{model}/statistics/semantics_rankings.csv",
 }
 # What the paper comparison reads of the VGG study, when it runs.
 VGG_COMPARISON_INPUTS = {
@@ -288,8 +340,20 @@ def figures_run():
     ]
 
 
+def model_figures_run():
+    """The figures of every model: those comparing semantics only with two semantics or more."""
+    return [
+        figure
+        for figure in model_registry.FIGURES
+        if len(SEMANTICS) > 1 or figure not in model_registry.SEMANTICS_FIGURES
+    ]
+
+
 def final_outputs():
     outputs = [
+        *(f"results/models/{model}/figures/{figure}.png" for model in MODELS for figure in model_figures_run()),
+        *(f"results/models/{model}/statistics/grouping_comparison.csv" for model in MODELS),
+        *(f"results/models/{model}/statistics/drops.csv" for model in MODELS),
         *(f"results/{FIGURES[figure][0]}/figures/{figure}.png" for figure in figures_run()),
         *(path for _, _, path in UNIT_FIGURES),
         "results/paper_comparison.csv",

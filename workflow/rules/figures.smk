@@ -87,6 +87,48 @@ for figure, (study, spec) in FIGURES.items():
             "../scripts/figure.py"
 
 
+def model_caption(wildcards):
+    """What a model's captions print: its name and settings, and the study's (vgg.ablation, vgg.statistics)."""
+    return {
+        "model": wildcards.model,
+        "architecture": MODELS[wildcards.model]["model"],
+        "semantics": SEMANTICS[0],
+        "metric": vgg_metric.LABELS[VGG_METRIC],
+        "figure_ratios": " and ".join(vgg_registry.percent(r) for r in vgg_registry.paper_ratios(ABLATION["ratios"])),
+        "largest_ratio": vgg_registry.percent(max(ABLATION["ratios"])),
+        "ranking_top": VGG["statistics"]["ranking_top"],
+        "bootstrap_resamples": VGG["statistics"]["bootstrap_resamples"],
+    }
+
+
+# The figures of every model (config `models`): one rule per id of ablation.models.registry, `{model}` its name.
+for figure, spec in model_registry.FIGURES.items():
+
+    rule:
+        name:
+            figure
+        input:
+            **{key: MODEL_FILES[key] for key in spec.inputs},
+            provenance="results/models/{model}/provenance.json",
+        output:
+            report(
+                f"results/models/{{model}}/figures/{figure}.png",
+                caption=f"../../report/{figure}.rst",
+                category=spec.category,
+                labels=lambda wildcards, spec=spec, figure=figure: spec.labels(wildcards.model, f"{figure}.png"),
+            ),
+        log:
+            f"logs/models/{{model}}/figures/{figure}.log",
+        localrule: True
+        params:
+            study="models",
+            figure=figure,
+            settings={"metric": VGG_METRIC},
+            caption=model_caption,
+        script:
+            "../scripts/figure.py"
+
+
 rule mnist_unit_figures:
     input:
         provenance="results/mnist/provenance.json",

@@ -84,6 +84,18 @@ SETTINGS = {
         "jobs_per_semantics": len(SWEEP_JOBS),
         **{key: ABLATION[key] for key in ("ratios", "groupings", "groups_per_ratio", "seed")},
     },
+    "model_ablation": {
+        **{key: ABLATION[key] for key in ("ratios", "groupings", "groups_per_ratio", "seed")},
+        **{key: ABLATION[key] for key in ("batch_size", "branch_images", "precision")},
+        "device": VGG["device"],
+        "stage_dir": IMAGENET["stage_dir"],
+    },
+    "model_statistics": {
+        "metric": VGG_METRIC,
+        "ranking_top": VGG["statistics"]["ranking_top"],
+        "bootstrap_resamples": VGG["statistics"]["bootstrap_resamples"],
+        "seed": ABLATION["seed"],
+    },
     "vgg_statistics": {
         "alpha": VGG["statistics"]["alpha"],
         "metric": VGG_METRIC,
@@ -138,3 +150,18 @@ SETTINGS = {
     },
     "run_summary": {"evaluation_note": mnist_registry.EVALUATION_NOTES[ANALYSIS["evaluation"]]},
 }
+
+
+def model_network_settings(wildcards):
+    """A model's entry of `models`, with what builds it: vgg.embedded (embedded_resnet's training) and the seed of
+    random weights (vgg.ablation.seed)."""
+    entry = MODELS[wildcards.model]
+    return {
+        "name": wildcards.model,
+        "model": entry["model"],
+        "weights": entry["weights"],
+        "layers": entry["layers"],
+        "embedded": VGG["embedded"],
+        "seed": ABLATION["seed"],
+        "device": VGG["device"],
+    }

@@ -34,3 +34,20 @@ def split_intact(path: str | Path) -> tuple[str, list[str], list[str]]:
     is_intact = [fields[layer] == INTACT for fields in csv.reader(rows)]
     return (header, [row for row, flag in zip(rows, is_intact) if flag],
             [row for row, flag in zip(rows, is_intact) if not flag])
+
+
+def join_parts(parts: dict[str, list[str]]) -> str:
+    """A sweep's part files (per semantics, one per layer in network order) as one tidy table's text: per semantics
+    the intact network's rows once, then every layer's ablations, byte for byte what one job computing everything
+    would write. The parts' intact rows must agree."""
+    lines: list[str] = []
+    for semantics, paths in parts.items():
+        header, intact, ablated = split_intact(paths[0])
+        lines += [header] * (not lines) + intact + ablated
+        for path in paths[1:]:
+            other_header, other_intact, other_ablated = split_intact(path)
+            if (other_header, other_intact) != (header, intact):
+                raise ValueError(f"the intact rows of {path} differ from those of {paths[0]} ({semantics}): the parts "
+                                 "were not computed on the same network and images")
+            lines += other_ablated
+    return "".join(lines)

@@ -51,7 +51,7 @@ def check(name: str, model: str, weights: str | None, embedded_digits: bool) -> 
     if model == EMBEDDED:
         if not embedded_digits:
             raise InputError(f"{key}.model: {EMBEDDED} is trained on the digits of the embedded default; with "
-                             "vgg.model vgg19_bn give a torchvision model name instead")
+                             f"vgg.model vgg19_bn give a torchvision model name, or leave it out ({key}: null)")
     elif is_import_path(model):
         module = IMPORT_PATH.match(model)["module"]  # type: ignore[index]
         try:

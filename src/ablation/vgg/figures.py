@@ -9,11 +9,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ablation.core import style
-from ablation.core.semantics_plots import agreement_line, drops_against_reference
 from ablation.core.tables import read_table
 from ablation.vgg import plots, statistics
 from ablation.vgg.choices import Choices
-from ablation.vgg.metric import LABELS
 from ablation.vgg.registry import (
     CHANGES,
     CHOICES,
@@ -29,7 +27,6 @@ from ablation.vgg.registry import (
     SHAPLEY_VALUES,
     TABLE,
     paper_ratios,
-    percent,
 )
 
 
@@ -114,22 +111,8 @@ def extra_vgg_semantics(inputs: dict[str, str], chosen: Choices) -> style.Figure
 
 
 def extra_vgg_rankings_by_semantics(inputs: dict[str, str], chosen: Choices) -> style.Figure:
-    table, rankings = read_table(inputs[TABLE]), pd.read_csv(inputs[SEMANTICS_RANKINGS])
-    metric = str(rankings.metric.iloc[0]) if len(rankings) else chosen.metric
-    drops = pd.concat([statistics.drops(part).assign(semantics=name) for name, part in statistics.by_semantics(table)],
-                      ignore_index=True)
-    drops = drops[drops["class"] == statistics.ALL]
-    frame = pd.DataFrame({"semantics": drops.semantics, "kind": drops.grouping + " group",
-                          "ablation": drops.layer + " " + drops.grouping + " " + drops.ratio.astype(str) + " "
-                          + drops.group.astype(str), "drop": drops[f"{metric}_drop"]})
-    largest = rankings[rankings.ratio == rankings.ratio.max()]
-    lines = {name: [agreement_line(f"{row.ranking}, {percent(row.ratio)}", row) for _, row in part.iterrows()]
-             for name, part in largest.groupby("semantics", sort=False)}
-    return drops_against_reference(frame, str(rankings.reference.iloc[0]), lines, "%p",
-                                   f"Every group's overall {LABELS[metric]} drop under each semantics (every layer "
-                                   "and ratio); rho and top-k shared at the largest ratio [95 % interval over "
-                                   "groups]",
-                                   {f"{grouping} group": colour for grouping, colour in plots.GROUPING_COLOURS.items()})
+    return plots.rankings_by_semantics(read_table(inputs[TABLE]), pd.read_csv(inputs[SEMANTICS_RANKINGS]),
+                                       chosen.metric)
 
 
 def extra_vgg_null_bands(inputs: dict[str, str], chosen: Choices) -> style.Figure:

@@ -18,6 +18,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from ablation.core.semantics_plots import agreement_line, drops_against_reference
 from ablation.core.style import ACCURACY, DROP, GAIN, plt, suptitle, title
 from ablation.vgg.metric import LABELS, METRICS
 from ablation.vgg.registry import EXTREMES, paper_ratios
@@ -26,6 +27,7 @@ from ablation.vgg.statistics import (
     ALL,
     NULL_BAND,
     by_semantics,
+    drops,
     group_means,
     grouping_order,
     layer_order,
@@ -485,3 +487,22 @@ def shapley_groups(values: pd.DataFrame, metric: str) -> Figure:
               fontsize=8)
     axes[0][0].legend(fontsize=7, frameon=False)
     return figure
+
+
+def rankings_by_semantics(table: pd.DataFrame, rankings: pd.DataFrame, metric: str) -> Figure:
+    """Every group's overall drop under each semantics against the first's, with the rankings' agreement
+    (`statistics.semantics_rankings`) at the largest ratio."""
+    metric = str(rankings.metric.iloc[0]) if len(rankings) else metric
+    found = pd.concat([drops(part).assign(semantics=name) for name, part in by_semantics(table)], ignore_index=True)
+    found = found[found["class"] == ALL]
+    frame = pd.DataFrame({"semantics": found.semantics, "kind": found.grouping + " group",
+                          "ablation": found.layer + " " + found.grouping + " " + found.ratio.astype(str) + " "
+                          + found.group.astype(str), "drop": found[f"{metric}_drop"]})
+    largest = rankings[rankings.ratio == rankings.ratio.max()]
+    lines = {name: [agreement_line(f"{row.ranking}, {_percent(row.ratio)}", row) for _, row in part.iterrows()]
+             for name, part in largest.groupby("semantics", sort=False)}
+    return drops_against_reference(frame, str(rankings.reference.iloc[0]), lines, "%p",
+                                   f"Every group's overall {LABELS[metric]} drop under each semantics (every layer "
+                                   "and ratio); rho and top-k shared at the largest ratio [95 % interval over "
+                                   "groups]",
+                                   {f"{grouping} group": colour for grouping, colour in GROUPING_COLOURS.items()})

@@ -188,20 +188,9 @@ def _groups(network: torch.nn.Module, layers: list[str], ratios: list[float], gr
 
 def vgg_sweep(*, network_path: str, parts: dict[str, list[str]], layers: list[str], ratios: list[float],
               groupings: list[str], groups_per_ratio: int, seed: int, out_table: str, out_groups: str) -> None:
-    """The sweep's parts (per semantics, one per layer in `layers`' order) joined into the one tidy table: per
-    semantics the intact network's rows once, then every layer's ablations. The parts are joined as text, so the
-    table is byte for byte what one job computing everything would write; the intact rows must agree."""
-    lines: list[str] = []
-    for semantics, paths in parts.items():
-        header, intact, ablated = tables.split_intact(paths[0])
-        lines += [header] * (not lines) + intact + ablated
-        for path in paths[1:]:
-            other_header, other_intact, other_ablated = tables.split_intact(path)
-            if (other_header, other_intact) != (header, intact):
-                raise ValueError(f"the intact rows of {path} differ from those of {paths[0]} ({semantics}): the parts "
-                                 "were not computed on the same network and images")
-            lines += other_ablated
-    Path(out_table).write_text("".join(lines))
+    """The sweep's parts (per semantics, one per layer in `layers`' order) joined into the one tidy table
+    (`tables.join_parts`), and its groups."""
+    Path(out_table).write_text(tables.join_parts(parts))
     network, _ = load_network(network_path)
     ablations = _groups(network, layers, ratios, groupings, groups_per_ratio, seed)
     pd.DataFrame([(a.layer, a.grouping, a.ratio, a.group, " ".join(map(str, a.filters))) for a in ablations],
@@ -272,7 +261,7 @@ def vgg_recovery_table(*, parts: list[str], out_table: str) -> None:
         if lines and header != lines[0]:
             raise ValueError(f"{path} has other columns than {parts[0]}")
         lines += [header] * (not lines) + rows
-    Path(out_table).write_text("".join(lines))
+    Path(out_table).write_text(tables.join_parts(parts))
 
 
 def vgg_provenance(*, network_path: str, images_path: str, settings: dict[str, object], machine_paths: list[str],

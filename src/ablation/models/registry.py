@@ -1,0 +1,24 @@
+"""The figures of the filter study on other models, as data: id -> a short title, the result files it reads, its
+report category (one per model: `{model}` is the model's name in the config, filled in by Snakemake). Every model's
+figures have the same ids, under results/models/<model>/figures/. Light on purpose: the workflow reads it when it is
+parsed.
+"""
+
+from __future__ import annotations
+
+from ablation.core.figure_spec import FigureSpec
+
+TABLE, UNITS, SEMANTICS_RANKINGS = "table", "units", "semantics_rankings"
+STUDY = "{model}"  # the study label of a model's report entries: its name
+CATEGORY = "14 Other models: {model}"  # after both studies' (ablation.core.figure_spec)
+FIGURES = {
+    "extra_model_top5_drop_per_layer": FigureSpec(None, "Top-5 drop per layer", (TABLE, UNITS), CATEGORY),
+    "extra_model_top1_drop_per_layer": FigureSpec(None, "Top-1 drop per layer", (TABLE, UNITS), CATEGORY),
+    "extra_model_ratio_curves": FigureSpec(None, "Drop against share ablated", (TABLE, UNITS), CATEGORY),
+    "extra_model_grouping_comparison": FigureSpec(None, "Groupings compared", (TABLE, UNITS), CATEGORY),
+    "extra_model_semantics_by_layer": FigureSpec(None, "Ablation semantics compared", (TABLE, UNITS), CATEGORY),
+    "extra_model_rankings_by_semantics": FigureSpec(None, "Ablation semantics: rankings compared",
+                                                    (TABLE, UNITS, SEMANTICS_RANKINGS), CATEGORY),
+}
+# The figures that compare semantics: made only with two semantics or more.
+SEMANTICS_FIGURES = ("extra_model_semantics_by_layer", "extra_model_rankings_by_semantics")

@@ -1,0 +1,138 @@
+"""The filter study on other models as file-to-file functions, one per workflow rule and named as it.
+
+A model's evaluation images are the VGG study's (`results/vgg/test_images.pt`: the digits, or the ImageNet
+validation folder), its `mean` semantics averages over the VGG study's held-out images; its results live under
+results/models/<name>/.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import torch
+
+from ablation.core import graph as traced
+from ablation.core import provenance, tables
+from ablation.core.devices import device_for
+from ablation.core.errors import InputError
+from ablation.core.tables import read_table
+from ablation.models import engine
+from ablation.models.names import EMBEDDED
+from ablation.models.network import Architecture, built, load_network, save_network
+from ablation.vgg import groups as filter_groups
+from ablation.vgg import statistics
+from ablation.vgg.ablation import table as counts_table
+from ablation.vgg.architecture import use_order
+from ablation.vgg.images import ImageSet, staged
+from ablation.vgg.steps import _digits
+from ablation.vgg.training import TrainingSettings, train_embedded
+
+log = logging.getLogger("ablation")
+EXAMPLE_IMAGES = 2  # the batch tracing propagates shapes from
+
+
+def traced_network(network_path: str, images: ImageSet) -> traced.Graph:
+    network, _ = load_network(network_path)
+    return traced.trace(network, next(images.batches(EXAMPLE_IMAGES))[0])
+
+
+def units_table(graph: traced.Graph) -> pd.DataFrame:
+    """Every ablatable layer (`traced.unit_layers`) with its kind, channels and couplings: a writer's stream and the
+    concatenations that read it; a stream's writers."""
+    writers = graph.units()
+    streams = pd.DataFrame([{"layer": traced.STREAM_PREFIX + root, "kind": "stream", "channels": graph.writers[root],
+                             "stream": root, "coupled_with": " ".join(members), "read_by_concatenation": ""}
+                            for root, members in graph.streams().items()], columns=writers.columns)
+    return pd.concat([writers, streams], ignore_index=True)
+
+
+def model_network(*, name: str, model: str, weights: str | None, layers: list[str] | None, images_path: str,
+                  data_path: str | None, embedded: dict, seed: int, device: str, threads: int, out_network: str,
+                  out_units: str) -> None:
+    """The model with its weights (`embedded_resnet` trained here on the digits with vgg.embedded's settings), and
+    its units table: the layers and couplings tracing found; the configured `layers` checked against it."""
+    torch.set_num_threads(threads)
+    images = ImageSet.load(images_path)
+    architecture = Architecture(model, len(images.classes), embedded["width_divisor"])
+    if model == EMBEDDED:
+        assert data_path is not None
+        settings = TrainingSettings(**{key: embedded[key] for key in ("epochs", "batch_size", "learning_rate",
+                                                                       "momentum", "seed")})
+        train = _digits(data_path, "train", embedded["max_train_images"])
+        network, _ = train_embedded(architecture, train, images, settings, device_for(device))
+        source = (f"embedded ResNet (ResNet-18's stages, widths / {embedded['width_divisor']}) trained "
+                  f"{settings.epochs} epochs on {len(train)} digits of {train.source}")
+    else:
+        network, source = built(architecture, weights, seed, f"models.{name}.weights")
+    graph = traced.trace(network, next(images.batches(EXAMPLE_IMAGES))[0])
+    units = units_table(graph)
+    if units.empty:
+        raise InputError(f"models.{name}: tracing {model} found no conv or hidden linear layer to ablate")
+    unknown = sorted(set(layers or []) - set(units.layer))
+    if unknown:
+        raise InputError(f"models.{name}.layers: no layer {', '.join(unknown)} in {model}; the layers are those of "
+                         f"{out_units} ({', '.join(units.layer[:4])}, ...), or null for all")
+    log.info("%s: %d layers to ablate (%d streams); %s", name, len(units), len(graph.streams()), source)
+    save_network(out_network, architecture, network, source)
+    units.to_csv(out_units, index=False)
+
+
+def model_provenance(*, network_path: str, images_path: str, settings: dict[str, object],
+                     machine_paths: list[str], out_path: str) -> None:
+    """What made a model's results: its images, settings, weights, library versions and machines."""
+    network_source = torch.load(network_path, map_location="cpu", weights_only=True)["source"]
+    record = provenance.record(ImageSet.load(images_path).source, settings, provenance.gather(machine_paths))
+    provenance.write({**record, "network": network_source}, out_path)
+
+
+def _groups(graph: traced.Graph, layers: list[str], ratios: list[float], groupings: list[str],
+            groups_per_ratio: int, seed: int) -> list[filter_groups.FilterAblation]:
+    weights = {layer: engine.unit_weights(graph, layer) for layer in layers}
+    return filter_groups.plan(weights, ratios, groupings, groups_per_ratio, seed)
+
+
+def model_ablation(*, network_path: str, images_path: str, held_out_path: str | None, layers: list[str],
+                   semantics: str, ratios: list[float], groupings: list[str], groups_per_ratio: int, seed: int,
+                   batch_size: int, branch_images: int, precision: str, device: str, threads: int,
+                   stage_dir: str | None, out_table: str) -> None:
+    """One job of a model's sweep: every group of `layers` under `semantics`, as a part of its tidy table (the
+    VGG study's columns; `layer` a unit layer of the units table)."""
+    torch.set_num_threads(threads)
+    images = ImageSet.load(staged(images_path, stage_dir))
+    graph = traced_network(network_path, images)
+    ablations = _groups(graph, layers, ratios, groupings, groups_per_ratio, seed)
+    log.info("%d ablations in %d layers, %d images, semantics %s", len(ablations), len(layers), len(images), semantics)
+    replacements = None
+    if semantics == "mean":
+        assert held_out_path is not None, "mean needs the held-out images"
+        nodes = {node for layer in layers for node in engine.layer_nodes(graph, layer, semantics)}
+        replacements = engine.Replacements.mean(graph, ImageSet.load(held_out_path), nodes, batch_size=batch_size,
+                                                device=device_for(device))
+    elif semantics == "resample":
+        replacements = engine.Replacements.resample(images, seed)
+    counts = engine.sweep(graph, images, ablations, semantics, batch_size=batch_size, branch_images=branch_images,
+                          precision=precision, device=device_for(device), replacements=replacements)
+    table = counts_table(counts, ablations, len(images.classes)).assign(semantics=semantics)
+    table[["semantics", *table.columns[:-1]]].to_csv(out_table, index=False, float_format="%.4f")
+
+
+def model_sweep(*, parts: dict[str, list[str]], out_table: str) -> None:
+    """A model's sweep parts joined into its one tidy table (`tables.join_parts`)."""
+    with open(out_table, "w") as handle:
+        handle.write(tables.join_parts(parts))
+
+
+def model_statistics(*, table_path: str, units_path: str, metric: str, ranking_top: int, bootstrap_resamples: int,
+                     seed: int, out_comparison: str, out_drops: str, out_rankings: str) -> None:
+    """As the VGG study's (`statistics`): per semantics the grouping comparison; every drop with its paired interval;
+    how each semantics ranks the layers and groups against the first."""
+    use_order(pd.read_csv(units_path).layer)
+    table = read_table(table_path)
+    parts = [statistics.grouping_comparison(part, metric).assign(semantics=name)
+             for name, part in statistics.by_semantics(table)]
+    frame = pd.concat(parts, ignore_index=True)
+    frame[["semantics", *frame.columns[:-1]]].to_csv(out_comparison, index=False, float_format="%.4f")
+    statistics.drop_intervals(table).to_csv(out_drops, index=False, float_format="%.6g")
+    statistics.semantics_rankings(table, metric, ranking_top, bootstrap_resamples, seed).to_csv(
+        out_rankings, index=False, float_format="%.4f")

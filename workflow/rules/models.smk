@@ -1,0 +1,109 @@
+# Beyond the paper: the filter study on other classifiers (config `models`), each under results/models/<model>/ on
+# the VGG study's images: the network and its traced units (a checkpoint: the sweep's jobs follow its layers), the
+# sweep per (semantics, layer) at paper scale, its statistics and provenance. The figures are in figures.smk.
+wildcard_constraints:
+    model=r"[A-Za-z][\w-]*",
+
+
+checkpoint model_network:
+    input:
+        unpack(model_network_inputs),
+    output:
+        network="results/models/{model}/network.pt",
+        units=report(
+            "results/models/{model}/units.csv",
+            caption="../../report/model_units.rst",
+            category=model_registry.CATEGORY,
+            labels=lambda wildcards: figure_spec.labels(None, "Layers and couplings", wildcards.model, "units.csv"),
+        ),
+        machine="results/models/{model}/machines/model_network.json",
+    log:
+        "logs/models/{model}/network.log",
+    threads: MAX_THREADS
+    resources:
+        gpu=1,
+        runtime=60,
+        mem_mb=8000,
+    params:
+        settings=model_network_settings,
+    script:
+        "../scripts/model_network.py"
+
+
+rule model_ablation:
+    input:
+        network="results/models/{model}/network.pt",
+        images="results/vgg/test_images.pt",
+        **({"held_out": "results/vgg/held_out_images.pt"} if "mean" in SEMANTICS else {}),
+    output:
+        table="results/models/{model}/ablation/{semantics}/{part}.csv",
+        machine="results/models/{model}/machines/model_ablation_{semantics}_{part}.json",
+    log:
+        "logs/models/{model}/ablation/{semantics}_{part}.log",
+    wildcard_constraints:
+        semantics="literal|activation|mean|resample",
+    threads: MAX_THREADS
+    resources:
+        gpu=1,
+        runtime=SWEEP_MINUTES,
+        mem_mb=SWEEP_MB,
+    params:
+        settings=SETTINGS["model_ablation"],
+        layers=lambda wildcards: model_layers(wildcards.model) if wildcards.part == "all" else [wildcards.part],
+    script:
+        "../scripts/model_ablation.py"
+
+
+rule model_sweep:
+    input:
+        parts=model_sweep_parts,
+    output:
+        table="results/models/{model}/ablations.csv",
+    log:
+        "logs/models/{model}/sweep.log",
+    localrule: True
+    params:
+        semantics=SEMANTICS,
+        jobs=lambda wildcards: len(model_sweep_jobs(wildcards.model)),
+    script:
+        "../scripts/model_sweep.py"
+
+
+rule model_statistics:
+    input:
+        table="results/models/{model}/ablations.csv",
+        units="results/models/{model}/units.csv",
+    output:
+        grouping_comparison=report(
+            "results/models/{model}/statistics/grouping_comparison.csv",
+            caption="../../report/model_grouping_comparison.rst",
+            category=model_registry.CATEGORY,
+            labels=lambda wildcards: figure_spec.labels(
+                None, "Groupings compared, as CSV", wildcards.model, "grouping_comparison.csv"
+            ),
+        ),
+        drops="results/models/{model}/statistics/drops.csv",
+        rankings="results/models/{model}/statistics/semantics_rankings.csv",
+    log:
+        "logs/models/{model}/statistics.log",
+    localrule: True
+    params:
+        settings=SETTINGS["model_statistics"],
+    script:
+        "../scripts/model_statistics.py"
+
+
+rule model_provenance:
+    input:
+        network="results/models/{model}/network.pt",
+        images="results/vgg/test_images.pt",
+        machines=model_machines,
+    output:
+        "results/models/{model}/provenance.json",
+    log:
+        "logs/models/{model}/provenance.log",
+    localrule: True
+    params:
+        settings=lambda wildcards: {"models": {wildcards.model: MODELS[wildcards.model]}, "vgg.ablation": ABLATION},
+    script:
+        "../scripts/model_provenance.py"
