@@ -22,6 +22,7 @@ from ablation.core import style
 from ablation.core.legibility import legibility_problems
 from ablation.core.style import Figure, plt
 from ablation.mnist import registry as mnist_registry
+from ablation.models import registry as model_registry
 from ablation.vgg import registry as vgg_registry
 
 # The result files a figure may read, by the keys of the registries' `inputs`: RESULT_FILES of
@@ -56,10 +57,17 @@ RESULT_FILES = {
         "semantics_rankings": "results/vgg/statistics/semantics_rankings.csv",
         "choices": "results/vgg/choices.json",
     },
+    "models": {  # common.smk's MODEL_FILES, of the small study's one model
+        "table": "results/models/*/ablations.csv",
+        "units": "results/models/*/units.csv",
+        "semantics_rankings": "results/models/*/statistics/semantics_rankings.csv",
+    },
 }
 # What every figure of a study reads beside its registry inputs (figures.smk's FIGURE_INPUTS).
-FIGURE_INPUTS = {"mnist": (), "vgg": ("choices",)}
-REGISTRIES = {"mnist": mnist_registry.FIGURES, "vgg": vgg_registry.FIGURES}
+FIGURE_INPUTS = {"mnist": (), "vgg": ("choices",), "models": ()}
+REGISTRIES = {"mnist": mnist_registry.FIGURES, "vgg": vgg_registry.FIGURES, "models": model_registry.FIGURES}
+# Where a study's figures are: the small study's model is the embedded ResNet.
+FOLDERS = {"mnist": "results/mnist", "vgg": "results/vgg", "models": "results/models/resnet_digits"}
 # Per-unit gallery figures drawn (mnist_unit_figures draws every unit of both layers) and what that rule reads.
 UNITS = [("hidden1", "1"), ("hidden1", "12"), ("hidden2", "10")]
 UNIT_INPUTS = ("outcomes", "tsne")
@@ -117,7 +125,7 @@ def _figures(workdir: Path, study: str) -> Iterator[Drawing]:
     make = importlib.import_module(f"ablation.{study}.figures").make
     for figure, spec in REGISTRIES[study].items():
         def draw(figure: str = figure, keys: tuple[str, ...] = spec.inputs + FIGURE_INPUTS[study]) -> list[Figure]:
-            job = _job(workdir, f"results/{study}/figures/{figure}.png")
+            job = _job(workdir, f"{FOLDERS[study]}/figures/{figure}.png")
             return _kept(make, figure=figure, inputs=_inputs(workdir, study, keys, job), output=os.devnull,
                          **_settings(make, job))
 
@@ -165,7 +173,7 @@ def _report(found: dict[str, list[str]]) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("part", ["mnist", "vgg", "mnist units"])
+@pytest.mark.parametrize("part", ["mnist", "vgg", "models", "mnist units"])
 def test_every_figure_of_the_small_study_is_legible(study, part):
     drawings = _unit_figures(study) if part == "mnist units" else _figures(study, part)
     found = illegible(drawings)

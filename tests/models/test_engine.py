@@ -48,7 +48,8 @@ SLOW_ARCHITECTURES = ["densenet121", "resnet50", "efficientnet_b0", "convnext_ti
 
 
 @pytest.mark.parametrize("semantics", KNOWN_SEMANTICS)
-@pytest.mark.parametrize("name", [*ARCHITECTURES, *(pytest.param(n, marks=pytest.mark.slow) for n in SLOW_ARCHITECTURES)])
+@pytest.mark.parametrize("name", [*ARCHITECTURES,
+                                  *(pytest.param(name, marks=pytest.mark.slow) for name in SLOW_ARCHITECTURES)])
 def test_engine_counts_equal_one_plain_pass_per_ablation(name, semantics):
     torch.manual_seed(0)
     model = torchvision.models.get_model(name, num_classes=CLASSES).eval()

@@ -10,12 +10,17 @@ import subprocess
 import sys
 
 from ablation.mnist import registry as mnist_registry
+from ablation.models import registry as model_registry
 from ablation.vgg import registry as vgg_registry
 from helpers import REPO
 
-IDS = [*mnist_registry.FIGURES, *vgg_registry.FIGURES]
-# The package's layers, each importing only those below it: the studies side by side, the report above both.
-BELOW = {"core": set(), "mnist": {"core"}, "vgg": {"core"}, "report": {"core", "mnist", "vgg"}}
+IDS = [*mnist_registry.FIGURES, *vgg_registry.FIGURES, *model_registry.FIGURES]
+# The package's layers, each importing only those below it: the studies side by side, the other models' on the VGG
+# study's, the report above both.
+BELOW = {"core": set(), "mnist": {"core"}, "vgg": {"core"}, "models": {"core", "vgg"},
+         "report": {"core", "mnist", "vgg"}}
+STUDY_OF = {**dict.fromkeys(mnist_registry.FIGURES, "mnist"), **dict.fromkeys(vgg_registry.FIGURES, "vgg"),
+            **dict.fromkeys(model_registry.FIGURES, "models")}
 
 
 def test_each_layer_imports_only_the_layers_below_it():
@@ -55,8 +60,7 @@ def test_every_figure_id_has_one_caption_one_rule_and_one_drawing_function():
         assert len((REPO / "report" / f"{figure}.rst").read_text().splitlines()) > 1, f"{figure}: an empty caption"
         assert rules.count(figure) == 1, f"no rule named {figure}"
         # The drawing function lives in the study's figures module, its rule is the registry entry's.
-        study = "mnist" if figure in mnist_registry.FIGURES else "vgg"
-        assert drawing[0].startswith(f"src/ablation/{study}/figures.py:"), drawing
+        assert drawing[0].startswith(f"src/ablation/{STUDY_OF[figure]}/figures.py:"), drawing
 
 
 # Refuses the heavy libraries after Snakemake itself has started (its SLURM plugin imports pandas): any import of

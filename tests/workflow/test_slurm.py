@@ -20,8 +20,9 @@ from helpers import REPO, small_vgg, snakemake
 DAEMONS = ("munged", "slurmctld", "slurmd", "sbatch")
 COMPUTE_RULES = {"mnist_data", "mnist_train", "mnist_ablation", "mnist_featured", "mnist_tsne", "mnist_statistics",
                  "mnist_semantics", "mnist_shapley", "vgg_network", "vgg_test_images", "vgg_ablation", "vgg_null",
-                 "vgg_shapley", "vgg_recovery"}
-GPU_RULES = {"vgg_network", "vgg_ablation", "vgg_null", "vgg_shapley", "vgg_recovery"}
+                 "vgg_shapley", "vgg_recovery", "model_network", "model_ablation"}
+GPU_RULES = {"vgg_network", "vgg_ablation", "vgg_null", "vgg_shapley", "vgg_recovery", "model_network",
+             "model_ablation"}
 
 
 def slurm_conf(folder: Path, host: str) -> str:
@@ -135,6 +136,8 @@ def test_workflow_runs_through_the_slurm_profile_to_the_report(cluster, tmp_path
         "vgg": {**small_vgg(), "ablation": {**small_vgg()["ablation"], "layers": ["features.0", "features.46"],
                                             "semantics": ["literal"]},
                 "recovery": {**small_vgg()["recovery"], "experiments": [1], "experiment1": {"passes": 1, "epochs": 1}}},
+        # The embedded ResNet's sweep: a block's channels and a residual stream, one sbatch job each.
+        "models": {"resnet_digits": {"model": "embedded_resnet", "layers": ["layer1.0.conv1", "stream-layer2.0.conv2"]}},
     }
     result = snakemake(tmp_path, config, "--profile", str(REPO / "workflow/profiles/slurm"), "--slurm-no-account",
                        "--slurm-status-command", "squeue", "--max-threads", "2", "--local-cores", "2",
@@ -144,6 +147,7 @@ def test_workflow_runs_through_the_slurm_profile_to_the_report(cluster, tmp_path
     by_rule = jobs_by_rule(cluster)
     assert set(by_rule) == COMPUTE_RULES, "compute rules go to the cluster; figures and tables run locally"
     assert len(by_rule["vgg_ablation"]) == 2 and len(by_rule["vgg_recovery"]) == 2, "one job per layer"
+    assert len(by_rule["model_ablation"]) == 2, "one job per (model, semantics, layer)"
     for rule, jobs in by_rule.items():
         assert all("JobState=COMPLETED" in job for job in jobs), rule
         assert all(("gres:gpu:1" in job or "gres/gpu=1" in job) == (rule in GPU_RULES) for job in jobs), rule
@@ -162,8 +166,8 @@ def snakemake_report(workdir: Path) -> list[str]:
 def job_blocks(output: str) -> dict[str, list[str]]:
     """A dry run's job blocks (`rule <name>:` and its indented lines), by rule."""
     blocks: dict[str, list[str]] = {}
-    for block in re.split(r"\n(?=(?:local)?rule \w+:)", output):
-        rule = re.match(r"(?:local)?rule (\w+):", block)
+    for block in re.split(r"\n(?=(?:local)?(?:rule|checkpoint) \w+:)", output):
+        rule = re.match(r"(?:local)?(?:rule|checkpoint) (\w+):", block)
         if rule:
             blocks.setdefault(rule.group(1), []).append(block)
     return blocks
@@ -175,8 +179,11 @@ def test_paper_scale_fans_out_one_gpu_job_per_layer_semantics_and_recovery_part(
     asking for one GPU; the light checks and joins ask for none."""
     val = tmp_path / "imagenet" / "val"
     val.mkdir(parents=True)  # parsing checks only that the folders exist; their content is the first job's
+    models = {"resnet": {"model": "resnet18", "weights": "DEFAULT",
+                         "layers": ["layer1.0.conv1", "layer4.1.conv2", "stream-layer4.0.conv2"]},
+              "mobilenet": {"model": "mobilenet_v3_small", "layers": ["features.1.block.0.0", "classifier.0"]}}
     config = {"vgg": {"model": "vgg19_bn", "imagenet": {"val": str(val), "train": str(val)},
-                      "recovery": {"layers": ["features.33", "features.46"]}}}
+                      "recovery": {"layers": ["features.33", "features.46"]}}, "models": models}
     result = snakemake(tmp_path, config, "--dry-run", "--profile", str(REPO / "workflow/profiles/slurm"),
                        "--slurm-no-account", cores=False)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
@@ -187,7 +194,14 @@ def test_paper_scale_fans_out_one_gpu_job_per_layer_semantics_and_recovery_part(
     recovery = [re.search(r"layer=(features\.\d+), part=(\w+)", block).groups() for block in blocks["vgg_recovery"]]
     assert sorted(recovery) == sorted([(layer, f"pass{p}") for layer in ("features.33", "features.46")
                                        for p in (1, 2, 3)] + [("features.33", "passes"), ("features.46", "passes")])
-    for rule in ("vgg_ablation", "vgg_recovery"):
+    # Every model's sweep: one GPU job per (model, semantics, layer); the embedded ResNet is left out at paper scale.
+    models_sweep = [tuple(re.search(rf"\b{key}=([\w.-]+)", block).group(1) for key in ("model", "part", "semantics"))
+                    for block in blocks["model_ablation"]]
+    assert sorted(models_sweep) == sorted((model, layer, semantics) for model, entry in models.items()
+                                          for layer in entry["layers"]
+                                          for semantics in ("literal", "activation", "mean", "resample"))
+    assert len(blocks["model_network"]) == 2
+    for rule in ("vgg_ablation", "vgg_recovery", "model_ablation", "model_network"):
         assert all(re.search(r"resources: .*\bgpu=1\b", block) for block in blocks[rule]), rule
     # Sized from the config: the 50,000-image cache (7,178 MiB at 224x224) plus working memory; 5 h per layer.
     assert all(re.search(r"\bmem_mb=23178\b.*\bruntime=300\b", block) for block in sweep), sweep[0]

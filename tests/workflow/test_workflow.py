@@ -25,6 +25,7 @@ import yaml
 from torchvision.models import vgg19_bn
 
 from ablation.core import figure_spec, html_table
+from ablation.models.registry import FIGURES as MODEL_FIGURES
 from ablation.mnist import registry as mnist_registry
 from ablation.mnist.network import MLP
 from ablation.mnist.registry import FIGURES
@@ -351,6 +352,15 @@ def test_rerun_has_nothing_to_do(study):
         ({"vgg": {"model": "vgg19_bn"}}, "vgg.imagenet.val is empty"),
         ({"vgg": {"model": "vgg19_bn", "imagenet": {"val": "/no/such/val"}}},
          "vgg.imagenet.val '/no/such/val' is not a folder"),
+        ({"models": {"r": {"model": "resnet81"}}}, "models.r.model: unknown model 'resnet81'; give a torchvision"),
+        ({"models": {"r": {"model": "no_such_package.models:Net", "weights": "net.pt"}}},
+         "models.r.model: 'no_such_package.models' is not an importable module; put it on PYTHONPATH"),
+        ({"models": {"r": {"model": "ablation.models.network:EmbeddedResNet"}}},
+         "models.r.weights: your own model 'ablation.models.network:EmbeddedResNet' needs its state_dict file"),
+        ({"models": {"r": {"model": "resnet18", "weights": "/no/such/weights.pt"}}},
+         "models.r.weights: '/no/such/weights.pt' does not exist"),
+        ({"models": {"r": {"model": "resnet18", "layers": "conv1"}}},
+         "Bad config: models.r.layers: 'conv1' is not of type 'array', 'null'"),
     ],
 )
 def test_bad_config_fails_before_any_job(tmp_path, change, message):
@@ -462,6 +472,34 @@ def test_imagenet_path_with_random_vgg19_bn_weights(tmp_path):
     assert list(recovery.epoch) == [0, 0, 1] and recovery.ablated_filters.max() == 128
     shapley = pd.read_csv(tmp_path / "results/vgg/shapley/values.csv")
     assert len(shapley) == 2 * 2 and sum(len(f.split()) for f in shapley[shapley.metric == "top5"].filters) == 512
+
+
+@pytest.mark.slow
+def test_resnet18_and_mobilenet_v3_small_on_the_imagenet_sample_under_every_semantics(tmp_path):
+    """The filter study on two torchvision classifiers with random weights, every layer and stream tracing finds, on
+    the 1,000 real ImageNet JPEGs at 56x56: every semantics, every figure of each model."""
+    if not (SHARED_IMAGENET / "val").is_dir():
+        pytest.skip(f"ImageNet sample not found at {SHARED_IMAGENET}")
+    val = str(SHARED_IMAGENET / "val")
+    models = {"resnet18": {"model": "resnet18"}, "mobilenet": {"model": "mobilenet_v3_small"}}
+    config = {
+        "vgg": {"enabled": False, "model": "vgg19_bn", "jobs": "per_semantics", "device": "cpu",
+                "imagenet": {"val": val, "train": val, "resize": 64, "crop": 56, "workers": 2},
+                "ablation": {"ratios": [0.25], "groupings": ["similarity", "l1"], "groups_per_ratio": 1,
+                             "held_out_images": 100}},
+        "models": models,
+    }
+    targets = [f"results/models/{name}/figures/{figure}.png" for name in models for figure in MODEL_FIGURES]
+    result = snakemake(tmp_path, config, *targets)
+    assert result.returncode == 0, result.stderr[-3000:]
+    for name, streams in (("resnet18", 4), ("mobilenet", 4)):
+        units = pd.read_csv(tmp_path / f"results/models/{name}/units.csv")
+        table = pd.read_csv(tmp_path / f"results/models/{name}/ablations.csv", dtype={"class": str})
+        assert (units.kind == "stream").sum() == streams and set(table.layer) == {"none", *units.layer}
+        assert list(table.semantics.unique()) == ["literal", "activation", "mean", "resample"]
+        # Per semantics: the intact network and two groups (similarity, l1) per layer, 1,001 rows each.
+        assert len(table) == 4 * (1 + 2 * len(units)) * 1001 and set(table[table["class"] == "all"].images) == {1000}
+        assert "random weights (seed 0)" in (tmp_path / f"results/models/{name}/provenance.json").read_text()
 
 
 def kill_when(workdir: Path, target: str, marker: Path, text: str | None = None, timeout: float = 600) -> None:

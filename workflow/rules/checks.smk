@@ -101,7 +101,7 @@ def check_vgg_input():
 
 def check_models_input():
     for name, entry in MODELS.items():
-        model_names.check(name, entry["model"], entry["weights"], EMBEDDED)
+        model_names.check(name, entry["model"], entry["weights"])
 
 
 try:

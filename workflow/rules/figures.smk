@@ -89,13 +89,14 @@ for figure, (study, spec) in FIGURES.items():
 
 def model_caption(wildcards):
     """What a model's captions print: its name and settings, and the study's (vgg.ablation, vgg.statistics)."""
+    ratios = MODELS[wildcards.model]["ratios"] or ABLATION["ratios"]
     return {
         "model": wildcards.model,
         "architecture": MODELS[wildcards.model]["model"],
         "semantics": SEMANTICS[0],
         "metric": vgg_metric.LABELS[VGG_METRIC],
-        "figure_ratios": " and ".join(vgg_registry.percent(r) for r in vgg_registry.paper_ratios(ABLATION["ratios"])),
-        "largest_ratio": vgg_registry.percent(max(ABLATION["ratios"])),
+        "figure_ratios": " and ".join(vgg_registry.percent(r) for r in vgg_registry.paper_ratios(ratios)),
+        "largest_ratio": vgg_registry.percent(max(ratios)),
         "ranking_top": VGG["statistics"]["ranking_top"],
         "bootstrap_resamples": VGG["statistics"]["bootstrap_resamples"],
     }

@@ -48,7 +48,7 @@ rule model_ablation:
         runtime=SWEEP_MINUTES,
         mem_mb=SWEEP_MB,
     params:
-        settings=SETTINGS["model_ablation"],
+        settings=model_ablation_settings,
         layers=lambda wildcards: model_layers(wildcards.model) if wildcards.part == "all" else [wildcards.part],
     script:
         "../scripts/model_ablation.py"

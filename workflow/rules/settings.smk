@@ -68,6 +68,8 @@ SETTINGS = {
         "imagenet_settings": IMAGENET,
     },
     "vgg_check_inputs": {
+        # Only the VGG study's pretrained vgg19_bn needs ImageNet's 1000 classes; other models take any image folder.
+        "imagenet_classes": VGG["enabled"],
         "val": IMAGENET["val"],
         "devkit": IMAGENET["devkit"],
         "train": IMAGENET["train"] if RECOVERY["experiments"] else None,
@@ -85,7 +87,7 @@ SETTINGS = {
         **{key: ABLATION[key] for key in ("ratios", "groupings", "groups_per_ratio", "seed")},
     },
     "model_ablation": {
-        **{key: ABLATION[key] for key in ("ratios", "groupings", "groups_per_ratio", "seed")},
+        **{key: ABLATION[key] for key in ("groupings", "seed")},
         **{key: ABLATION[key] for key in ("batch_size", "branch_images", "precision")},
         "device": VGG["device"],
         "stage_dir": IMAGENET["stage_dir"],
@@ -164,4 +166,14 @@ def model_network_settings(wildcards):
         "embedded": VGG["embedded"],
         "seed": ABLATION["seed"],
         "device": VGG["device"],
+    }
+
+
+def model_ablation_settings(wildcards):
+    """The sweep's settings (vgg.ablation) with the model's own ratios and groups per ratio where it sets them."""
+    entry = MODELS[wildcards.model]
+    return {
+        **SETTINGS["model_ablation"],
+        "ratios": entry["ratios"] or ABLATION["ratios"],
+        "groups_per_ratio": entry["groups_per_ratio"] or ABLATION["groups_per_ratio"],
     }

@@ -9,9 +9,9 @@ import pandas as pd
 
 from ablation.core import style
 from ablation.core.tables import read_table
+from ablation.models.registry import FIGURES, SEMANTICS_RANKINGS, TABLE, UNITS
 from ablation.vgg import plots, statistics
 from ablation.vgg.architecture import use_order
-from ablation.models.registry import FIGURES, SEMANTICS_RANKINGS, TABLE, UNITS
 
 
 def _first(inputs: dict[str, str]) -> pd.DataFrame:

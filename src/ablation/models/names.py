@@ -3,7 +3,8 @@ so that a wrong name is one line before any job starts.
 
 - a torchvision classification model by name (`TORCHVISION_CLASSIFIERS`, torchvision's own list: a test keeps it
   equal to `torchvision.models.list_models(module=torchvision.models)`);
-- `embedded_resnet`: ResNet-18's stage layout with reduced widths, trained here on the digits like the embedded VGG;
+- `embedded_resnet`: ResNet-18's stage layout with reduced widths, trained here on the digits like the embedded VGG
+  (with the embedded default only: at paper scale the workflow leaves it out);
 - a user's own `nn.Module` as `package.module:Class` (built with no arguments), with its state_dict in `weights`.
 """
 
@@ -43,16 +44,14 @@ def is_weights_file(weights: str) -> bool:
     return "/" in weights or Path(weights).suffix in (".pt", ".pth")
 
 
-def check(name: str, model: str, weights: str | None, embedded_digits: bool) -> None:
+def check(name: str, model: str, weights: str | None) -> None:
     """One InputError naming the problem and the fix, for the config entry `models.<name>`."""
     key = f"models.{name}"
     if not NAME.match(name):
         raise InputError(f"{key}: '{name}' names a results folder; use letters, digits, '_' and '-'")
     if model == EMBEDDED:
-        if not embedded_digits:
-            raise InputError(f"{key}.model: {EMBEDDED} is trained on the digits of the embedded default; with "
-                             f"vgg.model vgg19_bn give a torchvision model name, or leave it out ({key}: null)")
-    elif is_import_path(model):
+        return
+    if is_import_path(model):
         module = IMPORT_PATH.match(model)["module"]  # type: ignore[index]
         try:
             found = importlib.util.find_spec(module)

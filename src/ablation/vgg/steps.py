@@ -46,15 +46,16 @@ def _digits(data_path: str, split: str, count: int | None) -> ImageSet:
     return digit_images(images, labels, f"{data.source} ({split} split, padded to 32x32)").limited(count)
 
 
-def vgg_check_inputs(*, weights: str | None, val: str, devkit: str | None, train: str | None, out_check: str) -> None:
+def vgg_check_inputs(*, weights: str | None, imagenet_classes: bool, val: str, devkit: str | None, train: str | None,
+                     out_check: str) -> None:
     """At paper scale, before anything long: the weights file (keys, shapes, finite) and the ImageNet folders (the
-    flat validation layout with `devkit`)."""
+    flat validation layout with `devkit`; all 1000 classes where `imagenet_classes`: the VGG study runs)."""
     if devkit:
         classes = len(imagenet.devkit_labels(val, devkit)[0])
     else:
         imagenet.check_folder(val, "vgg.imagenet.val")
         classes = len(imagenet.wnids(val))
-    if classes != VGG19_BN.classes:
+    if imagenet_classes and classes != VGG19_BN.classes:
         raise InputError(f"vgg.imagenet.val '{val}' has {classes} class folders; the pretrained vgg19_bn numbers its "
                          "outputs by all 1000 ImageNet wnids: give the full validation folder")
     if train:
