@@ -21,8 +21,8 @@ from ablation.models import engine
 from ablation.models.network import EmbeddedResNet
 from ablation.vgg.ablation import COUNTED, KNOWN_SEMANTICS
 from ablation.vgg.groups import FilterAblation
-from ablation.vgg.images import IMAGENET_MEAN, IMAGENET_STD, ImageSet
 from ablation.vgg.imagenet import decode
+from ablation.vgg.images import IMAGENET_MEAN, IMAGENET_STD, ImageSet
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "imagenet-sample" / "val"
 

@@ -10,7 +10,7 @@ import torchvision
 from ablation.core.errors import InputError
 from ablation.core.graph import trace, unit_layers
 from ablation.models import names
-from ablation.models.network import Architecture, EmbeddedResNet, built, save_network, load_network
+from ablation.models.network import Architecture, EmbeddedResNet, built, load_network, save_network
 
 
 def test_the_torch_free_list_is_torchvisions():

@@ -137,7 +137,8 @@ def test_workflow_runs_through_the_slurm_profile_to_the_report(cluster, tmp_path
                                             "semantics": ["literal"]},
                 "recovery": {**small_vgg()["recovery"], "experiments": [1], "experiment1": {"passes": 1, "epochs": 1}}},
         # The embedded ResNet's sweep: a block's channels and a residual stream, one sbatch job each.
-        "models": {"resnet_digits": {"model": "embedded_resnet", "layers": ["layer1.0.conv1", "stream-layer2.0.conv2"]}},
+        "models": {"resnet_digits": {"model": "embedded_resnet",
+                                     "layers": ["layer1.0.conv1", "stream-layer2.0.conv2"]}},
     }
     result = snakemake(tmp_path, config, "--profile", str(REPO / "workflow/profiles/slurm"), "--slurm-no-account",
                        "--slurm-status-command", "squeue", "--max-threads", "2", "--local-cores", "2",

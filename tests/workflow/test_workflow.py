@@ -25,10 +25,10 @@ import yaml
 from torchvision.models import vgg19_bn
 
 from ablation.core import figure_spec, html_table
-from ablation.models.registry import FIGURES as MODEL_FIGURES
 from ablation.mnist import registry as mnist_registry
 from ablation.mnist.network import MLP
 from ablation.mnist.registry import FIGURES
+from ablation.models.registry import FIGURES as MODEL_FIGURES
 from ablation.report import home
 from ablation.vgg import registry as vgg_registry
 from ablation.vgg.images import ImageSet

@@ -87,21 +87,6 @@ for figure, (study, spec) in FIGURES.items():
             "../scripts/figure.py"
 
 
-def model_caption(wildcards):
-    """What a model's captions print: its name and settings, and the study's (vgg.ablation, vgg.statistics)."""
-    ratios = MODELS[wildcards.model]["ratios"] or ABLATION["ratios"]
-    return {
-        "model": wildcards.model,
-        "architecture": MODELS[wildcards.model]["model"],
-        "semantics": SEMANTICS[0],
-        "metric": vgg_metric.LABELS[VGG_METRIC],
-        "figure_ratios": " and ".join(vgg_registry.percent(r) for r in vgg_registry.paper_ratios(ratios)),
-        "largest_ratio": vgg_registry.percent(max(ratios)),
-        "ranking_top": VGG["statistics"]["ranking_top"],
-        "bootstrap_resamples": VGG["statistics"]["bootstrap_resamples"],
-    }
-
-
 # The figures of every model (config `models`): one rule per id of ablation.models.registry, `{model}` its name.
 for figure, spec in model_registry.FIGURES.items():
 

@@ -32,9 +32,9 @@ checkpoint model_network:
 
 rule model_ablation:
     input:
+        **({"held_out": "results/vgg/held_out_images.pt"} if "mean" in SEMANTICS else {}),
         network="results/models/{model}/network.pt",
         images="results/vgg/test_images.pt",
-        **({"held_out": "results/vgg/held_out_images.pt"} if "mean" in SEMANTICS else {}),
     output:
         table="results/models/{model}/ablation/{semantics}/{part}.csv",
         machine="results/models/{model}/machines/model_ablation_{semantics}_{part}.json",

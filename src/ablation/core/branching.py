@@ -75,8 +75,10 @@ def branched_output(module: torch.fx.GraphModule, values: dict[str, Any], nodes:
 
     # A masked node that no earlier masked node reaches (a stream's projection shortcut beside its first block's
     # branch) starts from its intact value; every node that depends on a branched one runs on the ablations.
+    # A branched value is dropped after its last reader: A * B items of every node would not fit at paper scale.
+    last_read = {parent.name: index for index, node in enumerate(order) for parent in node.all_input_nodes}
     branched: dict[str, Any] = {}
-    for node in order[first:]:
+    for index, node in enumerate(order[first:], start=first):
         if not any(n.name in branched for n in node.all_input_nodes):
             if node.name in masked:
                 branched[node.name] = masked_value(node.name, repeated(values[node.name]))
@@ -88,6 +90,9 @@ def branched_output(module: torch.fx.GraphModule, values: dict[str, Any], nodes:
             return logits.reshape(ablations, batch, *logits.shape[1:])
         result = _run(module, node, inputs)
         branched[node.name] = masked_value(node.name, result) if node.name in masked else result
+        for parent in node.all_input_nodes:
+            if last_read[parent.name] == index:
+                branched.pop(parent.name, None)
     raise ValueError(f"the output does not depend on {', '.join(nodes)}")
 
 

@@ -130,7 +130,7 @@ def _out_of_place(module: torch.fx.GraphModule) -> None:
             node.kwargs = {**node.kwargs, "inplace": False}
     for submodule in module.modules():
         if getattr(submodule, "inplace", False) is True:
-            submodule.inplace = False
+            setattr(submodule, "inplace", False)  # noqa: B010 (nn.Module's typing has no `inplace`)
     module.recompile()
 
 
@@ -188,12 +188,11 @@ def _channel_axis(graph: Graph, node: torch.fx.Node, first: torch.fx.Node) -> in
     last axis); a concatenation's along its own axis."""
     axis = graph.axes.get(first.name, CHANNEL_AXIS)
     if node.target in CONCATENATIONS:
-        return int(node.args[1]) if len(node.args) > 1 else int(node.kwargs.get("dim", 0))
+        return int(cast(int, node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", 0)))
     if node.op == "call_method" and node.target == "permute" or node.target is torch.permute:
-        order = node.args[1:] if node.op == "call_method" else node.args[1]
-        order = list(order[0]) if len(order) == 1 and isinstance(order[0], list | tuple) else list(order)
-        rank = len(order)
-        return [o % rank for o in order].index(axis % rank)
+        dims = cast(tuple, node.args[1:] if node.op == "call_method" else node.args[1])
+        order = [int(d) for d in (dims[0] if len(dims) == 1 and isinstance(dims[0], list | tuple) else dims)]
+        return [o % len(order) for o in order].index(axis % len(order))
     return axis
 
 

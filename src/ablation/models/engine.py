@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import torch
@@ -36,8 +37,12 @@ def unit_weights(graph: Graph, layer: str) -> torch.Tensor:
     writer of it side by side."""
     if layer.startswith(STREAM_PREFIX):
         writers = graph.streams()[layer[len(STREAM_PREFIX):]]
-        return torch.cat([graph.module.get_submodule(w).weight.detach().flatten(1) for w in writers], dim=1)
-    return graph.module.get_submodule(layer).weight.detach()
+        return torch.cat([_weight(graph, writer).flatten(1) for writer in writers], dim=1)
+    return _weight(graph, layer)
+
+
+def _weight(graph: Graph, writer: str) -> torch.Tensor:
+    return cast(torch.Tensor, graph.module.get_submodule(writer).weight).detach()
 
 
 def _broadcast(values: torch.Tensor, axis: int, dim: int) -> torch.Tensor:

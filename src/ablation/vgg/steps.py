@@ -262,7 +262,7 @@ def vgg_recovery_table(*, parts: list[str], out_table: str) -> None:
         if lines and header != lines[0]:
             raise ValueError(f"{path} has other columns than {parts[0]}")
         lines += [header] * (not lines) + rows
-    Path(out_table).write_text(tables.join_parts(parts))
+    Path(out_table).write_text("".join(lines))
 
 
 def vgg_provenance(*, network_path: str, images_path: str, settings: dict[str, object], machine_paths: list[str],

@@ -10,6 +10,7 @@ import logging
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import torch
 import torch.nn.functional as F
@@ -19,7 +20,6 @@ from torch.utils.data import DataLoader, Dataset
 from ablation.core.logs import Progress
 from ablation.vgg import ablation as filter_ablation
 from ablation.vgg.images import ImageSet
-from ablation.vgg.network import Architecture
 
 log = logging.getLogger("ablation")
 # Training and the test evaluations between its epochs: bf16 autocast on a GPU, float32 on a CPU (the sweep has
@@ -90,9 +90,16 @@ def train_epoch(forward: Callable[[torch.Tensor], torch.Tensor], optimizer: torc
     return total / max(count, 1)
 
 
-def train_embedded(architecture: Architecture, train: ImageSet, test: ImageSet, settings: TrainingSettings,
+class Buildable(Protocol):
+    """An architecture that builds its network: the embedded VGG's, or another model's (`ablation.models`)."""
+
+    def build(self) -> nn.Module: ...
+
+
+def train_embedded(architecture: Buildable, train: ImageSet, test: ImageSet, settings: TrainingSettings,
                    device: str = "cpu") -> tuple[nn.Module, list[dict[str, float]]]:
-    """The embedded VGG19-BN trained from scratch (SGD with momentum, cosine schedule); one history row per epoch."""
+    """An embedded network (the VGG19-BN, or another model on the digits) trained from scratch (SGD with momentum,
+    cosine schedule); one history row per epoch."""
     torch.manual_seed(settings.seed)
     network = architecture.build().to(device)
     optimizer = torch.optim.SGD(network.parameters(), lr=settings.learning_rate, momentum=settings.momentum)
