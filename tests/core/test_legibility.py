@@ -61,6 +61,9 @@ RESULT_FILES = {
         "table": "results/models/*/ablations.csv",
         "units": "results/models/*/units.csv",
         "semantics_rankings": "results/models/*/statistics/semantics_rankings.csv",
+        "shapley_values": "results/models/*/shapley/values.csv",
+        "recovery1": "results/models/*/recovery/experiment1.csv",
+        "recovery2": "results/models/*/recovery/experiment2.csv",
     },
 }
 # What every figure of a study reads beside its registry inputs (figures.smk's FIGURE_INPUTS).

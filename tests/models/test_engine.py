@@ -13,6 +13,7 @@ from ablation.models import engine
 from ablation.vgg.ablation import COUNTED, KNOWN_SEMANTICS
 from ablation.vgg.groups import FilterAblation
 from ablation.vgg.images import ImageSet
+from ablation.vgg.shapley import Settings, group_values
 
 CLASSES = 10
 
@@ -98,3 +99,26 @@ def test_each_semantics_puts_its_value_where_the_units_were():
     means = engine.Replacements.mean(graph, images, {relu}, batch_size=2)
     record("layer1.0.conv1", "mean", means.of([relu], None))
     assert torch.allclose(seen[relu][:, 1], means.means[relu].flatten()[1].expand_as(seen[relu][:, 1]))
+
+
+def test_shapley_values_of_a_streams_groups_add_up_to_the_streams_whole_drop():
+    """Every sampled order restores the groups one by one from the fully ablated stream, so the values add up to
+    the intact accuracy minus the accuracy with the whole stream ablated, exactly, on any model."""
+    torch.manual_seed(0)
+    images = _images(24, seed=3)
+    graph = trace(torchvision.models.resnet18(num_classes=CLASSES).eval(), next(images.batches(2))[0])
+    layer = "stream-layer2.0.conv2"
+    settings = Settings(groups=4, permutations=3, target_standard_error=None, seed=0, semantics="activation",
+                        batch_size=12, branch_images=48, precision="float32", device="cpu")
+
+    def evaluate(ablations, progress):
+        return engine.sweep(graph, images, ablations, "activation", batch_size=12, branch_images=48,
+                            precision="float32", progress=progress)
+
+    values = group_values(engine.unit_weights(graph, layer), evaluate, len(images), layer, settings)
+    whole = [FilterAblation(layer, "all", 1.0, 0, tuple(range(graph.writers["layer2.0.conv2"])))]
+    counts = engine.sweep(graph, images, whole, "activation", batch_size=12, branch_images=48, precision="float32")
+    for metric, hit in (("top1", counts.top1), ("top5", counts.top5)):
+        total = values[values.metric == metric].value.sum()
+        assert abs(total - 100.0 * float(hit[0].sum() - hit[1].sum()) / len(images)) < 1e-9, metric
+    assert sorted(int(f) for f in " ".join(values[values.metric == "top1"].filters).split()) == list(range(16))

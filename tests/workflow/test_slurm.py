@@ -20,9 +20,10 @@ from helpers import REPO, small_vgg, snakemake
 DAEMONS = ("munged", "slurmctld", "slurmd", "sbatch")
 COMPUTE_RULES = {"mnist_data", "mnist_train", "mnist_ablation", "mnist_featured", "mnist_tsne", "mnist_statistics",
                  "mnist_semantics", "mnist_shapley", "vgg_network", "vgg_test_images", "vgg_ablation", "vgg_null",
-                 "vgg_shapley", "vgg_recovery", "model_network", "model_ablation"}
+                 "vgg_shapley", "vgg_recovery", "model_network", "model_ablation", "model_shapley",
+                 "model_recovery"}
 GPU_RULES = {"vgg_network", "vgg_ablation", "vgg_null", "vgg_shapley", "vgg_recovery", "model_network",
-             "model_ablation"}
+             "model_ablation", "model_shapley", "model_recovery"}
 
 
 def slurm_conf(folder: Path, host: str) -> str:
@@ -136,8 +137,8 @@ def test_workflow_runs_through_the_slurm_profile_to_the_report(cluster, tmp_path
         "vgg": {**small_vgg(), "ablation": {**small_vgg()["ablation"], "layers": ["features.0", "features.46"],
                                             "semantics": ["literal"]},
                 "recovery": {**small_vgg()["recovery"], "experiments": [1], "experiment1": {"passes": 1, "epochs": 1}}},
-        # The embedded ResNet's sweep: a block's channels and a residual stream, one sbatch job each.
-        "models": {"resnet_digits": {"model": "embedded_resnet",
+        # The embedded ResNet: a block's channels and a residual stream, one sweep job each; Shapley and recovery.
+        "models": {"resnet_digits": {"model": "embedded_resnet", "shapley": True, "recovery": True,
                                      "layers": ["layer1.0.conv1", "stream-layer2.0.conv2"]}},
     }
     result = snakemake(tmp_path, config, "--profile", str(REPO / "workflow/profiles/slurm"), "--slurm-no-account",

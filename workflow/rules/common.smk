@@ -79,6 +79,7 @@ SWEEP_MINUTES = (5 if PER_LAYER else 20) * (VGG_SCALE if EMBEDDED else math.ceil
 # The filter study on other models (`models`), but the embedded ResNet at paper scale (it is trained on the
 # embedded default's digits).
 MODELS = {name: entry for name, entry in config["models"].items() if EMBEDDED or entry["model"] != model_names.EMBEDDED}
+config["models"] = MODELS  # what the report's home page lists
 
 
 def network_names():
@@ -223,9 +224,31 @@ def model_sweep_parts(wildcards):
     ]
 
 
+def model_recovery_inputs(wildcards):
+    """A model's recovery job: its network, sweep and units, the evaluation images and the training data."""
+    inputs = {
+        "network": f"results/models/{wildcards.model}/network.pt",
+        "images": "results/vgg/test_images.pt",
+        **{key: MODEL_FILES[key].format(model=wildcards.model) for key in ("table", "units")},
+    }
+    return inputs | ({"data": "results/mnist/data.pt"} if EMBEDDED else {"check": "results/vgg/input_check.json"})
+
+
+def model_analyses(model):
+    """The model's Shapley and recovery experiments, as its entry asks (`shapley`, `recovery`)."""
+    entry = MODELS[model]
+    return {"shapley": entry["shapley"], "recovery": RECOVERY["experiments"] if entry["recovery"] else []}
+
+
 def model_machines(wildcards):
+    analyses = model_analyses(wildcards.model)
     return [
         f"results/models/{wildcards.model}/machines/model_network.json",
+        *([f"results/models/{wildcards.model}/machines/model_shapley.json"] if analyses["shapley"] else []),
+        *(
+            f"results/models/{wildcards.model}/machines/model_recovery_experiment{experiment}.json"
+            for experiment in analyses["recovery"]
+        ),
         *(
             f"results/models/{wildcards.model}/machines/model_ablation_{semantics}_{part}.json"
             for semantics in SEMANTICS
@@ -279,6 +302,9 @@ MODEL_FILES = {
     "table": "results/models/{model}/ablations.csv",
     "units": "results/models/{model}/units.csv",
     "semantics_rankings": "results/models/{model}/statistics/semantics_rankings.csv",
+    "shapley_values": "results/models/{model}/shapley/values.csv",
+    "recovery1": "results/models/{model}/recovery/experiment1.csv",
+    "recovery2": "results/models/{model}/recovery/experiment2.csv",
 }
 # What the paper comparison reads of the VGG study, when it runs.
 VGG_COMPARISON_INPUTS = {
@@ -343,18 +369,22 @@ def figures_run():
     ]
 
 
-def model_figures_run():
-    """The figures of every model: those comparing semantics only with two semantics or more."""
-    return [
-        figure
-        for figure in model_registry.FIGURES
-        if len(SEMANTICS) > 1 or figure not in model_registry.SEMANTICS_FIGURES
-    ]
+def model_figures_run(model):
+    """The model's figures: those comparing semantics only with two semantics or more, Shapley's and recovery's
+    only where its entry asks for them."""
+    analyses = model_analyses(model)
+    skipped = set() if analyses["shapley"] else set(model_registry.SHAPLEY_FIGURES)
+    for experiment, ids in model_registry.RECOVERY_FIGURES.items():
+        if experiment not in analyses["recovery"]:
+            skipped.update(ids)
+    if len(SEMANTICS) < 2:
+        skipped.update(model_registry.SEMANTICS_FIGURES)
+    return [figure for figure in model_registry.FIGURES if figure not in skipped]
 
 
 def final_outputs():
     outputs = [
-        *(f"results/models/{model}/figures/{figure}.png" for model in MODELS for figure in model_figures_run()),
+        *(f"results/models/{model}/figures/{figure}.png" for model in MODELS for figure in model_figures_run(model)),
         *(f"results/models/{model}/statistics/grouping_comparison.csv" for model in MODELS),
         *(f"results/models/{model}/statistics/drops.csv" for model in MODELS),
         *(f"results/{FIGURES[figure][0]}/figures/{figure}.png" for figure in figures_run()),

@@ -93,6 +93,55 @@ rule model_statistics:
         "../scripts/model_statistics.py"
 
 
+# Beyond the paper: Shapley values of similarity groups (vgg.shapley) partitioning each of the model's two most
+# important layers on the leading metric, under the first semantics.
+rule model_shapley:
+    input:
+        network="results/models/{model}/network.pt",
+        images="results/vgg/test_images.pt",
+        table="results/models/{model}/ablations.csv",
+        units="results/models/{model}/units.csv",
+    output:
+        values="results/models/{model}/shapley/values.csv",
+        machine="results/models/{model}/machines/model_shapley.json",
+    log:
+        "logs/models/{model}/shapley.log",
+    threads: MAX_THREADS
+    resources:
+        gpu=1,
+        runtime=SWEEP_MINUTES,
+        mem_mb=SWEEP_MB,
+    params:
+        settings=SETTINGS["model_shapley"],
+    script:
+        "../scripts/model_shapley.py"
+
+
+# Beyond the paper: recovery training (vgg.recovery's experiments) of the model's two most important layers, one job
+# per experiment.
+rule model_recovery:
+    input:
+        unpack(model_recovery_inputs),
+    output:
+        table="results/models/{model}/recovery/experiment{experiment}.csv",
+        machine="results/models/{model}/machines/model_recovery_experiment{experiment}.json",
+    log:
+        "logs/models/{model}/recovery_experiment{experiment}.log",
+    wildcard_constraints:
+        experiment="[12]",
+    threads: MAX_THREADS
+    resources:
+        gpu=1,
+        runtime=60 * VGG_SCALE,
+        mem_mb=4000 if EMBEDDED else 32000,
+    params:
+        settings=SETTINGS["model_recovery"],
+        # Not an output: Snakemake would delete it when a job fails, and resuming needs it.
+        checkpoint="results/models/{model}/recovery/experiment{experiment}.checkpoint.pt",
+    script:
+        "../scripts/model_recovery.py"
+
+
 rule model_provenance:
     input:
         network="results/models/{model}/network.pt",

@@ -98,6 +98,21 @@ SETTINGS = {
         "bootstrap_resamples": VGG["statistics"]["bootstrap_resamples"],
         "seed": ABLATION["seed"],
     },
+    "model_shapley": {
+        "metric": VGG_METRIC,
+        "shapley": {
+            "groups": VGG_SHAPLEY["groups"],
+            "permutations": VGG_SHAPLEY["permutations"],
+            "target_standard_error": VGG_SHAPLEY["target_standard_error"],
+            "seed": VGG_SHAPLEY["seed"],
+            "semantics": SEMANTICS[0],
+            "batch_size": ABLATION["batch_size"],
+            "branch_images": ABLATION["branch_images"],
+            "precision": ABLATION["precision"],
+        },
+        "device": VGG["device"],
+        "stage_dir": IMAGENET["stage_dir"],
+    },
     "vgg_statistics": {
         "alpha": VGG["statistics"]["alpha"],
         "metric": VGG_METRIC,
@@ -135,6 +150,14 @@ SETTINGS = {
     "vgg_recovery": {
         "train_source": recovery_training_data(),
         "recovery": RECOVERY,
+        "device": VGG["device"],
+        "workers": IMAGENET["workers"],
+    },
+    "model_recovery": {
+        "train_source": recovery_training_data(),
+        "recovery": RECOVERY,
+        "semantics": SEMANTICS[0],
+        "metric": VGG_METRIC,
         "device": VGG["device"],
         "workers": IMAGENET["workers"],
     },
@@ -191,4 +214,19 @@ def model_caption(wildcards):
         "largest_ratio": vgg_registry.percent(max(ratios)),
         "ranking_top": VGG["statistics"]["ranking_top"],
         "bootstrap_resamples": VGG["statistics"]["bootstrap_resamples"],
+        "ratio": vgg_registry.percent(RECOVERY["ratio"]),
+        "passes": RECOVERY["experiment1"]["passes"],
+        "epochs": RECOVERY["experiment1"]["epochs"],
+        **{key: RECOVERY["experiment2"][key] for key in ("iterations", "min_epochs", "max_epochs", "window")},
+        "min_improvement": RECOVERY["experiment2"]["min_improvement"],
+        "final_share": vgg_registry.percent(
+            round(1 - (1 - RECOVERY["ratio"]) ** RECOVERY["experiment2"]["iterations"], 2)
+        ),
+        "shapley_groups": VGG_SHAPLEY["groups"],
+        "shapley_orders": (
+            f"{VGG_SHAPLEY['permutations']}, ``vgg.shapley.permutations``"
+            if VGG_SHAPLEY["target_standard_error"] is None
+            else f"at most {VGG_SHAPLEY['permutations']}, stopping once every standard error is at most "
+            f"{VGG_SHAPLEY['target_standard_error']:g} %p, ``vgg.shapley.target_standard_error``"
+        ),
     }

@@ -9,7 +9,15 @@ import pandas as pd
 
 from ablation.core import style
 from ablation.core.tables import read_table
-from ablation.models.registry import FIGURES, SEMANTICS_RANKINGS, TABLE, UNITS
+from ablation.models.registry import (
+    FIGURES,
+    RECOVERY1,
+    RECOVERY2,
+    SEMANTICS_RANKINGS,
+    SHAPLEY_VALUES,
+    TABLE,
+    UNITS,
+)
 from ablation.vgg import plots, statistics
 from ablation.vgg.architecture import use_order
 
@@ -42,6 +50,32 @@ def extra_model_semantics_by_layer(inputs: dict[str, str], metric: str) -> style
 
 def extra_model_rankings_by_semantics(inputs: dict[str, str], metric: str) -> style.Figure:
     return plots.rankings_by_semantics(read_table(inputs[TABLE]), pd.read_csv(inputs[SEMANTICS_RANKINGS]), metric)
+
+
+def extra_model_shapley(inputs: dict[str, str], metric: str) -> style.Figure:
+    return plots.shapley_groups(pd.read_csv(inputs[SHAPLEY_VALUES]), metric)
+
+
+def _recovery(path: str, position: int, draw, metric: str) -> style.Figure:
+    """The first or second of the experiment's two layers in network order (the model's most important two)."""
+    table = pd.read_csv(path)
+    return draw(table, statistics.layer_order(table.layer)[position], metric)
+
+
+def extra_model_recovery1_first_layer(inputs: dict[str, str], metric: str) -> style.Figure:
+    return _recovery(inputs[RECOVERY1], 0, plots.recovery_passes, metric)
+
+
+def extra_model_recovery1_second_layer(inputs: dict[str, str], metric: str) -> style.Figure:
+    return _recovery(inputs[RECOVERY1], 1, plots.recovery_passes, metric)
+
+
+def extra_model_recovery2_first_layer(inputs: dict[str, str], metric: str) -> style.Figure:
+    return _recovery(inputs[RECOVERY2], 0, plots.recovery_iterations, metric)
+
+
+def extra_model_recovery2_second_layer(inputs: dict[str, str], metric: str) -> style.Figure:
+    return _recovery(inputs[RECOVERY2], 1, plots.recovery_iterations, metric)
 
 
 def make(figure: str, *, inputs: dict[str, str], output: str, metadata: str, metric: str) -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ablation.core.figure_spec import FigureSpec
 
-TABLE, UNITS, SEMANTICS_RANKINGS = "table", "units", "semantics_rankings"
+TABLE, UNITS, SEMANTICS_RANKINGS, SHAPLEY_VALUES = "table", "units", "semantics_rankings", "shapley_values"
+RECOVERY1, RECOVERY2 = "recovery1", "recovery2"
 STUDY = "{model}"  # the study label of a model's report entries: its name
 CATEGORY = "14 Other models: {model}"  # after both studies' (ablation.core.figure_spec)
 FIGURES = {
@@ -19,6 +20,20 @@ FIGURES = {
     "extra_model_semantics_by_layer": FigureSpec(None, "Ablation semantics compared", (TABLE, UNITS), CATEGORY),
     "extra_model_rankings_by_semantics": FigureSpec(None, "Ablation semantics: rankings compared",
                                                     (TABLE, UNITS, SEMANTICS_RANKINGS), CATEGORY),
+    "extra_model_shapley": FigureSpec(None, "Shapley values of unit groups", (SHAPLEY_VALUES, UNITS), CATEGORY),
+    "extra_model_recovery1_first_layer": FigureSpec(None, "Recovery experiment 1, first layer", (RECOVERY1, UNITS),
+                                                    CATEGORY),
+    "extra_model_recovery1_second_layer": FigureSpec(None, "Recovery experiment 1, second layer",
+                                                     (RECOVERY1, UNITS), CATEGORY),
+    "extra_model_recovery2_first_layer": FigureSpec(None, "Recovery experiment 2, first layer", (RECOVERY2, UNITS),
+                                                    CATEGORY),
+    "extra_model_recovery2_second_layer": FigureSpec(None, "Recovery experiment 2, second layer",
+                                                     (RECOVERY2, UNITS), CATEGORY),
 }
 # The figures that compare semantics: made only with two semantics or more.
 SEMANTICS_FIGURES = ("extra_model_semantics_by_layer", "extra_model_rankings_by_semantics")
+# The Shapley figure (made only where the model's entry asks for Shapley values).
+SHAPLEY_FIGURES = ("extra_model_shapley",)
+# The figures of each recovery experiment (made only where the model's entry asks for recovery).
+RECOVERY_FIGURES = {1: ("extra_model_recovery1_first_layer", "extra_model_recovery1_second_layer"),
+                    2: ("extra_model_recovery2_first_layer", "extra_model_recovery2_second_layer")}

@@ -8,6 +8,7 @@ results/models/<name>/.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pandas as pd
 import torch
@@ -16,16 +17,19 @@ from ablation.core import graph as traced
 from ablation.core import provenance, tables
 from ablation.core.devices import device_for
 from ablation.core.errors import InputError
+from ablation.core.logs import Progress
 from ablation.core.tables import read_table
 from ablation.models import engine
 from ablation.models.names import EMBEDDED
 from ablation.models.network import Architecture, built, load_network, save_network
+from ablation.models.recovery import GraphAblating
 from ablation.vgg import groups as filter_groups
-from ablation.vgg import statistics
+from ablation.vgg import recovery, shapley, statistics
+from ablation.vgg.ablation import Counts
 from ablation.vgg.ablation import table as counts_table
 from ablation.vgg.architecture import use_order
 from ablation.vgg.images import ImageSet, staged
-from ablation.vgg.steps import _digits
+from ablation.vgg.steps import _digits, recover
 from ablation.vgg.training import TrainingSettings, train_embedded
 
 log = logging.getLogger("ablation")
@@ -69,6 +73,11 @@ def model_network(*, name: str, model: str, weights: str | None, layers: list[st
     units = units_table(graph)
     if units.empty:
         raise InputError(f"models.{name}: tracing {model} found no conv or hidden linear layer to ablate")
+    for layer in units.layer:  # every layer's mask nodes exist (a module called twice has none)
+        try:
+            traced.mask_nodes(graph, layer, zeroing_weights=True)
+        except ValueError as error:
+            raise InputError(f"models.{name}: {error}; the filter study cannot ablate {model}") from None
     unknown = sorted(set(layers or []) - set(units.layer))
     if unknown:
         raise InputError(f"models.{name}.layers: no layer {', '.join(unknown)} in {model}; the layers are those of "
@@ -136,3 +145,47 @@ def model_statistics(*, table_path: str, units_path: str, metric: str, ranking_t
     statistics.drop_intervals(table).to_csv(out_drops, index=False, float_format="%.6g")
     statistics.semantics_rankings(table, metric, ranking_top, bootstrap_resamples, seed).to_csv(
         out_rankings, index=False, float_format="%.4f")
+
+
+def model_shapley(*, network_path: str, images_path: str, table_path: str, units_path: str, metric: str,
+                  settings: shapley.Settings, threads: int, stage_dir: str | None, out_values: str) -> None:
+    """Sampled Shapley values of `settings.groups` similarity groups partitioning each of the model's two most
+    important layers (largest mean drop of its similarity groups on `metric`, under `settings.semantics`), as the
+    VGG study's (`shapley.group_values`), evaluated by the model's engine."""
+    torch.set_num_threads(threads)
+    layers = important_layers(table_path, units_path, metric, settings.semantics)
+    images = ImageSet.load(staged(images_path, stage_dir))
+    graph = traced_network(network_path, images)
+
+    def evaluate(ablations: list[filter_groups.FilterAblation], progress: Progress) -> Counts:
+        return engine.sweep(graph, images, ablations, settings.semantics, batch_size=settings.batch_size,
+                            branch_images=settings.branch_images, precision=settings.precision,
+                            device=settings.device, progress=progress)
+
+    frames = []
+    for layer in layers:
+        log.info("Shapley values of %d groups of %s: at most %d orders, %d images", settings.groups, layer,
+                 settings.permutations, len(images))
+        frames.append(shapley.group_values(engine.unit_weights(graph, layer), evaluate, len(images), layer, settings))
+    pd.concat(frames, ignore_index=True).to_csv(out_values, index=False, float_format="%.10g")
+
+
+def important_layers(table_path: str, units_path: str, metric: str, semantics: str) -> list[str]:
+    """The model's two most important layers (largest mean drop of their similarity groups on `metric` at the
+    largest ratio, under `semantics`), in network order: its Shapley and recovery layers."""
+    use_order(pd.read_csv(units_path).layer)
+    return statistics.layer_order(statistics.most_important_layers(read_table(table_path), metric, semantics))
+
+
+def model_recovery(*, network_path: str, images_path: str, table_path: str, units_path: str,
+                   train_source: dict[str, Any], settings: recovery.RecoverySettings, device: str, threads: int,
+                   workers: int, checkpoint_path: str, out_table: str) -> None:
+    """A recovery experiment (`ablation.vgg.recovery`) on the model's two most important layers, their units
+    ablated as `ablation.models.recovery` does."""
+    torch.set_num_threads(threads)
+    layers = important_layers(table_path, units_path, settings.metric, settings.semantics)
+    test = ImageSet.load(images_path)
+    graph = traced_network(network_path, test)
+    recover(network=graph.module, ablating=GraphAblating(graph), test=test, layers=layers, only_pass=None,
+            train_source=train_source, settings=settings, device=device, workers=workers,
+            checkpoint_path=checkpoint_path, out_table=out_table)

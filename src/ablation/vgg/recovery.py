@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Sized
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import cast
+from typing import Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -165,11 +165,37 @@ def fingerprint(network: nn.Module, layers: list[str], settings: RecoverySetting
     return digest.hexdigest()
 
 
+class AblatedLayer(Protocol):
+    """A network being retrained with some units of one layer ablated and everything before the layer frozen."""
+
+    evaluated: nn.Module  # what an evaluation runs: the network with the ablation in place
+
+    def trainable(self) -> list[nn.Parameter]: ...
+
+    def train_mode(self) -> None: ...
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor: ...
+
+    def keep_ablated(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Ablating(Protocol):
+    """How a model's layers are ablated for retraining: the VGG's (`VggAblating`), or any traced model's
+    (`ablation.models.recovery`)."""
+
+    def channels(self, network: nn.Module, layer: str) -> int: ...
+
+    def ablate(self, network: nn.Module, layer: str, filters: list[int], semantics: str) -> AblatedLayer: ...
+
+
 class _AblatedLayer:
-    """A network with `filters` of `layer` ablated and everything before the layer frozen in eval mode."""
+    """A VGG with `filters` of `layer` ablated and everything before the layer frozen in eval mode."""
 
     def __init__(self, network: nn.Module, layer: str, filters: list[int], semantics: str) -> None:
         self.network, self.layer, self.filters, self.start = network, layer, filters, features_index(layer)
+        self.evaluated: nn.Module = network
         zero_filters(network, layer, filters)
         self.hook = mask_hook(network, layer, filters, semantics)
         self.prefix = features(network)[: self.start]
@@ -196,6 +222,17 @@ class _AblatedLayer:
         self.hook.remove()
         for parameter in self.prefix.parameters():
             parameter.requires_grad_(True)
+
+
+class VggAblating:
+    def channels(self, network: nn.Module, layer: str) -> int:
+        return conv(network, layer).out_channels
+
+    def ablate(self, network: nn.Module, layer: str, filters: list[int], semantics: str) -> AblatedLayer:
+        return _AblatedLayer(network, layer, filters, semantics)
+
+
+VGG_ABLATING = VggAblating()
 
 
 def _row(settings: RecoverySettings, layer: str, pass_: int, ablated: int, channels: int, epoch: int,
@@ -253,6 +290,7 @@ class _Job:
     workers: int
     eval_batch_size: int
     stop: Callable[[], bool] | None
+    ablating: Ablating
     intact_hits: torch.Tensor | None = None  # (2, images): the intact network's top-1 and top-5 hits, once known
 
     def evaluate(self, model: nn.Module, progress: Progress | str) -> tuple[Evaluation, torch.Tensor]:
@@ -272,14 +310,16 @@ class _Job:
 
 def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageSet, settings: RecoverySettings,
         checkpoint: Checkpoint, device: str = "cpu", workers: int = 0, eval_batch_size: int = 64,
-        only_pass: int | None = None, stop: Callable[[], bool] | None = None) -> pd.DataFrame:
+        only_pass: int | None = None, stop: Callable[[], bool] | None = None,
+        ablating: Ablating = VGG_ABLATING) -> pd.DataFrame:
     """Top-1/top-5 of every layer's intact network, after every ablation and after every epoch of retraining.
 
     `only_pass`: run that pass alone (experiment 1, whose passes are independent: a cluster runs them as separate
     jobs); the intact network's row goes with pass 1. Its rows are those the whole run has for that pass.
     `stop()` true (SIGTERM, see `sigterm_requests_stop`): the state after the current batch is saved and the job
-    exits; run again, it resumes there and ends with the same table as a run never stopped."""
-    job = _Job(settings, train, test, checkpoint, device, workers, eval_batch_size, stop)
+    exits; run again, it resumes there and ends with the same table as a run never stopped. `ablating`: how the
+    model's layers are ablated (the VGG's by default)."""
+    job = _Job(settings, train, test, checkpoint, device, workers, eval_batch_size, stop, ablating)
     original = copy.deepcopy(network.state_dict())
     # Every job evaluates the intact network once: each later evaluation counts its changes against it.
     intact, hits = job.evaluate(network, "intact network on the test images")
@@ -288,7 +328,7 @@ def run(network: nn.Module, layers: list[str], train: TrainingData, test: ImageS
     rows = state.rows
     carried = state.network  # experiment 2: the network the next pass continues from
     for li, layer in enumerate(layers):
-        channels = conv(network, layer).out_channels
+        channels = ablating.channels(network, layer)
         if not state.layer_started(li) and only_pass in (None, 1):
             rows.append(_row(settings, layer, 0, 0, channels, 0, intact))
         for pass_, filters in enumerate(ablated_filters(layer, channels, settings), start=1):
@@ -308,16 +348,16 @@ def _retrain(job: _Job, network: nn.Module, layer_at: tuple[int, str], pass_: in
     """One pass: ablate `filters` of the layer, then retrain until the stopping rule, a row after every epoch and a
     checkpoint with it; `resume`: the state of a run that stopped inside this pass."""
     settings, (li, layer) = job.settings, layer_at
-    channels = conv(network, layer).out_channels
-    model = _AblatedLayer(network.to(job.device), layer, filters, settings.semantics)
+    channels = job.ablating.channels(network, layer)
+    model = job.ablating.ablate(network.to(job.device), layer, filters, settings.semantics)
     optimizer = torch.optim.SGD(model.trainable(), lr=settings.learning_rate, momentum=settings.momentum)
     if resume:
         optimizer.load_state_dict(cast(dict, resume.optimizer))
         scores = [cast(float, r[settings.metric]) for r in rows
                   if (r["layer"], r[STEP[settings.experiment]]) == (layer, pass_)]
     else:
-        after = job.accuracy(network, f"experiment {settings.experiment}, {layer}, pass {pass_}: test before "
-                                      "retraining")
+        after = job.accuracy(model.evaluated, f"experiment {settings.experiment}, {layer}, pass {pass_}: test "
+                                              "before retraining")
         rows.append(_row(settings, layer, pass_, len(filters), channels, 0, after))
         scores = [after[METRICS.index(settings.metric)]]
     partial = resume.partial if resume else None
@@ -343,7 +383,7 @@ def _retrain(job: _Job, network: nn.Module, layer_at: tuple[int, str], pass_: in
                                                  torch.cuda.get_rng_state_all() if torch.cuda.is_available()
                                                  else None)}})
             raise SystemExit(f"preempted in epoch {epoch}; checkpoint written: the job resumes from it") from None
-        result = job.accuracy(network, progress)
+        result = job.accuracy(model.evaluated, progress)
         rows.append(_row(settings, layer, pass_, len(filters), channels, epoch, result))
         scores.append(result[METRICS.index(settings.metric)])
         log.info("experiment %d, %s, pass %d (%d/%d filters ablated), epoch %d: loss %.4f, top-1 %.2f %%, "

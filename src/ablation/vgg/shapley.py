@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,7 @@ from torch import nn
 
 from ablation.core import shapley
 from ablation.core.logs import Progress
-from ablation.vgg.ablation import sweep
+from ablation.vgg.ablation import Counts, sweep
 from ablation.vgg.groups import FilterAblation, normalised_filters
 from ablation.vgg.images import ImageSet
 from ablation.vgg.network import conv
@@ -66,12 +67,26 @@ def _rng(seed: int, layer: str) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(f"{layer}/shapley".encode())])
 
 
+Sweep = Callable[[list[FilterAblation], Progress], Counts]  # the counts of ablations, on the study's images
+
+
 def layer_values(network: nn.Module, images: ImageSet, layer: str, settings: Settings) -> pd.DataFrame:
-    """Sampled Shapley values of the layer's filter groups for top-1 and top-5 accuracy, with standard errors, and
-    each group's single-ablation drop."""
-    weight = conv(network, layer).weight
+    """Sampled Shapley values of the VGG layer's filter groups for top-1 and top-5 accuracy, with standard errors,
+    and each group's single-ablation drop."""
+
+    def evaluate(ablations: list[FilterAblation], progress: Progress) -> Counts:
+        return sweep(network, images, ablations, settings.semantics, batch_size=settings.batch_size,
+                     branch_images=settings.branch_images, precision=settings.precision, device=settings.device,
+                     progress=progress)
+
+    return group_values(conv(network, layer).weight, evaluate, len(images), layer, settings)
+
+
+def group_values(weight: torch.Tensor, evaluate: Sweep, images: int, layer: str, settings: Settings) -> pd.DataFrame:
+    """Sampled Shapley values of the groups of `layer`'s units (`weight`: what similarity compares, one row per
+    unit), each coalition's accuracy counted by `evaluate` (any model's engine) on `images` images."""
     if settings.groups > len(weight):
-        log.warning("%s has %d filters, fewer than vgg.shapley.groups (%d): each filter is a player", layer,
+        log.warning("%s has %d units, fewer than the Shapley groups (%d): each unit is a player", layer,
                     len(weight), settings.groups)
     players = partition(weight, min(settings.groups, len(weight)), _rng(settings.seed, layer))
 
@@ -81,10 +96,8 @@ def layer_values(network: nn.Module, images: ImageSet, layer: str, settings: Set
                                     tuple(sorted(f for g in np.flatnonzero(mask) for f in players[g])))
                      for row, mask in enumerate(masks)]
         # One report per sweep over the images: the sampled orders' lesion sets (in chunks of 4,096), the singles.
-        progress = Progress(len(images), f"Shapley values of {layer}: {what} ({len(ablations)} lesion sets)", "images")
-        counts = sweep(network, images, ablations, settings.semantics, batch_size=settings.batch_size,
-                       branch_images=settings.branch_images, precision=settings.precision, device=settings.device,
-                       progress=progress)
+        counts = evaluate(ablations, Progress(images, f"Shapley values of {layer}: {what} ({len(ablations)} lesion "
+                                                      "sets)", "images"))
         total = float(counts.images.sum())
         return 100.0 * torch.stack([counts.top1[1:].sum(1), counts.top5[1:].sum(1)], 1).double().numpy() / total
 

@@ -228,7 +228,16 @@ def vgg_recovery(*, network_path: str, images_path: str, layers: list[str], only
     experiment 1); resumes from `checkpoint_path` if a killed job left one."""
     torch.set_num_threads(threads)
     network, _ = load_network(network_path)
-    test = ImageSet.load(images_path)
+    recover(network=network, ablating=recovery.VGG_ABLATING, test=ImageSet.load(images_path), layers=layers,
+            only_pass=only_pass, train_source=train_source, settings=settings, device=device, workers=workers,
+            checkpoint_path=checkpoint_path, out_table=out_table)
+
+
+def recover(*, network: torch.nn.Module, ablating: recovery.Ablating, test: ImageSet, layers: list[str],
+            only_pass: int | None, train_source: dict[str, Any], settings: recovery.RecoverySettings, device: str,
+            workers: int, checkpoint_path: str, out_table: str) -> None:
+    """Recovery training of `network`'s `layers` (`ablating`: how its layers are ablated), its training data as
+    `train_source` says (the digits, or an ImageNet training folder), its table written to `out_table`."""
     train: TrainingData
     if train_source["kind"] == "digits":
         train = _digits(str(train_source["data"]), "train", train_source["max_images"])
@@ -243,7 +252,7 @@ def vgg_recovery(*, network_path: str, images_path: str, layers: list[str], only
         network, [*layers, part], settings, test.source + train_name))
     with recovery.sigterm_requests_stop() as requested:
         result = recovery.run(network, layers, train, test, settings, checkpoint, device_for(device), workers,
-                              only_pass=only_pass, stop=lambda: requested["stop"])
+                              only_pass=only_pass, stop=lambda: requested["stop"], ablating=ablating)
     result.to_csv(out_table, index=False, float_format="%.4f")
     Path(checkpoint_path).unlink(missing_ok=True)  # finished: the table holds everything
 
