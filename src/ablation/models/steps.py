@@ -29,7 +29,7 @@ from ablation.vgg.ablation import Counts
 from ablation.vgg.ablation import table as counts_table
 from ablation.vgg.architecture import use_order
 from ablation.vgg.images import ImageSet, staged
-from ablation.vgg.steps import _digits, recover
+from ablation.vgg.steps import digit_split, recover
 from ablation.vgg.training import TrainingSettings, train_embedded
 
 log = logging.getLogger("ablation")
@@ -63,13 +63,18 @@ def model_network(*, name: str, model: str, weights: str | None, layers: list[st
         assert data_path is not None
         settings = TrainingSettings(**{key: embedded[key] for key in ("epochs", "batch_size", "learning_rate",
                                                                        "momentum", "seed")})
-        train = _digits(data_path, "train", embedded["max_train_images"])
+        train = digit_split(data_path, "train", embedded["max_train_images"])
         network, _ = train_embedded(architecture, train, images, settings, device_for(device))
         source = (f"embedded ResNet (ResNet-18's stages, widths / {embedded['width_divisor']}) trained "
                   f"{settings.epochs} epochs on {len(train)} digits of {train.source}")
     else:
         network, source = built(architecture, weights, seed, f"models.{name}.weights")
-    graph = traced.trace(network, next(images.batches(EXAMPLE_IMAGES))[0])
+    try:
+        graph = traced.trace(network, next(images.batches(EXAMPLE_IMAGES))[0])
+    except Exception as error:  # torch.fx raises many types: a branch on the input's values, a shape mismatch
+        detail = next(iter(str(error).splitlines()), type(error).__name__)
+        raise InputError(f"models.{name}: torch.fx cannot trace {model} on the evaluation images ({detail}); the "
+                         "model's forward must not branch on its input's values") from None
     units = units_table(graph)
     if units.empty:
         raise InputError(f"models.{name}: tracing {model} found no conv or hidden linear layer to ablate")

@@ -39,7 +39,8 @@ from ablation.vgg.training import TrainingData, TrainingSettings, train_embedded
 log = logging.getLogger("ablation")
 
 
-def _digits(data_path: str, split: str, count: int | None) -> ImageSet:
+def digit_split(data_path: str, split: str, count: int | None) -> ImageSet:
+    """The first `count` digits of a split of the MNIST study's data (`train` or `test`), as 32x32 images."""
     data = digits.MnistData.from_dict(torch.load(data_path, map_location="cpu", weights_only=True))
     images, labels = ((data.train_images, data.train_labels) if split == "train"
                       else (data.test_images, data.test_labels))
@@ -98,7 +99,7 @@ def _train_network(*, data_path: str, width_divisor: int, max_train: int | None,
                    settings: TrainingSettings, device: str, threads: int, out_network: str, out_history: str) -> None:
     """The embedded default: a VGG19-BN with widths / width_divisor, trained on the digits."""
     torch.set_num_threads(threads)
-    train, test = _digits(data_path, "train", max_train), _digits(data_path, "test", max_test)
+    train, test = digit_split(data_path, "train", max_train), digit_split(data_path, "test", max_test)
     architecture = embedded(width_divisor)
     network, history = train_embedded(architecture, train, test, settings, device_for(device))
     source = (f"embedded VGG19-BN (widths / {width_divisor}) trained {settings.epochs} epochs on {len(train)} "
@@ -129,7 +130,7 @@ def vgg_held_out_images(*, model: str, data_path: str | None, count: int, imagen
     ceil(count / 1000) training images of each ImageNet class."""
     if model == "embedded":
         assert data_path is not None
-        images = _digits(data_path, "train", count)
+        images = digit_split(data_path, "train", count)
     else:
         images = imagenet.decode(imagenet_settings["train"], resize=imagenet_settings["resize"],
                                  crop=imagenet_settings["crop"], max_per_class=-(-count // VGG19_BN.classes),
@@ -140,7 +141,7 @@ def vgg_held_out_images(*, model: str, data_path: str | None, count: int, imagen
 
 def _digit_test_images(*, data_path: str, max_test: int | None, out_images: str, out_classes: str,
                        out_record: str) -> None:
-    images = _digits(data_path, "test", max_test)
+    images = digit_split(data_path, "test", max_test)
     _write_images(images, images.classes, out_images, out_classes, out_record)
 
 
@@ -240,7 +241,7 @@ def recover(*, network: torch.nn.Module, ablating: recovery.Ablating, test: Imag
     `train_source` says (the digits, or an ImageNet training folder), its table written to `out_table`."""
     train: TrainingData
     if train_source["kind"] == "digits":
-        train = _digits(str(train_source["data"]), "train", train_source["max_images"])
+        train = digit_split(str(train_source["data"]), "train", train_source["max_images"])
         train_name = train.source
     else:
         train = imagenet.training_set(str(train_source["folder"]), crop=int(train_source["crop"]),
