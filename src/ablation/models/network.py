@@ -18,25 +18,27 @@ from ablation.core import weights as weight_files
 from ablation.core.errors import InputError
 from ablation.models.names import EMBEDDED, IMPORT_PATH, is_import_path, is_weights_file
 
-RESNET18_WIDTHS, RESNET18_BLOCKS = (64, 128, 256, 512), (2, 2, 2, 2)
+RESNET_WIDTHS, BLOCKS_PER_STAGE = (64, 128, 256, 512), 1
 
 
 class EmbeddedResNet(ResNet):
-    """ResNet-18's layout (a stem, four stages of two BasicBlocks, projection shortcuts where a stage halves the
-    size) with every width / `width_divisor`, for 32x32 digits: a 3x3 stem without max pool. torchvision's own blocks
-    and layer names (`layer2.0.downsample.0`)."""
+    """The ResNet stage layout (a stem, four stages of BasicBlocks, projection shortcuts where a stage halves the
+    size: ResNet-18's with one block per stage instead of two, a ResNet-10) with every width / `width_divisor`, for
+    32x32 digits: a 3x3 stem without max pool. torchvision's own blocks and layer names (`layer2.0.downsample.0`).
+    One block per stage keeps every coupling (each stage's stream joins its projection, or the stem, and its block)
+    at half the cost: the default run grows by at most a minute."""
 
     def __init__(self, width_divisor: int, classes: int) -> None:
         nn.Module.__init__(self)
-        widths = [width // width_divisor for width in RESNET18_WIDTHS]
+        widths = [width // width_divisor for width in RESNET_WIDTHS]
         self._norm_layer, self.dilation, self.groups, self.base_width = nn.BatchNorm2d, 1, 1, 64
         self.inplanes = widths[0]
         self.conv1 = nn.Conv2d(3, widths[0], 3, padding=1, bias=False)
         self.bn1, self.relu, self.maxpool = nn.BatchNorm2d(widths[0]), nn.ReLU(inplace=True), nn.Identity()
-        self.layer1 = self._make_layer(BasicBlock, widths[0], RESNET18_BLOCKS[0])
-        self.layer2 = self._make_layer(BasicBlock, widths[1], RESNET18_BLOCKS[1], stride=2)
-        self.layer3 = self._make_layer(BasicBlock, widths[2], RESNET18_BLOCKS[2], stride=2)
-        self.layer4 = self._make_layer(BasicBlock, widths[3], RESNET18_BLOCKS[3], stride=2)
+        self.layer1 = self._make_layer(BasicBlock, widths[0], BLOCKS_PER_STAGE)
+        self.layer2 = self._make_layer(BasicBlock, widths[1], BLOCKS_PER_STAGE, stride=2)
+        self.layer3 = self._make_layer(BasicBlock, widths[2], BLOCKS_PER_STAGE, stride=2)
+        self.layer4 = self._make_layer(BasicBlock, widths[3], BLOCKS_PER_STAGE, stride=2)
         self.avgpool, self.fc = nn.AdaptiveAvgPool2d(1), nn.Linear(widths[3], classes)
 
 

@@ -65,7 +65,7 @@ def model_network(*, name: str, model: str, weights: str | None, layers: list[st
                                                                        "momentum", "seed")})
         train = digit_split(data_path, "train", embedded["max_train_images"])
         network, _ = train_embedded(architecture, train, images, settings, device_for(device))
-        source = (f"embedded ResNet (ResNet-18's stages, widths / {embedded['width_divisor']}) trained "
+        source = (f"embedded ResNet (four stages of one BasicBlock, widths / {embedded['width_divisor']}) trained "
                   f"{settings.epochs} epochs on {len(train)} digits of {train.source}")
     else:
         network, source = built(architecture, weights, seed, f"models.{name}.weights")
