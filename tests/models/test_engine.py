@@ -116,9 +116,10 @@ def test_shapley_values_of_a_streams_groups_add_up_to_the_streams_whole_drop():
                             precision="float32", progress=progress)
 
     values = group_values(engine.unit_weights(graph, layer), evaluate, len(images), layer, settings)
-    whole = [FilterAblation(layer, "all", 1.0, 0, tuple(range(graph.writers["layer2.0.conv2"])))]
+    channels = graph.writers["layer2.0.conv2"]
+    whole = [FilterAblation(layer, "all", 1.0, 0, tuple(range(channels)))]
     counts = engine.sweep(graph, images, whole, "activation", batch_size=12, branch_images=48, precision="float32")
     for metric, hit in (("top1", counts.top1), ("top5", counts.top5)):
         total = values[values.metric == metric].value.sum()
         assert abs(total - 100.0 * float(hit[0].sum() - hit[1].sum()) / len(images)) < 1e-9, metric
-    assert sorted(int(f) for f in " ".join(values[values.metric == "top1"].filters).split()) == list(range(16))
+    assert sorted(int(f) for f in " ".join(values[values.metric == "top1"].filters).split()) == list(range(channels))
