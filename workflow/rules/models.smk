@@ -34,6 +34,7 @@ rule model_ablation:
     input:
         **({"held_out": "results/vgg/held_out_images.pt"} if "mean" in SEMANTICS else {}),
         network="results/models/{model}/network.pt",
+        units="results/models/{model}/units.csv",
         images="results/vgg/test_images.pt",
     output:
         table="results/models/{model}/ablation/{semantics}/{part}.csv",
@@ -49,7 +50,9 @@ rule model_ablation:
         mem_mb=SWEEP_MB,
     params:
         settings=model_ablation_settings,
-        layers=lambda wildcards: model_layers(wildcards.model) if wildcards.part == "all" else [wildcards.part],
+        # `all`: the configured layers, or every layer of the units table (read by the job, not here: a checkpoint
+        # read in params would make Snakemake redo the join on every run).
+        layers=lambda wildcards: MODELS[wildcards.model]["layers"] if wildcards.part == "all" else [wildcards.part],
     script:
         "../scripts/model_ablation.py"
 

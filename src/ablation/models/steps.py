@@ -106,13 +106,14 @@ def _groups(graph: traced.Graph, layers: list[str], ratios: list[float], groupin
     return filter_groups.plan(weights, ratios, groupings, groups_per_ratio, seed)
 
 
-def model_ablation(*, network_path: str, images_path: str, held_out_path: str | None, layers: list[str],
-                   semantics: str, ratios: list[float], groupings: list[str], groups_per_ratio: int, seed: int,
-                   batch_size: int, branch_images: int, precision: str, device: str, threads: int,
-                   stage_dir: str | None, out_table: str) -> None:
-    """One job of a model's sweep: every group of `layers` under `semantics`, as a part of its tidy table (the
-    VGG study's columns; `layer` a unit layer of the units table)."""
+def model_ablation(*, network_path: str, units_path: str, images_path: str, held_out_path: str | None,
+                   layers: list[str] | None, semantics: str, ratios: list[float], groupings: list[str],
+                   groups_per_ratio: int, seed: int, batch_size: int, branch_images: int, precision: str, device: str,
+                   threads: int, stage_dir: str | None, out_table: str) -> None:
+    """One job of a model's sweep: every group of `layers` (None: every layer of the units table) under `semantics`,
+    as a part of its tidy table (the VGG study's columns; `layer` a layer of the units table)."""
     torch.set_num_threads(threads)
+    layers = layers or list(pd.read_csv(units_path).layer)
     images = ImageSet.load(staged(images_path, stage_dir))
     graph = traced_network(network_path, images)
     ablations = _groups(graph, layers, ratios, groupings, groups_per_ratio, seed)
