@@ -21,24 +21,34 @@ CONFIG = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
 NOT_SETTINGS = {"device": "cpu", "workers": 0, "width_divisor": 1}
 
 
+ENTRY = "*"  # an entry of a map the user names (`models.<name>`), in a path
+
+
 def walk(schema: dict, path: str = ""):
-    """(dotted path, schema node) for every node of the schema."""
+    """(dotted path, schema node) for every node of the schema; a map's entries as `ENTRY`."""
     yield path, schema
     for name, node in schema.get("properties", {}).items():
         yield from walk(node, f"{path}.{name}".lstrip("."))
+    if isinstance(schema.get("additionalProperties"), dict):
+        yield from walk(schema["additionalProperties"], f"{path}.{ENTRY}")
 
 
 def leaves(config: dict, path: str = "") -> dict[str, object]:
     found: dict[str, object] = {}
     for name, value in config.items():
+        name = ENTRY if path == "models." else name  # the config's models are entries of the `models` map
         found.update(leaves(value, f"{path}{name}.") if isinstance(value, dict) else {f"{path}{name}": value})
     return found
 
 
 def test_the_schema_sets_no_default_and_the_config_sets_every_setting():
-    assert [path for path, node in walk(SCHEMA) if "default" in node] == []
+    # A map's entries are the user's (an entry names a model the config cannot know): the schema gives the defaults
+    # of the keys an entry leaves out, and nothing else.
+    defaults = [path for path, node in walk(SCHEMA) if "default" in node]
+    assert defaults and all(path.startswith(f"models.{ENTRY}.") for path in defaults), defaults
     schema, config = {path for path, _ in walk(SCHEMA)}, set(leaves(CONFIG))
-    settings = {path for path, node in walk(SCHEMA) if path and "properties" not in node}
+    settings = {path for path, node in walk(SCHEMA)
+                if path and "properties" not in node and not isinstance(node.get("additionalProperties"), dict)}
     # Every setting in the config, or a section above it (an optional section the config sets to null: mnist.import).
     unset = {path for path in settings if not any(path == leaf or path.startswith(f"{leaf}.") for leaf in config)}
     assert unset == set() and config <= schema, (unset, config - schema)

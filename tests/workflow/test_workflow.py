@@ -214,7 +214,12 @@ def test_report_holds_every_figure_and_names_the_data(study):
     assert sorted(categories) == [
         figure_spec.COMPARISON, figure_spec.SUMMARY, *dict.fromkeys(
             spec.category for spec in [*FIGURES.values(), *VGG_FIGURES.values()] if spec.paper),
-        mnist_registry.EXTRA, mnist_registry.UNITS, vgg_registry.EXTRA]
+        mnist_registry.EXTRA, mnist_registry.UNITS, vgg_registry.EXTRA, "14 Other models: resnet_digits"]
+    # The embedded ResNet's category: every figure of the model, its units table and grouping comparison.
+    model = categories["14 Other models: resnet_digits"]["Other"]
+    assert sorted(Path(path).name for path in model) == sorted(
+        [f"{figure}.png" for figure in MODEL_FIGURES] + ["units.csv", "grouping_comparison.csv"])
+    assert results["results/models/resnet_digits/units.csv"]["labels"]["study"] == "resnet_digits"
     assert all(results[path]["labels"] for entries in categories.values() for paths in entries.values()
                for path in paths)
     assert results["results/mnist/figures/fig12_super_additive_pair.png"]["labels"] == {

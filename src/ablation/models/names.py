@@ -3,8 +3,8 @@ so that a wrong name is one line before any job starts.
 
 - a torchvision classification model by name (`TORCHVISION_CLASSIFIERS`, torchvision's own list: a test keeps it
   equal to `torchvision.models.list_models(module=torchvision.models)`);
-- `embedded_resnet`: the ResNet stage layout (one BasicBlock per stage) with reduced widths, trained here on the digits like the embedded VGG
-  (with the embedded default only: at paper scale the workflow leaves it out);
+- `embedded_resnet`: the ResNet stage layout (one BasicBlock per stage) with reduced widths, trained here on the
+  digits like the embedded VGG (with the embedded default only: at paper scale the workflow leaves it out);
 - a user's own `nn.Module` as `package.module:Class` (built with no arguments), with its state_dict in `weights`.
 """
 
