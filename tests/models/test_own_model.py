@@ -7,6 +7,7 @@ import re
 import sys
 
 import pandas as pd
+import pytest
 import torch
 
 from ablation.core.graph import trace
@@ -31,6 +32,7 @@ def test_the_readme_example_traces_to_the_units_it_names(tmp_path):
     assert units.stream["block.0"] == "" and units.stream["block.3"] == "stem.0"
 
 
+@pytest.mark.slow  # about a minute: a Snakemake run of its own
 def test_your_own_model_runs_by_its_import_path(tmp_path, monkeypatch):
     package = tmp_path / "code" / "mynets"
     package.mkdir(parents=True)
