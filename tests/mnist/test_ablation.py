@@ -7,7 +7,7 @@ from ablation.mnist import ablation as unit_ablation
 from ablation.mnist import outcomes
 from ablation.mnist.architecture import HIDDEN_LAYERS
 from ablation.mnist.network import MLP, initial_weights, normalise
-from ablation.mnist.outcomes import Ablation, Outcomes
+from ablation.mnist.outcomes import EVALUATIONS, Ablation, Outcomes
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +117,15 @@ def test_as_published_evaluates_ablations_on_binarised_digits_and_the_intact_net
     assert not np.array_equal(published.correct[0, 1:], clean.correct[0, 1:]), "binarising changes the ablated rows"
     with pytest.raises(ValueError, match="unknown evaluation"):
         unit_ablation.evaluate(stack, ["n"], images, labels, ablations, "binary")
+
+
+@pytest.mark.parametrize("evaluation", EVALUATIONS)
+def test_evaluating_no_ablations_or_only_the_intact_network_works(evaluation):
+    """mnist_featured adds the Fig. A.2 set only where it is not a single or pair already: nothing to add is valid."""
+    images, labels = torch.zeros((20, 28, 28), dtype=torch.uint8), torch.zeros(20, dtype=torch.long)
+    stack = initial_weights([7, 8])
+    nothing = unit_ablation.evaluate(stack, ["a", "b"], images, labels, [], evaluation)
+    assert nothing.correct.shape == (2, 0, 20) and nothing.ablations == []
+    intact = unit_ablation.evaluate(stack, ["a", "b"], images, labels, [Ablation("none", ())], evaluation)
+    clean = unit_ablation.evaluate(stack, ["a", "b"], images, labels, [Ablation("none", ())], "clean")
+    assert intact.correct.shape == (2, 1, 20) and np.array_equal(intact.correct, clean.correct)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
 import torch
 
 from ablation.mnist.architecture import HIDDEN_LAYERS
@@ -151,9 +152,11 @@ def evaluate(stack: Stack, networks: list[str], images: torch.Tensor, labels: to
         raise ValueError(f"unknown evaluation '{evaluation}'; use one of {', '.join(EVALUATIONS)}")
     if evaluation == "as_published" and semantics is not None and semantics.name != PAPER:
         raise ValueError(f"as_published repeats the authors' zeroing; semantics '{semantics.name}' is clean only")
+    if not ablations:  # nothing left to add (mnist_featured: the Fig. A.2 set can already be a single or a pair)
+        return Outcomes(networks, [], labels.numpy(), np.zeros((len(networks), 0, len(labels)), dtype=bool))
     correct = (predictions(stack, normalise(images), ablations, semantics) == labels.to(torch.int8)).numpy()
-    if evaluation == "as_published":
-        ablated = [row for row, ablation in enumerate(ablations) if ablation.units]
+    ablated = [row for row, ablation in enumerate(ablations) if ablation.units]
+    if evaluation == "as_published" and ablated:
         published = predictions(stack, normalise(binarised(images)), [ablations[row] for row in ablated])
         correct[:, ablated] = (published == labels.to(torch.int8)).numpy()
     return Outcomes(networks, ablations, labels.numpy(), correct)
