@@ -1,12 +1,18 @@
-"""How far the study's numbers move between CPU instruction sets: the measured tolerance the README states.
+"""How far the study's numbers move between CPU instruction sets: the tolerances a comparison of runs applies and
+the README's table.
 
 Runs the same workflow and config once per instruction set on this machine (each in its own folder), selecting
 the kernels with the environment variables that PyTorch's libraries read (ATen: `ATEN_CPU_CAPABILITY`, oneDNN:
-`ONEDNN_MAX_CPU_ISA`, MKL: `MKL_ENABLE_INSTRUCTIONS`), then compares each run with the first: the largest and
-median absolute difference of the numbers the report shows (accuracies, drops, correlations, recovery), the share
-of test-item outcomes that differ, and the units, pairs and recovery layers that the figures feature (`--tables`:
-also every table's float columns). A kept folder is reused: Snakemake reruns nothing there. On a CPU without
-AVX-512, leave `avx512` out of `--machines`.
+`ONEDNN_MAX_CPU_ISA`, MKL: `MKL_ENABLE_INSTRUCTIONS`), then compares the runs with the comparison
+workflow (`workflow/compare/Snakefile`, its report in `<folder>/comparison/report.html`, the first machine the
+reference) and every pair of runs with the same code (`ablation.compare.tables`). Prints:
+- with `--write-tolerances`, the largest difference of every table's every numeric column over all pairs, written to
+  `src/ablation/compare/tolerances.csv` for this study (what "within the stated tolerance" means in a comparison);
+- the README's table: for the main tables, the largest difference of each column against the reference, and the
+  share of MNIST test-item outcomes that flip.
+The layers the VGG study picks from its sweep are named in the config (`PINNED`), so that the runs ablate and
+retrain the same layers and their rows match. A kept folder (`--keep`) is reused: Snakemake reruns nothing there. On
+a CPU without AVX-512, leave `avx512` out of `--machines`.
 
     python benchmarks/cross_isa.py --study small            # the test suite's small study (real MNIST subset)
     python benchmarks/cross_isa.py --study default          # the embedded default run (minutes per ISA)
@@ -15,6 +21,7 @@ AVX-512, leave `avx512` out of `--machines`.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import subprocess
 import sys
@@ -22,106 +29,94 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
 
-from ablation.core import tables
-from ablation.mnist import outcomes, roles
-from ablation.vgg import statistics as vgg_statistics
-from ablation.vgg.choices import Choices
-from ablation.vgg.recovery import STEP
+from ablation.compare import tables
 
 REPO = Path(__file__).resolve().parents[1]
+TOLERANCES = REPO / "src" / "ablation" / "compare" / "tolerances.csv"
 # An x86-64 machine of each kind, as far as one machine can pretend: every library held to the same ISA.
 MACHINES = {
     "avx512": {"ATEN_CPU_CAPABILITY": "avx512"},
     "avx2": {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2", "MKL_ENABLE_INSTRUCTIONS": "AVX2"},
     "default": {"ATEN_CPU_CAPABILITY": "default", "ONEDNN_MAX_CPU_ISA": "SSE41", "MKL_ENABLE_INSTRUCTIONS": "SSE4_2"},
 }
+# The layers each study's own run (AVX-512) picks from its sweep, named so that every run retrains and draws them.
+PINNED = {"small": ["features.33", "features.46"], "default": ["features.10", "features.23"]}
+# The README's rows: (table, columns) of the main results.
+README_ROWS = [
+    ("mnist/ablations.csv", ["accuracy"]),
+    ("mnist/statistics/correlations.csv", ["coefficient"]),
+    ("mnist/shapley/values.csv", ["value"]),
+    ("vgg/ablations.csv", ["top1", "top5"]),
+    ("vgg/statistics/null.csv", ["p"]),
+    ("vgg/shapley/values.csv", ["value"]),
+    ("vgg/recovery/experiment1.csv", ["top1", "top5"]),
+    ("vgg/recovery/experiment2.csv", ["top1", "top5"]),
+    ("models/resnet_digits/ablations.csv", ["top1", "top5"]),
+]
 
 
-def run(workdir: Path, config: dict, environment: dict[str, str]) -> float:
-    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--cores", "2",
-               "--rerun-incomplete", "--directory", str(workdir), "--configfile", str(workdir / "config.yaml")]
+def config_of(study: str, workdir: Path) -> dict:
+    if study == "small":
+        sys.path.insert(0, str(REPO / "tests"))
+        from helpers import small_study  # .test/config/config.yaml, on real MNIST where the tests find it
+
+        config = small_study(workdir)
+    else:
+        config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    config["vgg"].setdefault("recovery", {})["layers"] = PINNED[study]
+    config["vgg"].setdefault("shapley", {})["layers"] = PINNED[study]
+    config["vgg"].setdefault("figures", {})["class_layers"] = PINNED[study]
+    return config
+
+
+def snakemake(*arguments: str, environment: dict[str, str] | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(command, check=True, env={**os.environ, **environment}, capture_output=True, text=True)
+    subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", "--rerun-incomplete", *arguments], check=True,
+                   env={**os.environ, **(environment or {})}, capture_output=True, text=True)
     return time.perf_counter() - start
 
 
-def table_differences(reference: Path, other: Path) -> pd.DataFrame:
-    """Per result table: identical bytes, or the largest absolute difference of each float column."""
-    rows = []
-    for path in sorted((reference / "results").rglob("*.csv")):
-        name = str(path.relative_to(reference))
-        if path.read_bytes() == (other / name).read_bytes():
-            rows.append({"table": name, "column": "(all)", "max_abs_diff": 0.0, "other_columns": "identical bytes"})
-            continue
-        mine, theirs = pd.read_csv(path), pd.read_csv(other / name)
-        if mine.shape != theirs.shape:
-            rows.append({"table": name, "column": "(shape)", "max_abs_diff": np.nan,
-                         "other_columns": f"{mine.shape} vs {theirs.shape}"})
-            continue
-        floats = [c for c in mine.columns if mine[c].dtype.kind == "f"]
-        differing = [c for c in mine.columns if c not in floats and not mine[c].equals(theirs[c])]
-        agree = "agree" if not differing else "differ: " + ", ".join(differing)
-        for column in floats:
-            rows.append({"table": name, "column": column, "max_abs_diff": (mine[column] - theirs[column]).abs().max(),
-                         "other_columns": agree})
-    return pd.DataFrame(rows)
+def largest_differences(folders: dict[str, Path]) -> pd.DataFrame:
+    """Per (table, numeric column) the largest absolute difference over every pair of runs (`tables.compare_folders`
+    with no tolerance)."""
+    parts = [tables.compare_folders(folders[first] / "results", folders[second] / "results", tables.tolerances("none"))
+             for first, second in itertools.combinations(folders, 2)]
+    found = pd.concat(parts)
+    numbers = found[found.kind == "number"]
+    return numbers.groupby(["table", "column"], as_index=False).largest_abs_difference.max()
 
 
-def quantities(workdir: Path) -> dict[str, pd.Series]:
-    """The numbers a reader takes from the report, each a Series indexed so that two runs align."""
-    found: dict[str, pd.Series] = {}
-    mnist = tables.read_table(workdir / "results/mnist/ablations.csv").set_index(["network", "layer", "units", "class"])
-    intact = mnist.index.get_level_values("units") == tables.INTACT
-    overall = mnist.index.get_level_values("class") == "all"
-    found["MNIST intact accuracy [%]"] = mnist.accuracy[intact & overall]
-    found["MNIST ablated accuracy, overall [%]"] = mnist.accuracy[~intact & overall]
-    found["MNIST ablated accuracy, per class [%]"] = mnist.accuracy[~intact & ~overall]
-    correlations = pd.read_csv(workdir / "results/mnist/statistics/correlations.csv")
-    found["MNIST correlations, weight change vs drop (r, rho)"] = correlations.set_index(
-        ["scope", "layer", "measure", "method"]).coefficient
-    chosen = Choices.read(workdir / "results/vgg/choices.json")
-    vgg = vgg_statistics.of_semantics(tables.read_table(workdir / "results/vgg/ablations.csv"), chosen.semantics)
-    found["VGG intact top-1 / top-5 [%]"] = vgg[(vgg.layer == tables.INTACT) & (vgg["class"] == "all")][
-        ["top1", "top5"]].stack()
-    means = vgg_statistics.overall_means(vgg).set_index(["layer", "grouping", "ratio"])
-    found["VGG mean top-5 drop per layer, grouping, ratio [%p]"] = means.top5_drop_mean
-    for experiment, step in STEP.items():
-        recovery = pd.read_csv(workdir / f"results/vgg/recovery/experiment{experiment}.csv")
-        # Aligned by layer and pass: where two runs chose different layers, only the shared ones are compared.
-        last = recovery.groupby(["layer", step]).tail(1).set_index(["layer", step])
-        found[f"VGG recovery experiment {experiment}, top-5 at each pass's end [%]"] = last.top5
-    return found
+def write_tolerances(study: str, largest: pd.DataFrame) -> None:
+    kept = pd.read_csv(TOLERANCES)
+    new = largest[largest.largest_abs_difference > 0].rename(columns={"largest_abs_difference": "tolerance"})
+    new.insert(0, "measured_on", study)
+    pd.concat([kept[kept.measured_on != study], new]).sort_values(["measured_on", "table", "column"]).to_csv(
+        TOLERANCES, index=False, float_format="%.6g")
 
 
-def differences(reference: dict[str, pd.Series], other: dict[str, pd.Series]) -> pd.DataFrame:
-    """Largest and median absolute difference of each quantity (over the entries both runs have)."""
-    rows = {}
-    for name, values in reference.items():
-        difference = (values - other[name]).abs().dropna()
-        rows[name] = {"largest": difference.max(), "median": difference.median()}
-    return pd.DataFrame(rows).T
-
-
-def outcome_flips(reference: Path, other: Path) -> float:
-    """Share of (network, ablation, test item) outcomes, right or wrong, that differ between two runs."""
-    first, second = (outcomes.Outcomes.load(folder / "results/mnist/outcomes.npz").correct
-                     for folder in (reference, other))
-    return float((first != second).mean())
-
-
-def featured(workdir: Path) -> dict[str, object]:
-    """The units and pairs the MNIST figures feature and the VGG recovery layers, as this run chose them."""
-    chosen: dict[str, object] = {figure: (f.units, f.class_name)
-                                 for figure, f in roles.read(workdir / "results/mnist/featured.csv").items()}
-    recovery = workdir / "results/vgg/recovery/experiment1.csv"
-    if recovery.exists():
-        chosen["recovery layers"] = sorted(pd.read_csv(recovery).layer.unique())
-    return chosen
+def readme_table(comparison: pd.DataFrame, flips: pd.DataFrame, reference: str) -> str:
+    """The README's rows: each main table's largest difference per column against the reference, per machine."""
+    others = list(comparison.run.unique())
+    lines = [f"| table: column | {' / '.join(others)} vs {reference} |", "|---|---|"]
+    for table, columns in README_ROWS:
+        for column in columns:
+            found = comparison[(comparison.table == table) & (comparison.column == column)]
+            if found.empty:
+                continue
+            cells = [f"{found[found.run == run].largest_abs_difference.iloc[0]:.2g}" for run in others]
+            lines.append(f"| `{table}`: {column} | {' / '.join(cells)} |")
+    for table in ("mnist/outcomes.npz",):
+        shares = [flips[(flips.run == run) & (flips.matrix == table) & (flips["class"] == "all")] for run in others]
+        cells = [f"{100 * part.flips.sum() / part['items'].sum():.2g} %" for part in shares]
+        lines.append(f"| `{table}`: test-item outcomes that flip | {' / '.join(cells)} |")
+    verdicts = comparison[comparison.column == "(table)"].groupby("run").verdict.value_counts().unstack(fill_value=0)
+    lines.append("| tables per verdict | " + " / ".join(
+        ", ".join(f"{count} {verdict}" for verdict, count in verdicts.loc[run].items() if count) for run in others)
+        + " |")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -129,42 +124,32 @@ def main() -> None:
     parser.add_argument("--study", choices=("small", "default"), default="small")
     parser.add_argument("--machines", nargs="+", choices=list(MACHINES), default=list(MACHINES))
     parser.add_argument("--keep", type=Path, help="run in this folder and keep the results (reused if complete)")
-    parser.add_argument("--tables", action="store_true", help="also print every table's float differences")
+    parser.add_argument("--write-tolerances", action="store_true",
+                        help=f"write the measured differences to {TOLERANCES.relative_to(REPO)} for this study")
     arguments = parser.parse_args()
-    base = arguments.keep or Path(tempfile.mkdtemp(prefix="cross_isa_"))
+    base = (arguments.keep or Path(tempfile.mkdtemp(prefix="cross_isa_"))).resolve()
     folders = {}
     for machine in arguments.machines:
         workdir = base / machine
         workdir.mkdir(parents=True, exist_ok=True)
-        if arguments.study == "small":
-            sys.path.insert(0, str(REPO / "tests"))
-            from helpers import small_study  # .test/config/config.yaml, on real MNIST where the tests find it
-
-            config = small_study(workdir)
-        else:
-            config = yaml.safe_load((REPO / "config/config.yaml").read_text())
-        seconds = run(workdir, config, MACHINES[machine])
+        (workdir / "config.yaml").write_text(yaml.safe_dump(config_of(arguments.study, workdir)))
+        seconds = snakemake("--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+                            "--configfile", str(workdir / "config.yaml"), environment=MACHINES[machine])
         print(f"{machine}: {seconds / 60:.1f} min ({MACHINES[machine]})", flush=True)
         folders[machine] = workdir
-    first, *rest = arguments.machines
-    pd.set_option("display.width", 200, "display.max_rows", 500, "display.max_colwidth", 80)
-    reference = quantities(folders[first])
-    summary = pd.concat({f"{machine} vs {first}": differences(reference, quantities(folders[machine]))
-                         for machine in rest}, axis=1)
-    for machine in rest:
-        flips = outcome_flips(folders[first], folders[machine])
-        summary.loc["MNIST test-item outcomes that differ [share]", (f"{machine} vs {first}", "largest")] = flips
-    print(f"\nlargest absolute difference against {first}:")
-    print(summary.to_string(float_format=lambda v: f"{v:.3g}"))
-    print("\nfeatured units, pairs and recovery layers:")
-    print(pd.DataFrame({machine: featured(folder) for machine, folder in folders.items()}).to_string())
-    if arguments.tables:
-        for machine in rest:
-            difference = table_differences(folders[first], folders[machine])
-            print(f"\n{machine} against {first}, every table:")
-            print(difference[difference.column != "(all)"].to_string(index=False))
-            print(f"{(difference.column == '(all)').sum()} of {difference.table.nunique()} tables "
-                  "identical byte for byte")
+    largest = largest_differences(folders)
+    if arguments.write_tolerances:
+        write_tolerances(arguments.study, largest)
+        print(f"{len(largest)} tolerances for {arguments.study} written to {TOLERANCES}")
+    # Always redone (it takes seconds): the tolerances it applies may just have been written.
+    snakemake("--snakefile", str(REPO / "workflow" / "compare" / "Snakefile"), "--directory", str(base), "--forceall",
+              "--config", f"runs={list(map(str, folders.values()))}", f"tolerances={arguments.study}",
+              "--report", str(base / "comparison" / "report.html"), "--report-after-run")
+    print(f"comparison report: {base / 'comparison' / 'report.html'}")
+    comparison = pd.read_csv(base / "comparison" / "tables.csv")
+    flips = pd.read_csv(base / "comparison" / "outcome_flips.csv", dtype={"class": str})
+    print(f"\nlargest absolute difference against {arguments.machines[0]}, this study ({arguments.study}):")
+    print(readme_table(comparison, flips, arguments.machines[0]))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ from helpers import REPO
 CHECKS = {
     "ruff": [sys.executable, "-m", "ruff", "check"],
     "mypy": [sys.executable, "-m", "mypy"],
-    "snakefmt": [sys.executable, "-m", "snakefmt", "--check", "Snakefile", "workflow/rules"],
+    "snakefmt": [sys.executable, "-m", "snakefmt", "--check", "Snakefile", "workflow/rules",
+                 "workflow/compare/Snakefile"],
     "snakemake --lint": [sys.executable, "-m", "snakemake", "--lint"],
 }
 

@@ -16,9 +16,9 @@ from helpers import REPO
 
 IDS = [*mnist_registry.FIGURES, *vgg_registry.FIGURES, *model_registry.FIGURES]
 # The package's layers, each importing only those below it: the studies side by side, the other models' on the VGG
-# study's, the report above both.
+# study's, the report above both, the comparison of finished runs beside it.
 BELOW = {"core": set(), "mnist": {"core"}, "vgg": {"core"}, "models": {"core", "vgg"},
-         "report": {"core", "mnist", "vgg"}}
+         "report": {"core", "mnist", "vgg"}, "compare": {"core", "mnist"}}
 STUDY_OF = {**dict.fromkeys(mnist_registry.FIGURES, "mnist"), **dict.fromkeys(vgg_registry.FIGURES, "vgg"),
             **dict.fromkeys(model_registry.FIGURES, "models")}
 

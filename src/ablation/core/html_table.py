@@ -11,8 +11,9 @@ import pandas as pd
 
 # What a marked cell says of its row (its class), and its colours.
 AGREES, DIFFERS, NOT_COMPARABLE, OPEN = "agrees", "differs", "not-comparable", "open"
+WITHIN = "within"  # within a stated tolerance (comparisons of runs)
 MARKS = {AGREES: ("#dcfce7", "#14532d"), DIFFERS: ("#fee2e2", "#7f1d1d"), NOT_COMPARABLE: ("#e2e8f0", "#334155"),
-         OPEN: ("#fef9c3", "#713f12")}
+         OPEN: ("#fef9c3", "#713f12"), WITHIN: ("#e0f2fe", "#0c4a6e")}
 STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; color: #111827; margin: 1.5em; }
 h1 { font-size: 1.3em; margin: 0 0 .5em; }

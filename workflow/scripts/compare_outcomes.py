@@ -1,0 +1,6 @@
+from ablation.compare import steps
+from ablation.core import logs
+
+logs.setup(snakemake.log[0])
+steps.compare_outcomes(folders=snakemake.params.folders, out_table=snakemake.output.table,
+                       out_page=snakemake.output.page)

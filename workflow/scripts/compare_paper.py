@@ -1,0 +1,5 @@
+from ablation.compare import steps
+from ablation.core import logs
+
+logs.setup(snakemake.log[0])
+steps.compare_paper(folders=snakemake.params.folders, out_table=snakemake.output.table, out_page=snakemake.output.page)
