@@ -39,3 +39,4 @@ rule all:
     default_target: True
     input:
         final_outputs(),
+        "results/run_times.html",

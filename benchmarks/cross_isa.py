@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import os
 import subprocess
 import sys
@@ -80,21 +81,28 @@ def snakemake(*arguments: str, environment: dict[str, str] | None = None) -> flo
 
 
 def largest_differences(folders: dict[str, Path]) -> pd.DataFrame:
-    """Per (table, numeric column) the largest absolute difference over every pair of runs (`tables.compare_folders`
-    with no tolerance)."""
+    """Per (table, column) what its tolerance bounds (`tables.bounded`: a number's largest absolute difference, else
+    the rows that differ) at its largest over every pair of runs (`tables.compare_folders` with no tolerance)."""
     parts = [tables.compare_folders(folders[first] / "results", folders[second] / "results", tables.tolerances("none"))
              for first, second in itertools.combinations(folders, 2)]
     found = pd.concat(parts)
-    numbers = found[found.kind == "number"]
-    return numbers.groupby(["table", "column"], as_index=False).largest_abs_difference.max()
+    found = found[found.column != "(table)"].assign(measured=lambda frame: tables.bounded(frame))
+    return found.groupby(["table", "column"], as_index=False).measured.max()
+
+
+def rounded_up(value: float) -> float:
+    """`value` rounded up to two significant digits: a stated tolerance is never below what was measured."""
+    scale = 10.0 ** (math.floor(math.log10(value)) - 1)
+    return math.ceil(value / scale) * scale
 
 
 def write_tolerances(study: str, largest: pd.DataFrame) -> None:
     kept = pd.read_csv(TOLERANCES)
-    new = largest[largest.largest_abs_difference > 0].rename(columns={"largest_abs_difference": "tolerance"})
+    new = largest[largest.measured > 0].assign(tolerance=lambda frame: frame.measured.map(rounded_up))
+    new = new[["table", "column", "tolerance"]]
     new.insert(0, "measured_on", study)
     pd.concat([kept[kept.measured_on != study], new]).sort_values(["measured_on", "table", "column"]).to_csv(
-        TOLERANCES, index=False, float_format="%.6g")
+        TOLERANCES, index=False, float_format="%.10g")
 
 
 def readme_table(comparison: pd.DataFrame, flips: pd.DataFrame, reference: str) -> str:

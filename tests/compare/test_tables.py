@@ -55,7 +55,10 @@ def test_missing_values_rows_and_columns_are_differences():
     assert _verdict(tables.compare("d.csv", both, both.copy(), {})) == tables.IDENTICAL
     fewer = frame.iloc[:-1]
     result = tables.compare("d.csv", frame, fewer, {})
-    assert _verdict(result) == tables.DIFFERS and "1 rows only in the reference run" in result.note.iloc[-1]
+    unmatched = result[result.column == tables.UNMATCHED].iloc[0]
+    assert unmatched.rows_differing == 1 and unmatched.note == "1 only in the reference run"
+    assert _verdict(result) == tables.DIFFERS
+    assert _verdict(tables.compare("d.csv", frame, fewer, {tables.UNMATCHED: 1})) == tables.WITHIN
     result = tables.compare("d.csv", frame, frame.drop(columns="significant"), {})
     assert "column significant only in the reference run" in result.note.iloc[-1]
 

@@ -1,5 +1,8 @@
 """The comparison workflow (workflow/compare/Snakefile) on real runs of the small study: the clean evaluation
-against the as-published one, a run against itself, a run on another instruction set, and a truncated run folder."""
+against the as-published one, a run against itself, a run on another instruction set, and a truncated run folder.
+
+The comparisons are slow tests (about 2 minutes beyond the small study: the as-published rerun, three runs compared
+and the report); the default run keeps the checks of bad run folders and the lint."""
 
 from __future__ import annotations
 
@@ -50,6 +53,7 @@ def compared(study, as_published, tmp_path_factory) -> Path:
     return workdir / "comparison"
 
 
+@pytest.mark.slow
 def test_the_first_page_names_the_one_setting_that_differs(study, compared):
     found = pd.read_csv(compared / "runs.csv", keep_default_na=False)
     differing = found[~found.item.str.startswith("(")]
@@ -58,6 +62,7 @@ def test_the_first_page_names_the_one_setting_that_differs(study, compared):
     assert list(found.columns[2:]) == [study.name, "as_published", f"{study.name} (3)"]
 
 
+@pytest.mark.slow
 def test_clean_against_as_published_differs_where_the_evaluation_enters(study, as_published, compared):
     found = pd.read_csv(compared / "tables.csv")
     verdicts = found[(found.column == "(table)") & (found.run == "as_published")].set_index("table").verdict
@@ -78,6 +83,7 @@ def test_clean_against_as_published_differs_where_the_evaluation_enters(study, a
     assert "mnist.analysis.evaluation" in json.dumps(pd.read_csv(compared / "runs.csv").values.tolist())
 
 
+@pytest.mark.slow
 def test_outcome_flips_count_every_item_that_changes(study, as_published, compared):
     flips = pd.read_csv(compared / "outcome_flips.csv", dtype={"class": str, "units": str})
     first, second = (Outcomes.load(folder / "results/mnist/outcomes.npz") for folder in (study, as_published))
@@ -90,6 +96,7 @@ def test_outcome_flips_count_every_item_that_changes(study, as_published, compar
     assert "outcomes flip" in (compared / "outcome_flips.html").read_text()
 
 
+@pytest.mark.slow
 def test_a_run_against_itself_is_identical_everywhere(study, compared):
     label = f"{study.name} (3)"
     found = pd.read_csv(compared / "tables.csv")
@@ -105,6 +112,7 @@ def test_a_run_against_itself_is_identical_everywhere(study, compared):
     assert paper[f"value: {study.name}"].tolist() == paper[f"value: {label}"].tolist()
 
 
+@pytest.mark.slow
 def test_the_report_holds_every_page(compared):
     text = (compared / "report.html").read_text()
     for category in ("What differs", "Tables", "Paper comparison", "Test items that flip", "Figures side by side"):

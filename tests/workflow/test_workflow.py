@@ -232,9 +232,11 @@ def test_report_holds_every_figure_and_names_the_data(study):
     assert results["results/mnist/figures/units/extra_unit_hidden2_07.png"]["labels"] == {
         "layer": "hidden2", "unit": " 7", "study": "MNIST MLP"}
     assert all(toggles(results, paths) != 1 for entries in categories.values() for paths in entries.values())
-    # The paper comparison and the run summary: a page each, its CSV beside it.
+    # The paper comparison and the run summary: a page each, its CSV beside it; the run's time and memory beside the
+    # summary.
+    assert categories[figure_spec.SUMMARY][figure_spec.RUN_TIMES] == ["results/run_times.csv", "results/run_times.html"]
     for category, name in ((figure_spec.COMPARISON, "paper_comparison"), (figure_spec.SUMMARY, "run_summary")):
-        assert categories[category] == {"Other": [f"results/{name}.csv", f"results/{name}.html"]}
+        assert categories[category]["Other"] == [f"results/{name}.csv", f"results/{name}.html"]
         assert results[f"results/{name}.html"]["mime_type"] == "text/html"
         page = base64.b64decode(results[f"results/{name}.html"]["data_uri"].split("base64,")[1]).decode()
         assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "src=" not in page

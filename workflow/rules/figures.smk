@@ -77,6 +77,8 @@ for figure, (study, spec) in FIGURES.items():
             ),
         log:
             f"logs/{study}/figures/{figure}.log",
+        benchmark:
+            f"logs/benchmark/{figure}.tsv"
         localrule: True
         params:
             study=study,
@@ -105,6 +107,8 @@ for figure, spec in model_registry.FIGURES.items():
             ),
         log:
             f"logs/models/{{model}}/figures/{figure}.log",
+        benchmark:
+            f"logs/benchmark/{figure}/{{model}}.tsv"
         localrule: True
         params:
             study="models",
@@ -133,6 +137,8 @@ rule mnist_unit_figures:
         ],
     log:
         "logs/mnist/figures/units.log",
+    benchmark:
+        "logs/benchmark/mnist_unit_figures.tsv"
     localrule: True
     params:
         settings=FIGURE_SETTINGS["mnist"],

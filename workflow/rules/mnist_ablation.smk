@@ -9,6 +9,8 @@ rule mnist_ablation:
         machine="results/mnist/machines/mnist_ablation.json",
     log:
         "logs/mnist/ablation.log",
+    benchmark:
+        "logs/benchmark/mnist_ablation.tsv"
     threads: MAX_THREADS
     resources:
         runtime=10,
@@ -31,6 +33,8 @@ rule mnist_featured:
         machine="results/mnist/machines/mnist_featured.json",
     log:
         "logs/mnist/featured.log",
+    benchmark:
+        "logs/benchmark/mnist_featured.tsv"
     resources:
         runtime=10,
         mem_mb=4000,
@@ -53,6 +57,8 @@ rule mnist_semantics:
         machine="results/mnist/machines/mnist_semantics.json",
     log:
         "logs/mnist/semantics.log",
+    benchmark:
+        "logs/benchmark/mnist_semantics.tsv"
     threads: MAX_THREADS
     resources:
         runtime=10,

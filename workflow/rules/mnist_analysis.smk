@@ -7,6 +7,8 @@ rule mnist_tsne:
         machine="results/mnist/machines/mnist_tsne.json",
     log:
         "logs/mnist/tsne.log",
+    benchmark:
+        "logs/benchmark/mnist_tsne.tsv"
     threads: MAX_THREADS
     resources:
         runtime=30,
@@ -27,6 +29,8 @@ rule mnist_statistics:
         machine="results/mnist/machines/mnist_statistics.json",
     log:
         "logs/mnist/statistics.log",
+    benchmark:
+        "logs/benchmark/mnist_statistics.tsv"
     resources:
         runtime=20,
         mem_mb=8000,
@@ -46,6 +50,8 @@ rule mnist_shapley:
         machine="results/mnist/machines/mnist_shapley.json",
     log:
         "logs/mnist/shapley.log",
+    benchmark:
+        "logs/benchmark/mnist_shapley.tsv"
     threads: MAX_THREADS
     resources:
         runtime=60,

@@ -4,6 +4,8 @@ rule mnist_data:
         record="results/mnist/data.json",
     log:
         "logs/mnist/data.log",
+    benchmark:
+        "logs/benchmark/mnist_data.tsv"
     resources:
         runtime=30,
         mem_mb=4000,

@@ -7,6 +7,8 @@ rule mnist_train:
         machine="results/mnist/machines/mnist_train_chunk{chunk}.json",
     log:
         "logs/mnist/train_chunk{chunk}.log",
+    benchmark:
+        "logs/benchmark/mnist_train/{chunk}.tsv"
     threads: MAX_THREADS
     resources:
         runtime=60,
@@ -27,6 +29,8 @@ rule mnist_networks:
         history="results/mnist/training_history.csv",
     log:
         "logs/mnist/networks.log",
+    benchmark:
+        "logs/benchmark/mnist_networks.tsv"
     localrule: True
     params:
         settings=SETTINGS["mnist_networks"],
@@ -44,6 +48,8 @@ if IMPORTED:
             check="results/mnist/import_check.json",
         log:
             "logs/mnist/check_import.log",
+        benchmark:
+            "logs/benchmark/mnist_check_import.tsv"
         priority: 100
         # The first job, light: a broken weights file fails before training starts.
         localrule: True
@@ -59,6 +65,8 @@ if IMPORTED and IMPORTED.get("download"):
             initial=IMPORTED["initial"],
         log:
             "logs/mnist/fetch_authors.log",
+        benchmark:
+            "logs/benchmark/mnist_fetch_authors.tsv"
         # On the submitting node: cluster nodes often have no internet.
         localrule: True
         script:

@@ -19,6 +19,8 @@ checkpoint model_network:
         machine="results/models/{model}/machines/model_network.json",
     log:
         "logs/models/{model}/network.log",
+    benchmark:
+        "logs/benchmark/model_network/{model}.tsv"
     threads: MAX_THREADS
     resources:
         gpu=1,
@@ -41,6 +43,8 @@ rule model_ablation:
         machine="results/models/{model}/machines/model_ablation_{semantics}_{part}.json",
     log:
         "logs/models/{model}/ablation/{semantics}_{part}.log",
+    benchmark:
+        "logs/benchmark/model_ablation/{model}_{semantics}_{part}.tsv"
     wildcard_constraints:
         semantics="literal|activation|mean|resample",
     threads: MAX_THREADS
@@ -64,6 +68,8 @@ rule model_sweep:
         table="results/models/{model}/ablations.csv",
     log:
         "logs/models/{model}/sweep.log",
+    benchmark:
+        "logs/benchmark/model_sweep/{model}.tsv"
     localrule: True
     params:
         semantics=SEMANTICS,
@@ -89,6 +95,8 @@ rule model_statistics:
         rankings="results/models/{model}/statistics/semantics_rankings.csv",
     log:
         "logs/models/{model}/statistics.log",
+    benchmark:
+        "logs/benchmark/model_statistics/{model}.tsv"
     localrule: True
     params:
         settings=SETTINGS["model_statistics"],
@@ -109,6 +117,8 @@ rule model_shapley:
         machine="results/models/{model}/machines/model_shapley.json",
     log:
         "logs/models/{model}/shapley.log",
+    benchmark:
+        "logs/benchmark/model_shapley/{model}.tsv"
     threads: MAX_THREADS
     resources:
         gpu=1,
@@ -130,6 +140,8 @@ rule model_recovery:
         machine="results/models/{model}/machines/model_recovery_experiment{experiment}.json",
     log:
         "logs/models/{model}/recovery_experiment{experiment}.log",
+    benchmark:
+        "logs/benchmark/model_recovery/{model}_{experiment}.tsv"
     wildcard_constraints:
         experiment="[12]",
     threads: MAX_THREADS
@@ -154,6 +166,8 @@ rule model_provenance:
         "results/models/{model}/provenance.json",
     log:
         "logs/models/{model}/provenance.log",
+    benchmark:
+        "logs/benchmark/model_provenance/{model}.tsv"
     localrule: True
     params:
         settings=lambda wildcards: {"models": {wildcards.model: MODELS[wildcards.model]}, "vgg.ablation": ABLATION},

@@ -12,6 +12,8 @@ rule mnist_provenance:
         "results/mnist/provenance.json",
     log:
         "logs/mnist/provenance.log",
+    benchmark:
+        "logs/benchmark/mnist_provenance.tsv"
     localrule: True
     params:
         settings=SETTINGS["mnist_provenance"],
@@ -28,6 +30,8 @@ rule vgg_provenance:
         "results/vgg/provenance.json",
     log:
         "logs/vgg/provenance.log",
+    benchmark:
+        "logs/benchmark/vgg_provenance.tsv"
     localrule: True
     params:
         settings=SETTINGS["vgg_provenance"],
@@ -57,6 +61,8 @@ rule paper_comparison:
         ),
     log:
         "logs/paper_comparison.log",
+    benchmark:
+        "logs/benchmark/paper_comparison.tsv"
     localrule: True
     params:
         settings=SETTINGS["paper_comparison"],
@@ -77,6 +83,8 @@ rule paper_comparison_table:
         ),
     log:
         "logs/paper_comparison_table.log",
+    benchmark:
+        "logs/benchmark/paper_comparison_table.tsv"
     localrule: True
     params:
         caption={"evaluation": ANALYSIS["evaluation"]},
@@ -97,6 +105,8 @@ rule run_summary:
         ),
     log:
         "logs/run_summary.log",
+    benchmark:
+        "logs/benchmark/run_summary.tsv"
     localrule: True
     params:
         settings=SETTINGS["run_summary"],
@@ -116,6 +126,8 @@ rule run_summary_table:
         ),
     log:
         "logs/run_summary_table.log",
+    benchmark:
+        "logs/benchmark/run_summary_table.tsv"
     localrule: True
     script:
         "../scripts/run_summary_table.py"
@@ -130,6 +142,36 @@ rule report_home:
         "results/report_home.rst",
     log:
         "logs/report_home.log",
+    benchmark:
+        "logs/benchmark/report_home.tsv"
     localrule: True
     script:
         "../scripts/report_home.py"
+
+
+# Where the run spent its time and memory: every job's benchmark file, per rule, and the critical path. It waits for
+# every other output, so that each job it lists has finished.
+rule run_times:
+    input:
+        final_outputs(),
+    output:
+        jobs=report(
+            "results/run_times.csv",
+            caption="../../report/run_times.rst",
+            category=figure_spec.SUMMARY,
+            subcategory=figure_spec.RUN_TIMES,
+            labels=figure_spec.labels(None, "Time and memory per job, as CSV", STUDIES_RUN, "run_times.csv"),
+        ),
+        path="results/critical_path.csv",
+        page=report(
+            "results/run_times.html",
+            caption="../../report/run_times.rst",
+            category=figure_spec.SUMMARY,
+            subcategory=figure_spec.RUN_TIMES,
+            labels=figure_spec.labels(None, "Time and memory per rule", STUDIES_RUN, "run_times.html"),
+        ),
+    log:
+        "logs/run_times.log",
+    localrule: True
+    script:
+        "../scripts/run_times.py"

@@ -9,6 +9,8 @@ rule vgg_ablation:
         machine="results/vgg/machines/vgg_ablation_{semantics}_{part}.json",
     log:
         "logs/vgg/ablation/{semantics}_{part}.log",
+    benchmark:
+        "logs/benchmark/vgg_ablation/{semantics}_{part}.tsv"
     wildcard_constraints:
         semantics="literal|activation|mean|resample",
         part=r"features\.\d+|all",
@@ -32,6 +34,8 @@ rule vgg_held_out_images:
         images="results/vgg/held_out_images.pt",
     log:
         "logs/vgg/held_out_images.log",
+    benchmark:
+        "logs/benchmark/vgg_held_out_images.tsv"
     threads: 1 if EMBEDDED else IMAGENET["workers"]
     resources:
         runtime=10 if EMBEDDED else 60,
@@ -51,6 +55,8 @@ rule vgg_sweep:
         groups="results/vgg/groups.csv",
     log:
         "logs/vgg/sweep.log",
+    benchmark:
+        "logs/benchmark/vgg_sweep.tsv"
     localrule: True
     params:
         settings=SETTINGS["vgg_sweep"],
@@ -79,6 +85,8 @@ rule vgg_statistics:
         rankings="results/vgg/statistics/semantics_rankings.csv",
     log:
         "logs/vgg/statistics.log",
+    benchmark:
+        "logs/benchmark/vgg_statistics.tsv"
     localrule: True
     resources:
         runtime=30,
@@ -100,6 +108,8 @@ rule vgg_null:
         draws="results/vgg/statistics/null_draws.csv",
     log:
         "logs/vgg/null.log",
+    benchmark:
+        "logs/benchmark/vgg_null.tsv"
     threads: MAX_THREADS
     resources:
         gpu=1,
@@ -121,6 +131,8 @@ checkpoint vgg_choices:
         "results/vgg/choices.json",
     log:
         "logs/vgg/choices.log",
+    benchmark:
+        "logs/benchmark/vgg_choices.tsv"
     localrule: True
     params:
         settings=SETTINGS["vgg_choices"],
@@ -140,6 +152,8 @@ rule vgg_shapley:
         machine="results/vgg/machines/vgg_shapley.json",
     log:
         "logs/vgg/shapley.log",
+    benchmark:
+        "logs/benchmark/vgg_shapley.tsv"
     threads: MAX_THREADS
     resources:
         gpu=1,

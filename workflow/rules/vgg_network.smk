@@ -9,6 +9,8 @@ rule vgg_network:
         history="results/vgg/training_history.csv",
     log:
         "logs/vgg/network.log",
+    benchmark:
+        "logs/benchmark/vgg_network.tsv"
     threads: MAX_THREADS if EMBEDDED else 1
     resources:
         **({"gpu": 1} if EMBEDDED else {}),
@@ -29,6 +31,8 @@ rule vgg_test_images:
         record="results/vgg/data.json",
     log:
         "logs/vgg/test_images.log",
+    benchmark:
+        "logs/benchmark/vgg_test_images.tsv"
     threads: 1 if EMBEDDED else IMAGENET["workers"]
     resources:
         runtime=10 if EMBEDDED else 120,
@@ -48,6 +52,8 @@ if not EMBEDDED:
             check="results/vgg/input_check.json",
         log:
             "logs/vgg/check_inputs.log",
+        benchmark:
+            "logs/benchmark/vgg_check_inputs.tsv"
         priority: 100
         # The first job, light: broken weights or ImageNet folders fail before anything long starts.
         localrule: True

@@ -9,6 +9,8 @@ rule vgg_recovery:
         machine="results/vgg/machines/vgg_recovery_experiment{experiment}_{layer}_{part}.json",
     log:
         "logs/vgg/recovery/experiment{experiment}_{layer}_{part}.log",
+    benchmark:
+        "logs/benchmark/vgg_recovery/{experiment}_{layer}_{part}.tsv"
     wildcard_constraints:
         experiment="[12]",
         layer=r"features\.\d+|all",
@@ -34,6 +36,8 @@ rule vgg_recovery_gaps:
         "results/vgg/statistics/recovery_gaps.csv",
     log:
         "logs/vgg/recovery_gaps.log",
+    benchmark:
+        "logs/benchmark/vgg_recovery_gaps.tsv"
     localrule: True
     script:
         "../scripts/vgg_recovery_gaps.py"
@@ -46,6 +50,8 @@ rule vgg_recovery_table:
         "results/vgg/recovery/experiment{experiment}.csv",
     log:
         "logs/vgg/recovery_experiment{experiment}.log",
+    benchmark:
+        "logs/benchmark/vgg_recovery_table/{experiment}.tsv"
     wildcard_constraints:
         experiment="[12]",
     localrule: True

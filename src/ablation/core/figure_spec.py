@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 COMPARISON, SUMMARY = "01 Paper comparison", "02 Run summary"
+RUN_TIMES = "Time and memory"  # the run summary's subcategory beside the summary itself
 NOT_IN_PAPER = "—"  # the figure label of an entry the paper does not have
 
 
