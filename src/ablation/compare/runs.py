@@ -8,6 +8,7 @@ whole validated config, the data, the versions and every computing job's machine
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from ablation.core.errors import InputError
 
 PROVENANCE = Path("results/mnist/provenance.json")
 SUMMARY = Path("results/run_summary.csv")
+RUN_TIMES = Path("results/run_times.csv")
 STUDY_PROVENANCE = "results/{study}/provenance.json"
 
 
@@ -72,6 +74,17 @@ def studies(run: Run) -> dict[str, dict]:
     return found
 
 
+def _run_time(run: Run, column: str, how: str) -> str:
+    """A column of the run's `results/run_times.csv` summed or at its largest; "not measured" without it."""
+    path = run.path(RUN_TIMES)
+    if not path.is_file():
+        return "not measured"
+    values = [float(row[column]) for row in csv.DictReader(path.open()) if row[column] not in ("", "nan")]
+    if not values:  # jobs made before their rules wrote benchmark files
+        return "not measured"
+    return f"{sum(values) if how == 'sum' else max(values):.0f}"
+
+
 def flat(settings: object, prefix: str = "") -> dict[str, str]:
     """A nested config as dotted keys -> its value as text (a string as it is, anything else as JSON; lists stay one
     value)."""
@@ -84,9 +97,9 @@ def flat(settings: object, prefix: str = "") -> dict[str, str]:
 
 
 def what_differs(runs: list[Run]) -> list[dict[str, str]]:
-    """The first page's rows: one per config key, data source, machine record and library version that is not the
-    same in every run (`what`: settings, data, machines, versions), each run's value in its column; and the rows that
-    agree counted, one per kind."""
+    """The first page's rows: the runs' times (always shown), then one per config key, data source, machine record
+    and library version that is not the same in every run (`what`: settings, data, machines, versions), each run's
+    value in its column; and the rows that agree counted, one per kind."""
     records = {run.label: studies(run) for run in runs}
     kinds: dict[str, dict[str, dict[str, str]]] = {"settings": {}, "data": {}, "machines": {}, "versions": {}}
     for label, found in records.items():
@@ -96,7 +109,10 @@ def what_differs(runs: list[Run]) -> list[dict[str, str]]:
                     for job, machine in (record.get("machines") or {}).items()}
         kinds["machines"][label] = {"computed on": "; ".join(sorted(set(machines.values())))}
         kinds["versions"][label] = {name: str(number) for name, number in found["mnist"]["versions"].items()}
-    rows = []
+    rows = [{"what": "time", "item": item, **{run.label: _run_time(run, column, how) for run in runs}}
+            for item, column, how in (("wall time of all jobs, summed (s)", "wall_s", "sum"),
+                                      ("CPU time of all jobs, summed (s)", "cpu_s", "sum"),
+                                      ("largest peak memory of one job (MB)", "max_rss_mb", "max"))]
     for kind, values in kinds.items():
         keys = sorted(set().union(*(set(found) for found in values.values())))
         same = 0

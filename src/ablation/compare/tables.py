@@ -51,9 +51,14 @@ def tolerances(measured_on: str) -> pd.DataFrame:
     return stated[stated.measured_on == measured_on][["table", "column", "tolerance"]]
 
 
+# What a run measured of itself, not a result: compared on the first page (`runs.what_differs`), never here.
+RUN_TIMES = ("run_times.csv", "critical_path.csv")
+
+
 def found(results: Path) -> list[str]:
-    """The tidy tables of a results folder, as paths relative to it."""
-    return sorted(str(path.relative_to(results)) for path in results.rglob("*.csv"))
+    """The tidy tables of a results folder, as paths relative to it (the run's own times left out)."""
+    return sorted(name for name in (str(path.relative_to(results)) for path in results.rglob("*.csv"))
+                  if name not in RUN_TIMES)
 
 
 def keys_of(name: str, frame: pd.DataFrame) -> list[str]:
