@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import torch
+from torch import nn
 
 from ablation.core.errors import InputError
 
@@ -42,3 +43,23 @@ def check_finite(state_dict: Mapping[str, torch.Tensor], origin: str) -> None:
             if broken:
                 raise InputError(f"'{origin}': {key} holds {broken} NaN or infinite values (a diverged training run?); "
                                  "give weights that are all finite")
+
+
+def check_state_dict(state_dict: object, build: Callable[[], nn.Module], origin: str, model: str, classes: int,
+                     fix: str) -> dict[str, torch.Tensor]:
+    """The weights for the module `build` makes (`model` with `classes` classes, in words), or an InputError naming
+    the first missing, unexpected or misshaped key; `fix`: what to give instead."""
+    with torch.device("meta"):  # shapes only: no memory, no random initialisation of millions of weights
+        expected = build().state_dict()
+    if not isinstance(state_dict, Mapping) or not all(isinstance(v, torch.Tensor) for v in state_dict.values()):
+        raise InputError(f"'{origin}' is not a PyTorch state_dict of tensors; save one with "
+                         "torch.save(model.state_dict(), path)")
+    missing, unexpected = sorted(set(expected) - set(state_dict)), sorted(set(state_dict) - set(expected))
+    if missing or unexpected:
+        raise InputError(f"'{origin}' does not fit {model}: missing keys {missing[:3]}, unexpected keys "
+                         f"{unexpected[:3]}; give {fix}")
+    for key, tensor in expected.items():
+        if state_dict[key].shape != tensor.shape:
+            raise InputError(f"'{origin}': {key} has shape {tuple(state_dict[key].shape)}, expected "
+                             f"{tuple(tensor.shape)} ({model} with {classes} classes)")
+    return dict(state_dict)

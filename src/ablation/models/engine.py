@@ -20,6 +20,7 @@ import torch
 from ablation.core.branching import branched_output, intact_values
 from ablation.core.graph import STREAM_PREFIX, Graph, NodeMasks, mask_nodes
 from ablation.core.logs import Progress
+from ablation.core.semantics import checked as semantics_checked
 from ablation.core.semantics import derangement
 from ablation.vgg.ablation import KNOWN_SEMANTICS, REPLACING, Counts, autocast, hits
 from ablation.vgg.groups import FilterAblation
@@ -94,15 +95,6 @@ def _shape(graph: Graph, node: str) -> tuple[int, ...]:
     return tuple(found.meta["tensor_meta"].shape)
 
 
-def _checked(semantics: str, replacements: Replacements | None, images: ImageSet) -> Replacements | None:
-    if semantics in REPLACING and replacements is None:
-        raise ValueError(f"semantics '{semantics}' needs its Replacements (the held-out means or the partners)")
-    if semantics == "resample" and (replacements is None or replacements.partner is None
-                                    or len(replacements.partner) != len(images)):
-        raise ValueError(f"resample needs a partner for each of the {len(images)} images")
-    return replacements if semantics in REPLACING else None
-
-
 def _branches(graph: Graph, ablations: Sequence[FilterAblation], semantics: str,
               device: torch.device) -> dict[str, tuple[list[str], list[int], torch.Tensor]]:
     """Layer -> (mask nodes, table rows, keep masks (ablations, channels)) of its ablations."""
@@ -123,7 +115,7 @@ def sweep(graph: Graph, images: ImageSet, ablations: Sequence[FilterAblation], s
     """Top-1/top-5 hits of the intact network (row 0) and of every ablation (row i + 1), per class: each batch's
     intact pass once, every ablation running only the graph after its first mask node (`branch_images` items at
     a time)."""
-    replacements = _checked(semantics, replacements, images)
+    replacements = semantics_checked(semantics, REPLACING, replacements, len(images))
     progress = progress or Progress(len(images), f"sweep of {len(ablations)} ablations", "images")
     device_ = torch.device(device)
     module = graph.module.eval().to(device_)
@@ -155,7 +147,7 @@ def plain_sweep(graph: Graph, images: ImageSet, ablations: Sequence[FilterAblati
                 replacements: Replacements | None = None) -> Counts:
     """The baseline the engine is checked and benchmarked against: per ablation, masks inserted into the traced
     module (`NodeMasks`) and one full forward pass per batch (resample: the partners' values set per batch)."""
-    replacements = _checked(semantics, replacements, images)
+    replacements = semantics_checked(semantics, REPLACING, replacements, len(images))
     device_ = torch.device(device)
     module = graph.module.eval().to(device_)
     counts = Counts.zeros(len(ablations) + 1, len(images.classes), device_)

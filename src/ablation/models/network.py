@@ -5,7 +5,6 @@ pretrained ones, or a state_dict), the embedded residual network, or a user's ow
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -64,20 +63,8 @@ class Architecture:
 
 def check_state_dict(state_dict: object, architecture: Architecture, origin: str) -> dict[str, torch.Tensor]:
     """The weights of `architecture`, or an InputError naming the first missing, unexpected or misshaped key."""
-    with torch.device("meta"):
-        expected = architecture.build().state_dict()
-    if not isinstance(state_dict, Mapping) or not all(isinstance(v, torch.Tensor) for v in state_dict.values()):
-        raise InputError(f"'{origin}' is not a PyTorch state_dict of tensors; save one with "
-                         "torch.save(model.state_dict(), path)")
-    missing, unexpected = sorted(set(expected) - set(state_dict)), sorted(set(state_dict) - set(expected))
-    if missing or unexpected:
-        raise InputError(f"'{origin}' does not fit {architecture.model}: missing keys {missing[:3]}, unexpected keys "
-                         f"{unexpected[:3]}; give the state_dict of that model")
-    for key, tensor in expected.items():
-        if state_dict[key].shape != tensor.shape:
-            raise InputError(f"'{origin}': {key} has shape {tuple(state_dict[key].shape)}, expected "
-                             f"{tuple(tensor.shape)} ({architecture.model} with {architecture.classes} classes)")
-    return dict(state_dict)
+    return weight_files.check_state_dict(state_dict, architecture.build, origin, architecture.model,
+                                         architecture.classes, "the state_dict of that model")
 
 
 def built(architecture: Architecture, weights: str | None, seed: int, config_key: str) -> tuple[nn.Module, str]:

@@ -100,8 +100,9 @@ def page(jobs_path: str | Path, path_path: str | Path, out_path: str | Path) -> 
     else:
         span = steps.end.max() - steps.start.min()
         chain = " &rarr; ".join(f"{escape(rule)} ({wall:.1f} s)" for rule, wall in zip(steps.rule, steps.wall_s))
-        notes.append(f"Critical path, {span:.0f} s from its first job's start to its last job's end, "
-                     f"{steps.wall_s.sum():.0f} s of it in its jobs: {chain}.")
+        notes.append(f"Critical path, {span:.0f} s from its first job's start to its last job's end: "
+                     f"{steps.wall_s.sum():.0f} s in its jobs, {span - steps.wall_s.sum():.0f} s waiting for free "
+                     f"cores after their inputs were ready: {chain}.")
     notes.append("Per rule below; every job in <code>results/run_times.csv</code>, the critical path in "
                  "<code>results/critical_path.csv</code>. Times are those of the last run of each job.")
     shown = per_rule(found)

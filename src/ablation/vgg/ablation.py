@@ -31,6 +31,7 @@ from torch import nn
 from torch.utils.hooks import RemovableHandle
 
 from ablation.core.logs import Progress
+from ablation.core.semantics import checked as semantics_checked
 from ablation.core.semantics import derangement
 from ablation.core.tables import INTACT
 from ablation.vgg.groups import FilterAblation
@@ -220,22 +221,13 @@ def _branches(network: nn.Module, ablations: Sequence[FilterAblation], semantics
     return {point: (rows[point], torch.stack(masks[point])) for point in rows}
 
 
-def _checked(semantics: str, replacements: Replacements | None, images: ImageSet) -> Replacements | None:
-    if semantics in REPLACING and replacements is None:
-        raise ValueError(f"semantics '{semantics}' needs its Replacements (the held-out means or the partners)")
-    if semantics == "resample" and (replacements is None or replacements.partner is None
-                                    or len(replacements.partner) != len(images)):
-        raise ValueError(f"resample needs a partner for each of the {len(images)} images")
-    return replacements if semantics in REPLACING else None
-
-
 @torch.inference_mode()
 def sweep(network: nn.Module, images: ImageSet, ablations: Sequence[FilterAblation], semantics: str, *,
           batch_size: int, branch_images: int, precision: str, device: str = "cpu",
           progress: Progress | None = None, replacements: Replacements | None = None) -> Counts:
     """Top-1/top-5 hits of the intact network (row 0) and of every ablation (row i + 1), per class. `progress`
     (in images; default: a sweep's own) reports every batch. `replacements`: what `mean` and `resample` put in."""
-    replacements = _checked(semantics, replacements, images)
+    replacements = semantics_checked(semantics, REPLACING, replacements, len(images))
     progress = progress or Progress(len(images), f"sweep of {len(ablations)} ablations", "images")
     device_ = torch.device(device)
     network = _prepare(network, device_, precision)
@@ -314,7 +306,7 @@ def plain_sweep(network: nn.Module, images: ImageSet, ablations: Sequence[Filter
                 replacements: Replacements | None = None) -> Counts:
     """The baseline the engine is checked and benchmarked against: one full evaluation per ablation (resample: the
     partner images' activations at each mask point computed once, held in memory)."""
-    replacements = _checked(semantics, replacements, images)
+    replacements = semantics_checked(semantics, REPLACING, replacements, len(images))
     intact, intact_hits = evaluate_against(network, images, batch_size, device, precision)
     results = [intact]
     partners = {}

@@ -8,7 +8,6 @@ shrinks the classifier's hidden width; its classifier keeps the indices `classif
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import cast
@@ -90,21 +89,8 @@ VGG19_BN = Architecture("vgg19_bn", 1000)
 
 def check_state_dict(state_dict: object, architecture: Architecture, origin: str) -> dict[str, torch.Tensor]:
     """The weights of `architecture`, or an InputError naming the first missing, unexpected or misshaped key."""
-    with torch.device("meta"):  # shapes only: no memory, no random initialisation of 143 million weights
-        expected = architecture.build().state_dict()
-    if not isinstance(state_dict, Mapping) or not all(isinstance(v, torch.Tensor) for v in state_dict.values()):
-        raise InputError(f"'{origin}' is not a PyTorch state_dict of tensors; "
-                         "save one with torch.save(model.state_dict())")
-    missing, unexpected = sorted(set(expected) - set(state_dict)), sorted(set(state_dict) - set(expected))
-    if missing or unexpected:
-        raise InputError(f"'{origin}' does not fit torchvision's {architecture.model}: missing keys {missing[:3]}, "
-                         f"unexpected keys {unexpected[:3]}; give the state_dict of torchvision.models.vgg19_bn()")
-    for key, tensor in expected.items():
-        if state_dict[key].shape != tensor.shape:
-            raise InputError(f"'{origin}': {key} has shape {tuple(state_dict[key].shape)}, expected "
-                             f"{tuple(tensor.shape)} (torchvision's {architecture.model} "
-                             f"with {architecture.classes} classes)")
-    return dict(state_dict)
+    return weights.check_state_dict(state_dict, architecture.build, origin, f"torchvision's {architecture.model}",
+                                    architecture.classes, "the state_dict of torchvision.models.vgg19_bn()")
 
 
 def load_weights_file(path: str | Path) -> dict[str, torch.Tensor]:
