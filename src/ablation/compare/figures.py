@@ -45,9 +45,9 @@ def same_pixels(paths: dict[str, Path]) -> dict[str, str]:
 SAME = "the same pixels"
 
 
-def page(figure: str, paths: dict[str, Path]) -> str:
-    """The page of one figure: `paths` by run label, the reference first."""
-    verdict = "; ".join(f"{label}: {found}" for label, found in same_pixels(paths).items())
+def page(figure: str, paths: dict[str, Path], pixels: dict[str, str]) -> str:
+    """The page of one figure: `paths` by run label, the reference first; `pixels`: `same_pixels` of them."""
+    verdict = "; ".join(f"{label}: {found}" for label, found in pixels.items())
     panels = "".join(
         f'<figure><figcaption>{escape(label)}</figcaption><img alt="{escape(figure)}, {escape(label)}" '
         f'src="data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()}"></figure>'

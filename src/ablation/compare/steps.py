@@ -137,7 +137,7 @@ def compare_figures(*, folders: list[str], out_table: str, out_folder: str) -> N
         paths = {run.label: run.path("results") / drawn[run.label][figure] for run in checked
                  if figure in drawn[run.label]}
         if len(paths) > 1:
-            (Path(out_folder) / f"{figure}.html").write_text(figures.page(figure, paths))
-            rows += [{"figure": figure, "run": label, "pixels": found}
-                     for label, found in figures.same_pixels(paths).items()]
+            pixels = figures.same_pixels(paths)  # decoding the PNGs is the step's cost: once per figure
+            (Path(out_folder) / f"{figure}.html").write_text(figures.page(figure, paths, pixels))
+            rows += [{"figure": figure, "run": label, "pixels": found} for label, found in pixels.items()]
     pd.DataFrame(rows, columns=["figure", "run", "pixels"]).to_csv(out_table, index=False)
