@@ -93,3 +93,14 @@ def test_parsing_the_workflow_imports_no_heavy_library(tmp_path):
                                 capture_output=True, text=True)
         assert result.returncode == 0 and "parsing the workflow imported" not in result.stderr, result.stderr[-3000:]
         assert "mnist_ablation" in result.stdout, "the dry run built the DAG"
+
+
+def test_figure_and_report_processes_import_only_what_they_draw_with():
+    """Every figure and report page is a job and a process of its own: its start-up is Python, pandas and
+    matplotlib, not the statistics, tensor or compiler libraries the computing jobs need (3 s more each)."""
+    modules = ", ".join([*(f"ablation.{study}.figures" for study in ("mnist", "vgg", "models")), "ablation.report.steps"])
+    probe = (f"import sys, {modules}\n"
+             "print(sorted({name.split('.')[0] for name in sys.modules} & {'scipy', 'statsmodels', 'torch', "
+             "'torchvision', 'sklearn', 'numba'}))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]", result.stdout

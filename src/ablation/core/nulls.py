@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from statsmodels.stats.multitest import multipletests
 
 ALTERNATIVES = ("greater", "less", "two-sided")
 
@@ -105,5 +104,7 @@ class Null:
 
 def fdr(p_values: np.ndarray) -> np.ndarray:
     """Benjamini-Hochberg q-values (statsmodels)."""
+    from statsmodels.stats.multitest import multipletests  # here: figures import this module and never call it
+
     p_values = np.asarray(p_values, dtype=float)
     return multipletests(p_values, method="fdr_bh")[1] if len(p_values) else p_values

@@ -5,12 +5,13 @@ bootstrap's resamples are ranked in one call."""
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 
 def spearman(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Rank correlation of each row of `a` with the same row of `b` ((R, n) each; ties get mean ranks); NaN where
     a row is constant."""
+    from scipy import stats  # here, not at the top: the figures import this module, most draw without scipy
+
     ranks = [stats.rankdata(np.atleast_2d(x), axis=1) for x in (a, b)]
     centred = [r - r.mean(1, keepdims=True) for r in ranks]
     scale = np.sqrt((centred[0] ** 2).sum(1) * (centred[1] ** 2).sum(1))

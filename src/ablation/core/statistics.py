@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.stats.contingency_tables import mcnemar
-from statsmodels.stats.multitest import multipletests
+
+# scipy and statsmodels are imported where a test runs: every figure is a process of its own, imports this module and
+# draws without them (a second less to start).
 
 
 def mcnemar_fdr(gained: np.ndarray, lost: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     """McNemar's exact p of each (items gained, items lost) pair, and Benjamini-Hochberg q over all of them."""
+    from statsmodels.stats.contingency_tables import mcnemar
+    from statsmodels.stats.multitest import multipletests
+
     if len(gained) == 0:
         return np.empty(0), np.empty(0)
     # The exact test depends only on the pair: run statsmodels once per distinct pair.
@@ -27,6 +30,8 @@ def paired_drop(gained: np.ndarray, lost: np.ndarray, items: np.ndarray,
     """The accuracy drop of an ablation on the same items [%p], (lost - gained) / items, with its paired Wald
     interval: each item's change is -1, 0 or 1, and the interval is the normal one of their mean (the standard
     error from the items that changed). No items: NaN."""
+    from scipy import stats
+
     gained, lost = np.asarray(gained, dtype=float), np.asarray(lost, dtype=float)
     items = np.asarray(items, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -9,7 +9,6 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
-from scipy.stats import gaussian_kde
 
 from ablation.core import style
 from ablation.core.style import ACCURACY, CLASS_LABELS, DROP, GAIN, LABEL_BOX, PAIR_ONLY, Figure, plt, signed
@@ -200,6 +199,8 @@ def weight_change_vs_drop(panels: list[tuple[pd.DataFrame, pd.DataFrame, str]]) 
 
 def coefficient_kde(per_network: pd.DataFrame) -> Figure:
     """Fig. 10: the distribution (Gaussian KDE) of the per-network Pearson and Spearman coefficients."""
+    from scipy.stats import gaussian_kde  # here: the other figures of this module start without scipy
+
     figure, ax = plt.subplots(figsize=(6.5, 4))
     grid = np.linspace(-1, 1, 400)
     for method, color in (("pearson", "C0"), ("spearman", "C1")):

@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 from ablation.core.rankings import spearman, top_overlap
 from ablation.core.statistics import mcnemar_fdr, paired_drop
@@ -29,13 +27,17 @@ from ablation.mnist.outcomes import Ablation, Outcomes, drops
 if TYPE_CHECKING:
     from ablation.mnist.network import Stack
 
-CORRELATIONS = {"pearson": stats.pearsonr, "spearman": stats.spearmanr}
+# scipy and statsmodels are imported where a test runs: the figures import this module and draw without them, and
+# every figure is a process of its own (a second less to start each).
+CORRELATIONS = ("pearson", "spearman")  # scipy.stats.pearsonr and spearmanr
 # What is correlated with the drop: the test's p-value (as in the authors' code) and its U statistic.
 MEASURES = ("p", "U")
 
 
 def mann_whitney(initial: Stack, trained: Stack, networks: list[str]) -> pd.DataFrame:
     """U statistic and two-sided p of trained vs initial incoming weights, per network and hidden unit."""
+    from scipy import stats
+
     rows = []
     for layer, name in (("hidden1", "fc1"), ("hidden2", "fc2")):
         before, after = getattr(initial, name).numpy(), getattr(trained, name).numpy()  # (N, width, fan_in)
@@ -50,7 +52,9 @@ def mann_whitney(initial: Stack, trained: Stack, networks: list[str]) -> pd.Data
 
 def correlation(x: np.ndarray, y: np.ndarray, method: str, resamples: int, seed: int) -> dict[str, float]:
     """Coefficient, p-value and a 95 % BCa bootstrap interval (resampling (x, y) pairs)."""
-    function = CORRELATIONS[method]
+    from scipy import stats
+
+    function = getattr(stats, f"{method}r")
     result = function(x, y)
     interval = stats.bootstrap(
         (x, y), lambda a, b: function(a, b).statistic, paired=True, vectorized=False,
@@ -76,6 +80,8 @@ def weight_change_vs_drop(
     Returns the summary for the focus network and for the other networks' units pooled (the paper's Fig. 9: its
     network, then the 20 more it trained), and per-network coefficients.
     """
+    from scipy import stats
+
     joined = mwu.merge(unit_drops(drops), on=["network", "layer", "units"])
     summary, per_network = [], []
     for layer, group in joined.groupby("layer", sort=False):
@@ -90,8 +96,8 @@ def weight_change_vs_drop(
                     summary.append({"scope": scope, "layer": layer, "measure": measure, "method": method, **values})
             for network, part in group.groupby("network", sort=False):
                 per_network.append({"network": network, "layer": layer, "measure": measure, **{
-                    method: float(function(part[measure], part["drop"]).statistic)
-                    for method, function in CORRELATIONS.items()}})
+                    method: float(getattr(stats, f"{method}r")(part[measure], part["drop"]).statistic)
+                    for method in CORRELATIONS}})
     return pd.DataFrame(summary), pd.DataFrame(per_network)
 
 
@@ -106,6 +112,8 @@ def mean_interval(values: np.ndarray, resamples: int, seed: int) -> tuple[float,
     """Mean and its 95 % BCa bootstrap interval (NaN interval for fewer than 3 values)."""
     if len(values) < 3 or np.ptp(values) == 0:
         return float(np.mean(values)), float("nan"), float("nan")
+    from scipy import stats
+
     interval = stats.bootstrap((values,), np.mean, n_resamples=resamples,
                                rng=np.random.default_rng(seed)).confidence_interval
     return float(np.mean(values)), float(interval.low), float(interval.high)
@@ -149,6 +157,9 @@ def pair_tests(outcomes: Outcomes, alpha: float) -> pd.DataFrame:
     every one of the others wrong (`gained_only_after_pair`): an exact one-sided binomial (McNemar) test that the first
     exceed the second, Benjamini-Hochberg FDR over the pairs of a network's layer. `interaction`: the overall pair
     drop minus the sum of the single drops [%p]; `super_additive`: q < alpha."""
+    from scipy import stats
+    from statsmodels.stats.multitest import multipletests
+
     rows = []
     for n, network in enumerate(outcomes.networks):
         correct = outcomes.correct[n]

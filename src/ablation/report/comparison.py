@@ -30,7 +30,6 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
-from scipy.stats import percentileofscore
 
 from ablation.core import html_table
 from ablation.core.tables import INTACT, hits
@@ -180,6 +179,8 @@ def spread_verdict(value: float | None, paper: float, spread: list[float], measu
                    resamples: int, seed: int) -> tuple[str, str]:
     """(verdict, how): where the paper's number falls among this run's networks (the same role, measured alike);
     with `resamples`, the role's mean over the networks with its 95 % bootstrap interval."""
+    from scipy.stats import percentileofscore  # here: the report's other steps import this module and skip scipy
+
     if len(spread) < 2:
         return f"{NOT_COMPARABLE}: {len(spread)} network(s) with this role, no distribution", ""
     low, high = min(spread), max(spread)

@@ -7,7 +7,7 @@ from typing import cast
 
 import pandas as pd
 
-from ablation.core import digits, html_table, provenance, tables
+from ablation.core import html_table, provenance, tables
 from ablation.mnist import authors, outcomes, roles
 from ablation.report import comparison, home, summary
 from ablation.vgg.choices import Choices
@@ -19,6 +19,8 @@ def paper_comparison(*, featured_path: str, runs: dict[str, str], statistics_pat
     """The paper's numbers and claims beside this run's (`comparison`); `runs`: every network's outcomes
     under each evaluation; `vgg`: the VGG study's result files (table, class_changes, null, data record, choices,
     and recovery1/2 and recovery_gaps where run), if it ran."""
+    from ablation.core.digits import is_full_mnist  # here: it loads torch and torchvision, 3 s the other steps skip
+
     focus, imported = settings["focus"], settings["imported"]
     authors_network = focus == imported and imported_trained is not None and authors.is_authors(imported_trained)
     data = cast(str, provenance.read(data_path)["data"])
@@ -27,7 +29,7 @@ def paper_comparison(*, featured_path: str, runs: dict[str, str], statistics_pat
         settings["evaluation"], focus, authors_network, settings["negligible_drop"],
         pd.read_csv(statistics_paths["correlations"]), pd.read_csv(statistics_paths["per_network_correlations"]),
         pd.read_csv(statistics_paths["selectivity"], dtype={"class": str}), settings["resamples"], settings["seed"],
-        data, digits.is_full_mnist(data), pd.read_csv(statistics_paths["pair_tests"], dtype={"units": str}),
+        data, is_full_mnist(data), pd.read_csv(statistics_paths["pair_tests"], dtype={"units": str}),
         settings["alpha"])
     frame = pd.concat([frame, pd.DataFrame(comparison.semantics_rows(pd.read_csv(statistics_paths["semantics"]),
                                                                      "mnist"))], ignore_index=True)

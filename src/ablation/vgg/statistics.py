@@ -16,7 +16,6 @@ from fractions import Fraction
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ablation.core.rankings import spearman, top_overlap
 from ablation.core.statistics import mcnemar_fdr, paired_drop
@@ -240,6 +239,8 @@ def recovery_gaps(recovery: pd.DataFrame, confidence: float = 0.95) -> pd.DataFr
     mean over passes (`step` "all") with an interval over passes and images: the standard error combines the
     passes' spread over sqrt(passes) (none with one pass) with the mean of the passes' image standard errors (the
     passes share the images, so their image errors need not average out)."""
+    from scipy import stats  # here, not at the top: the figures import this module and draw without scipy
+
     step = "pass" if "pass" in recovery.columns else "iteration"
     z = stats.norm.ppf(0.5 + confidence / 2)
     rows = []
