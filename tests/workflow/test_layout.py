@@ -98,7 +98,8 @@ def test_parsing_the_workflow_imports_no_heavy_library(tmp_path):
 def test_figure_and_report_processes_import_only_what_they_draw_with():
     """Every figure and report page is a job and a process of its own: its start-up is Python, pandas and
     matplotlib, not the statistics, tensor or compiler libraries the computing jobs need (3 s more each)."""
-    modules = ", ".join([*(f"ablation.{study}.figures" for study in ("mnist", "vgg", "models")), "ablation.report.steps"])
+    modules = ", ".join([*(f"ablation.{study}.figures" for study in ("mnist", "vgg", "models")),
+                         "ablation.report.steps"])
     probe = (f"import sys, {modules}\n"
              "print(sorted({name.split('.')[0] for name in sys.modules} & {'scipy', 'statsmodels', 'torch', "
              "'torchvision', 'sklearn', 'numba'}))")
