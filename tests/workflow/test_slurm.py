@@ -26,10 +26,17 @@ GPU_RULES = {"vgg_network", "vgg_ablation", "vgg_null", "vgg_shapley", "vgg_reco
              "model_ablation", "model_shapley", "model_recovery"}
 
 
+SYSTEM_CONF = Path("/etc/slurm/slurm.conf")
+# What a machine that belongs to another cluster has: a system-wide config naming a controller this test cannot reach.
+DECOY_CONF = "ClusterName=decoy\nSlurmctldHost=decoy-controller-that-does-not-exist\nSlurmctldPort=6999\n"
+
+
 def slurm_conf(folder: Path, host: str) -> str:
-    # Own ports, state and logs in `folder`: no clash with a cluster this machine may already run. One fake GPU
-    # (a gres backed by /dev/null) so the rules' gpu=1 requests are scheduled as on a real GPU node. Configless:
-    # slurmd fetches this file from slurmctld and points its jobs' SLURM_CONF at its copy, so job steps find it.
+    # Own ports, state and logs in `folder`: no clash with a cluster this machine may already run. Every process of
+    # the test cluster reads this file through SLURM_CONF: the daemons, the test's commands, and the jobs (sbatch
+    # exports the submitting environment), so job steps (srun in the jobs) never read a system-wide config. One fake
+    # GPU (a gres backed by /dev/null, gres.conf beside this file) so the rules' gpu=1 requests are scheduled as on a
+    # real GPU node.
     return f"""ClusterName=ablation-test
 SlurmctldHost={host}
 SlurmctldPort=6917
@@ -52,7 +59,6 @@ ReturnToService=2
 MinJobAge=86400
 AccountingStorageType=accounting_storage/none
 JobAcctGatherType=jobacct_gather/none
-SlurmctldParameters=enable_configless
 GresTypes=gpu
 NodeName={host} CPUs={min(os.cpu_count() or 1, 2)} RealMemory=16000 Gres=gpu:1 State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
@@ -80,14 +86,20 @@ def cluster(tmp_path_factory):
     (folder / "slurm.conf").write_text(slurm_conf(folder, host))
     (folder / "gres.conf").write_text(f"NodeName={host} Name=gpu File=/dev/null\n")
     env = {**os.environ, "SLURM_CONF": str(folder / "slurm.conf")}
-    started_munge = False
+    # Where the machine has no system-wide config, a decoy one for the test's duration: a process that read the
+    # system's config instead of the test's would try to reach a controller that does not exist, and fail.
+    decoy = not SYSTEM_CONF.exists()
+    if decoy:
+        SYSTEM_CONF.parent.mkdir(parents=True, exist_ok=True)
+        SYSTEM_CONF.write_text(DECOY_CONF)
+    munged_pid = None
     if not munge_works():
         Path("/run/munge").mkdir(parents=True, exist_ok=True)
-        subprocess.run(["munged", "--force"], capture_output=True)
-        started_munge = True
+        subprocess.run(["munged", "--force", f"--pid-file={folder / 'munged.pid'}"], capture_output=True)
+        munged_pid = folder / "munged.pid"
     subprocess.run(["slurmctld"], env=env, capture_output=True)
     time.sleep(1)
-    subprocess.run(["slurmd", "--conf-server", f"{host}:6917"], capture_output=True)
+    subprocess.run(["slurmd"], env=env, capture_output=True)
     deadline = time.time() + 30
     while time.time() < deadline:
         state = subprocess.run(["sinfo", "--noheader", "--format=%T"], env=env, capture_output=True, text=True)
@@ -96,24 +108,23 @@ def cluster(tmp_path_factory):
         time.sleep(1)
     else:
         log = (folder / "slurmctld.log").read_text()[-1500:] if (folder / "slurmctld.log").exists() else ""
-        stop(folder, started_munge)
+        stop(folder, munged_pid, decoy)
         pytest.skip(f"SLURM cannot start: node state {state.stdout.strip() or state.stderr.strip()!r}; {log}")
-    yield env
-    subprocess.run(["scancel", "--user", "root"], env=env, capture_output=True)
-    stop(folder, started_munge)
+    try:
+        yield env
+    finally:
+        subprocess.run(["scancel", "--user", "root"], env=env, capture_output=True)
+        stop(folder, munged_pid, decoy)
 
 
-def stop(folder: Path, started_munge: bool) -> None:
-    for pid_file in ("slurmd.pid", "slurmctld.pid"):
-        if (folder / pid_file).exists():
-            subprocess.run(["kill", (folder / pid_file).read_text().strip()], capture_output=True)
-    if started_munge:
-        subprocess.run(["pkill", "-x", "munged"], capture_output=True)
-    # slurmd (configless) links /run/slurm/conf to its config cache; left behind, it makes every later scontrol,
-    # and so every Snakemake start (the SLURM plugin runs scontrol at import), wait 9 s for this dead controller.
-    link = Path("/run/slurm/conf")
-    if link.is_symlink() and Path(os.readlink(link)).is_relative_to(folder):
-        link.unlink()
+def stop(folder: Path, munged_pid: Path | None, decoy: bool) -> None:
+    """End the daemons this test started, by their pid files, and remove the decoy config: left behind, it would make
+    every later scontrol, and so every Snakemake start (the SLURM plugin runs scontrol at import), wait for it."""
+    for pid_file in (folder / "slurmd.pid", folder / "slurmctld.pid", munged_pid):
+        if pid_file is not None and pid_file.exists():
+            subprocess.run(["kill", pid_file.read_text().strip()], capture_output=True)
+    if decoy and SYSTEM_CONF.read_text() == DECOY_CONF:
+        SYSTEM_CONF.unlink()
 
 
 def jobs_by_rule(env: dict[str, str]) -> dict[str, list[str]]:
