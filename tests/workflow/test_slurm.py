@@ -33,8 +33,8 @@ DECOY_CONF = "ClusterName=decoy\nSlurmctldHost=decoy-controller-that-does-not-ex
 
 def slurm_conf(folder: Path, host: str) -> str:
     # Own ports, state and logs in `folder`: no clash with a cluster this machine may already run. Every process of
-    # the test cluster reads this file through SLURM_CONF: the daemons, the test's commands, and the jobs (sbatch
-    # exports the submitting environment), so job steps (srun in the jobs) never read a system-wide config. One fake
+    # the test cluster reads this file through SLURM_CONF: the daemons, the test's commands, the jobs (sbatch exports
+    # the submitting environment) and their job steps (see `cluster`), never a system-wide config. One fake
     # GPU (a gres backed by /dev/null, gres.conf beside this file) so the rules' gpu=1 requests are scheduled as on a
     # real GPU node.
     return f"""ClusterName=ablation-test
@@ -85,7 +85,15 @@ def cluster(tmp_path_factory):
     host = socket.gethostname().split(".")[0]
     (folder / "slurm.conf").write_text(slurm_conf(folder, host))
     (folder / "gres.conf").write_text(f"NodeName={host} Name=gpu File=/dev/null\n")
-    env = {**os.environ, "SLURM_CONF": str(folder / "slurm.conf")}
+    # The jobs' srun (the job step) gets the config through a wrapper first on PATH: Snakemake's jobstep plugin starts
+    # it with every SLURM_* variable but the allocation's ids removed, SLURM_CONF included, and srun without it reads
+    # the system-wide config. PATH reaches the jobs with the rest of the environment (sbatch --export=ALL).
+    wrappers = folder / "bin"
+    wrappers.mkdir()
+    srun = shutil.which("srun") or "/usr/bin/srun"
+    (wrappers / "srun").write_text(f'#!/bin/sh\nSLURM_CONF="{folder / "slurm.conf"}" exec {srun} "$@"\n')
+    (wrappers / "srun").chmod(0o755)
+    env = {**os.environ, "SLURM_CONF": str(folder / "slurm.conf"), "PATH": f"{wrappers}:{os.environ['PATH']}"}
     # Where the machine has no system-wide config, a decoy one for the test's duration: a process that read the
     # system's config instead of the test's would try to reach a controller that does not exist, and fail.
     decoy = not SYSTEM_CONF.exists()
