@@ -53,9 +53,7 @@ class LesionCounts:
         return 100.0 * np.concatenate([overall, self.counts / self.class_sizes[:, None]])
 
 
-# Sums may be reordered and fused into FMAs (11 % faster here): the rounding bounds hold for any order, and an FMA
-# rounds less. Not fastmath's other flags: they would drop the infinities the kernel starts its minimum from.
-@numba.njit(parallel=True, cache=True, fastmath={"contract", "reassoc"})
+@numba.njit(parallel=True, cache=True)
 def _decide(z_high: np.ndarray, z_low: np.ndarray, bound_high: np.ndarray, bound_low: np.ndarray,
             margins: np.ndarray, labels: np.ndarray, silence: np.ndarray, counts: np.ndarray,
             uncertain: np.ndarray, n_uncertain: np.ndarray) -> None:  # pragma: no cover - compiled
