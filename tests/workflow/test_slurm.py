@@ -101,27 +101,26 @@ def cluster(tmp_path_factory):
         SYSTEM_CONF.parent.mkdir(parents=True, exist_ok=True)
         SYSTEM_CONF.write_text(DECOY_CONF)
     munged_pid = None
-    if not munge_works():
-        Path("/run/munge").mkdir(parents=True, exist_ok=True)
-        subprocess.run(["munged", "--force", f"--pid-file={folder / 'munged.pid'}"], capture_output=True)
-        munged_pid = folder / "munged.pid"
-    subprocess.run(["slurmctld"], env=env, capture_output=True)
-    time.sleep(1)
-    subprocess.run(["slurmd"], env=env, capture_output=True)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        state = subprocess.run(["sinfo", "--noheader", "--format=%T"], env=env, capture_output=True, text=True)
-        if state.stdout.strip() == "idle":
-            break
+    try:  # whatever happens from here on, the machine is left as it was found
+        if not munge_works():
+            Path("/run/munge").mkdir(parents=True, exist_ok=True)
+            subprocess.run(["munged", "--force", f"--pid-file={folder / 'munged.pid'}"], capture_output=True)
+            munged_pid = folder / "munged.pid"
+        subprocess.run(["slurmctld"], env=env, capture_output=True)
         time.sleep(1)
-    else:
-        log = (folder / "slurmctld.log").read_text()[-1500:] if (folder / "slurmctld.log").exists() else ""
-        stop(folder, munged_pid, decoy)
-        pytest.skip(f"SLURM cannot start: node state {state.stdout.strip() or state.stderr.strip()!r}; {log}")
-    try:
+        subprocess.run(["slurmd"], env=env, capture_output=True)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            state = subprocess.run(["sinfo", "--noheader", "--format=%T"], env=env, capture_output=True, text=True)
+            if state.stdout.strip() == "idle":
+                break
+            time.sleep(1)
+        else:
+            log = (folder / "slurmctld.log").read_text()[-1500:] if (folder / "slurmctld.log").exists() else ""
+            pytest.skip(f"SLURM cannot start: node state {state.stdout.strip() or state.stderr.strip()!r}; {log}")
         yield env
-    finally:
         subprocess.run(["scancel", "--user", "root"], env=env, capture_output=True)
+    finally:
         stop(folder, munged_pid, decoy)
 
 
@@ -131,7 +130,7 @@ def stop(folder: Path, munged_pid: Path | None, decoy: bool) -> None:
     for pid_file in (folder / "slurmd.pid", folder / "slurmctld.pid", munged_pid):
         if pid_file is not None and pid_file.exists():
             subprocess.run(["kill", pid_file.read_text().strip()], capture_output=True)
-    if decoy and SYSTEM_CONF.read_text() == DECOY_CONF:
+    if decoy and SYSTEM_CONF.exists() and SYSTEM_CONF.read_text() == DECOY_CONF:
         SYSTEM_CONF.unlink()
 
 
