@@ -144,6 +144,11 @@ def test_a_run_on_another_instruction_set_lands_within_the_stated_tolerances(stu
     """The small study under ATen's and oneDNN's and MKL's most basic kernels (SSE4.1), the layers the reference
     chose named, against the reference run: every table identical or within the tolerances measured on the small
     study (benchmarks/cross_isa.py, over every pair of three instruction sets)."""
+    capped = [name for name in ("ATEN_CPU_CAPABILITY", "ONEDNN_MAX_CPU_ISA", "MKL_ENABLE_INSTRUCTIONS")
+              if os.environ.get(name)]
+    if capped:  # the tolerances were measured against an uncapped reference, the shared study is this one
+        pytest.skip(f"the reference run is capped ({', '.join(capped)}): the stated tolerances compare with an "
+                    "uncapped one")
     other = tmp_path / "default_isa"
     other.mkdir()
     shutil.copytree(study / ".test", other / ".test")
