@@ -13,9 +13,12 @@ from pathlib import Path
 import pandas as pd
 
 from ablation.core import provenance
+from ablation.mnist import registry as mnist_registry
+from ablation.models import registry as model_registry
 from ablation.report.run_times import per_rule
+from ablation.vgg import registry as vgg_registry
 
-FIGURE_RULE_PREFIXES = ("fig", "extra_")  # figure rules are named after their ids
+FIGURE_RULES = {*mnist_registry.FIGURES, *vgg_registry.FIGURES, *model_registry.FIGURES}  # one rule per figure id
 
 
 def minutes(seconds: float) -> str:
@@ -30,8 +33,8 @@ def sentences(run: Path, command: str) -> str:
         machines.update(provenance.read(str(record)).get("machines", {}))
     machine = "; ".join(sorted({provenance.machine_line(record, threads=False) for record in machines.values()}))
     span = path.end.max() - path.start.min()
-    figures = jobs[jobs.rule.str.startswith(FIGURE_RULE_PREFIXES)]
-    rules = per_rule(jobs[~jobs.rule.str.startswith(FIGURE_RULE_PREFIXES)])
+    figures = jobs[jobs.rule.isin(FIGURE_RULES)]
+    rules = per_rule(jobs[~jobs.rule.isin(FIGURE_RULES)])
     longest = ", ".join(f"{rule} {total:.0f} s ({count} job{'s' if count > 1 else ''})" for rule, count, total
                         in rules[["rule", "jobs", "wall_s_total"]].head(6).itertuples(index=False))
     return (f"`{command}` ran {len(jobs)} jobs in {minutes(span)}, from its first job's start to its last job's end "
