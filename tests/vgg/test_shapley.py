@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 import pytest
 import torch
 
+from ablation.core import shapley as core_shapley
 from ablation.vgg import shapley
 from ablation.vgg.ablation import plain_sweep
 from ablation.vgg.groups import FilterAblation
@@ -50,3 +54,28 @@ def test_sampled_values_add_up_and_single_drops_match_plain_evaluation(trained, 
         assert (part.standard_error >= 0).all() and part.standard_error.max() > 0
     again = shapley.layer_values(trained, digits, layer, settings)
     assert again.equals(values)
+
+
+def test_few_groups_get_exact_values_from_every_coalition(trained, digits):
+    # 4 groups: 2^4 = 16 coalitions, fewer than 6 orders x 4 groups would evaluate, so the values are exact.
+    layer = "features.46"
+    settings = shapley.Settings(groups=4, permutations=6, target_standard_error=None, seed=0, semantics="activation",
+                                batch_size=48, branch_images=96, precision="float32", device="cpu")
+    values = shapley.layer_values(trained, digits, layer, settings)
+    assert (values.permutations == core_shapley.EXACT).all() and (values.standard_error == 0).all()
+    groups = [tuple(map(int, text.split())) for text in values[values.metric == "top1"].filters]
+    masks = core_shapley.lesion_bits(4).astype(bool)
+    coalitions = [FilterAblation(layer, "shapley", 0.0, row, tuple(f for g in np.flatnonzero(mask) for f in groups[g]))
+                  for row, mask in enumerate(masks)]
+    plain = plain_sweep(trained, digits, coalitions, "activation", batch_size=48, precision="float32")
+    accuracy = np.array([plain.accuracy(1 + row) for row in range(len(masks))])  # (16, 2); row 0 of plain: intact
+    # Brute force: each group's marginal contribution averaged over all 4! restoring orders.
+    expected = np.zeros((2, 4))
+    for order in itertools.permutations(range(4)):
+        lesioned = (1 << 4) - 1
+        for group in order:
+            expected[:, group] += accuracy[lesioned & ~(1 << group)] - accuracy[lesioned]
+            lesioned &= ~(1 << group)
+    expected /= math.factorial(4)
+    for m, metric in enumerate(shapley.METRICS):
+        assert np.allclose(values[values.metric == metric].value, expected[m], atol=1e-9)

@@ -111,6 +111,9 @@ def exact_interactions(values: np.ndarray) -> np.ndarray:
     return result
 
 
+EXACT = 0  # an Estimate's `permutations` (and a table's) where the values are exact, from every lesion set
+
+
 @dataclass(frozen=True)
 class Estimate:
     """Permutation-sampled Shapley values (..., n) with their standard errors (std of the per-permutation

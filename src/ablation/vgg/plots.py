@@ -19,6 +19,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from ablation.core.semantics_plots import agreement_line, drops_against_reference
+from ablation.core.shapley import EXACT
 from ablation.core.style import ACCURACY, DROP, GAIN, plt, suptitle, title
 from ablation.vgg.metric import LABELS, METRICS
 from ablation.vgg.registry import EXTREMES, paper_ratios
@@ -482,9 +483,10 @@ def shapley_groups(values: pd.DataFrame, metric: str) -> Figure:
         ax.set_xlabel("filter group (similarity partition)")
         ax.set_ylabel("accuracy [%p]")
         total = leading.value.sum()
-        title(ax, f"{layer} ({part.semantics.iloc[0]}): {len(order)} groups, {int(part.permutations.iloc[0])} "
-                  f"orders;\n{LABELS[metric]} values add up to {total:.1f} %p (intact minus all groups ablated)",
-              fontsize=8)
+        orders = int(part.permutations.iloc[0])
+        how = f"exact over all {2 ** len(order)} coalitions" if orders == EXACT else f"{orders} orders"
+        title(ax, f"{layer} ({part.semantics.iloc[0]}): {len(order)} groups, {how};\n{LABELS[metric]} values add up "
+                  f"to {total:.1f} %p (intact minus all groups ablated)", fontsize=8)
     axes[0][0].legend(fontsize=7, frameon=False)
     return figure
 

@@ -7,7 +7,8 @@ drawn at random among those not yet grouped takes its nearest ungrouped filters,
 A coalition's value is the top-1 and top-5 accuracy with every other group ablated (under one semantics). With
 2^groups coalitions per layer (2^16 by default), too many to evaluate on a big network, the values come from
 sampled restoring orders, each one a chain of groups + 1 ablations that the engine evaluates as branches of one
-intact pass.
+intact pass. A layer with few players (8 filters, 2^8 = 256 coalitions) has fewer coalitions than the orders would
+evaluate (`permutations` x players): its values are exact, from every coalition, with standard error 0.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ Sweep = Callable[[list[FilterAblation], Progress], Counts]  # the counts of abla
 
 
 def layer_values(network: nn.Module, images: ImageSet, layer: str, settings: Settings) -> pd.DataFrame:
-    """Sampled Shapley values of the VGG layer's filter groups for top-1 and top-5 accuracy, with standard errors,
+    """Shapley values of the VGG layer's filter groups for top-1 and top-5 accuracy, with standard errors,
     and each group's single-ablation drop."""
 
     def evaluate(ablations: list[FilterAblation], progress: Progress) -> Counts:
@@ -83,8 +84,9 @@ def layer_values(network: nn.Module, images: ImageSet, layer: str, settings: Set
 
 
 def group_values(weight: torch.Tensor, evaluate: Sweep, images: int, layer: str, settings: Settings) -> pd.DataFrame:
-    """Sampled Shapley values of the groups of `layer`'s units (`weight`: what similarity compares, one row per
-    unit), each coalition's accuracy counted by `evaluate` (any model's engine) on `images` images."""
+    """Shapley values (sampled, or exact for few players) of the groups of `layer`'s units (`weight`: what
+    similarity compares, one row per unit), each coalition's accuracy counted by `evaluate` (any model's engine) on
+    `images` images."""
     if settings.groups > len(weight):
         log.warning("%s has %d units, fewer than the Shapley groups (%d): each unit is a player", layer,
                     len(weight), settings.groups)
@@ -101,9 +103,14 @@ def group_values(weight: torch.Tensor, evaluate: Sweep, images: int, layer: str,
         total = float(counts.images.sum())
         return 100.0 * torch.stack([counts.top1[1:].sum(1), counts.top5[1:].sum(1)], 1).double().numpy() / total
 
-    estimate = shapley.sample_values(lambda masks: accuracy(masks, "sampled orders"), len(players),
-                                     settings.permutations, settings.seed,
-                                     target_standard_error=settings.target_standard_error)
+    if 2 ** len(players) < settings.permutations * len(players):
+        every = shapley.lesion_bits(len(players)).astype(bool)
+        estimate = shapley.Estimate(shapley.exact_values(accuracy(every, "every coalition").T),
+                                    np.zeros((len(METRICS), len(players))), shapley.EXACT)
+    else:
+        estimate = shapley.sample_values(lambda masks: accuracy(masks, "sampled orders"), len(players),
+                                         settings.permutations, settings.seed,
+                                         target_standard_error=settings.target_standard_error)
     singles = accuracy(np.vstack([np.zeros((1, len(players)), bool), np.eye(len(players), dtype=bool)]),
                        "each group alone")
     drops = singles[0] - singles[1:]  # (groups, 2): intact minus each group ablated alone
