@@ -8,9 +8,11 @@ Cases:
 - VGG sweep: the embedded default's sweep (448 ablations in 16 layers, `literal`) on a finished run's network and
   test images (`--run`);
 - MNIST Shapley: one network's games, both layers exact (2^20 and 2^10 lesion sets), on `--items` digits of
-  random activations (the kernel's time does not depend on the weights).
+  random activations (the kernel's time does not depend on the weights);
+- VGG Shapley of features.0: the embedded default's Shapley job for its first layer (8 filters) on a finished run's
+  network and test images (`--run`).
 
-    python benchmarks/speedups.py --old e97fed8 [--run RUN_FOLDER] [--repeats 3]
+    python benchmarks/speedups.py --old e97fed8 [--run RUN_FOLDER] [--repeats 3] [--cases "VGG sweep" ...]
 """
 
 from __future__ import annotations
@@ -52,6 +54,14 @@ shapley.games("net", network, settings)  # compiles the kernel or loads it from 
 start = time.perf_counter()  # the timer restarts: only the second call counts
 shapley.games("net", network, settings)
 """,
+    "VGG Shapley of features.0": """
+from ablation.vgg import shapley, steps
+settings = shapley.Settings(groups=16, permutations=64, target_standard_error=2.5, seed=0, semantics="literal",
+                            batch_size=64, branch_images=512, precision="auto", device="cpu")
+steps.vgg_shapley(network_path="{run}/results/vgg/network.pt", images_path="{run}/results/vgg/test_images.pt",
+                  layers=["features.0"], settings=settings, threads={threads}, stage_dir=None,
+                  out_values="{scratch}/shapley.csv")
+""",
 }
 
 
@@ -71,6 +81,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=1000, help="digits in the Shapley case")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=min(os.cpu_count() or 1, 2))
+    parser.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))
     args = parser.parse_args()
     print(f"{provenance.machine_line(provenance.machine(), threads=False)}, {args.threads} threads; old: {args.old}")
     with tempfile.TemporaryDirectory() as scratch:
@@ -80,7 +91,8 @@ def main() -> None:
         try:
             print("| case | old | this tree | speed-up |")
             print("|---|---|---|---|")
-            for case, template in CASES.items():
+            for case in args.cases:
+                template = CASES[case]
                 if "{run}" in template and args.run is None:
                     print(f"| {case} | | | not measured: give --run |")
                     continue

@@ -284,14 +284,14 @@ def vgg_provenance(*, network_path: str, images_path: str, settings: dict[str, o
 
 def vgg_shapley(*, network_path: str, images_path: str, layers: list[str], settings: shapley.Settings, threads: int,
                 stage_dir: str | None, out_values: str) -> None:
-    """Sampled Shapley values of `settings.groups` similarity groups partitioning each of `layers` (the study's
-    choice: `choices.Choices.shapley_layers`)."""
+    """Shapley values (sampled; exact for few filters) of `settings.groups` similarity groups partitioning each of
+    `layers` (the study's choice: `choices.Choices.shapley_layers`)."""
     torch.set_num_threads(threads)
     network, _ = load_network(network_path)
     images = ImageSet.load(staged(images_path, stage_dir))
     frames = []
     for layer in layers:
-        log.info("Shapley values of %d filter groups of %s: %d orders, %d images", settings.groups, layer,
+        log.info("Shapley values of %d filter groups of %s: at most %d orders, %d images", settings.groups, layer,
                  settings.permutations, len(images))
         frames.append(shapley.layer_values(network, images, layer, settings))
     pd.concat(frames, ignore_index=True).to_csv(out_values, index=False, float_format="%.10g")
