@@ -91,9 +91,13 @@ def largest_differences(folders: dict[str, Path]) -> pd.DataFrame:
 
 
 def rounded_up(value: float) -> float:
-    """`value` rounded up to two significant digits: a stated tolerance is never below what was measured."""
+    """`value` rounded up to two significant digits as the file holds it: a stated tolerance is never below what was
+    measured, not even by float rounding (3.8 against a measured 3.8000000000000003)."""
     scale = 10.0 ** (math.floor(math.log10(value)) - 1)
-    return math.ceil(value / scale) * scale
+    steps = math.ceil(value / scale)
+    while float(f"{steps * scale:.10g}") < value:
+        steps += 1
+    return float(f"{steps * scale:.10g}")
 
 
 def write_tolerances(study: str, largest: pd.DataFrame) -> None:
