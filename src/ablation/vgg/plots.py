@@ -463,8 +463,8 @@ def recovery_iterations(recovery: pd.DataFrame, layer: str, metric: str) -> Figu
 
 
 def shapley_groups(values: pd.DataFrame, metric: str) -> Figure:
-    """Per layer: each filter group's sampled Shapley value for `metric` (bars, +-1.96 standard errors) and the
-    other metric (dots), beside its single-group ablation drop (crosses); groups ordered by their value."""
+    """Per layer: each filter group's Shapley value for `metric` (bars, +-1.96 standard errors where sampled) and
+    the other metric (dots), beside its single-group ablation drop (crosses); groups ordered by their value."""
     other = next(m for m in METRICS if m != metric)
     layers = layer_order(values.layer.unique())
     figure, axes = plt.subplots(1, len(layers), figsize=(5.6 * len(layers), 4.2), squeeze=False)
@@ -473,9 +473,12 @@ def shapley_groups(values: pd.DataFrame, metric: str) -> Figure:
         leading, second = (part[part.metric == m].set_index("group") for m in (metric, other))
         order = leading.value.sort_values(ascending=False).index
         x = np.arange(len(order))
+        orders = int(part.permutations.iloc[0])
+        exact = orders == EXACT
         # Grey bars: the black interval stays visible inside them.
-        ax.bar(x, leading.value[order], yerr=1.96 * leading.standard_error[order], color="0.7", ecolor=ACCURACY,
-               capsize=2, label=f"Shapley value, {LABELS[metric]} (95 % interval)")
+        ax.bar(x, leading.value[order], yerr=None if exact else 1.96 * leading.standard_error[order], color="0.7",
+               ecolor=ACCURACY, capsize=2,
+               label=f"Shapley value, {LABELS[metric]} (95 % interval where sampled)")
         ax.plot(x, second.value[order], "o", color=GAIN, ms=4, label=f"Shapley value, {LABELS[other]}")
         ax.plot(x, leading.single_drop[order], "x", color=DROP, ms=5, label=f"single-group drop, {LABELS[metric]}")
         ax.axhline(0, lw=0.6, color="0.5")
@@ -483,8 +486,7 @@ def shapley_groups(values: pd.DataFrame, metric: str) -> Figure:
         ax.set_xlabel("filter group (similarity partition)")
         ax.set_ylabel("accuracy [%p]")
         total = leading.value.sum()
-        orders = int(part.permutations.iloc[0])
-        how = f"exact over all {2 ** len(order)} coalitions" if orders == EXACT else f"{orders} orders"
+        how = f"exact over all {2 ** len(order)} coalitions" if exact else f"{orders} orders"
         title(ax, f"{layer} ({part.semantics.iloc[0]}): {len(order)} groups, {how};\n{LABELS[metric]} values add up "
                   f"to {total:.1f} %p (intact minus all groups ablated)", fontsize=8)
     axes[0][0].legend(fontsize=7, frameon=False)
