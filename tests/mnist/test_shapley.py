@@ -42,6 +42,7 @@ def test_every_lesion_set_of_a_small_network_counts_as_the_direct_evaluation(mni
     fc1, fc2 = torch.randn(12, 784, generator=generator) * 0.05, torch.randn(10, 12, generator=generator)
     fc3 = torch.randn(10, 10, generator=generator)
     h1 = torch.relu(normalise(mnist_data.test_images[:600]) @ fc1.T)
+    h1[0], h1[1, 1:] = 0, 0  # items with no active unit and with one (the kernel decides each under its own units)
     labels = mnist_data.test_labels[:600]
     tied = fc3.clone()
     tied[5] = tied[3]
@@ -52,7 +53,8 @@ def test_every_lesion_set_of_a_small_network_counts_as_the_direct_evaluation(mni
         for tensors in (False, True):  # the compiled kernel (CPU) and the tensor path (GPU), here on the CPU
             result = hidden1_counts(h1, fc2, output, labels, 10, tensors=tensors)
             assert np.array_equal(result.counts, direct), tensors
-            assert (result.rechecked >= (labels == 3).sum().item()) if ties else result.rechecked < 600 * 4096 // 100
+            # the tied rows' close calls went to the exact evaluation (the kernel alone calls an exact tie wrong)
+            assert result.rechecked > 0 if ties else result.rechecked < 600 * 4096 // 100
             assert np.array_equal(result.class_sizes, np.bincount(labels.numpy(), minlength=10))
 
 
