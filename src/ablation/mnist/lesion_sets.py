@@ -250,7 +250,7 @@ def _decide_compiled(tile: _Tile, cap: int = 256) -> tuple[np.ndarray, np.ndarra
     while True:
         uncertain = np.empty((tile.z_high.shape[2], cap), dtype=np.int64)
         n_uncertain = np.zeros(tile.z_high.shape[2], dtype=np.int64)
-        _decide(*arguments, right, uncertain, n_uncertain)  # type: ignore[call-arg]  # numba's stubs
+        _decide(*arguments, right, uncertain, n_uncertain)
         if n_uncertain.max() <= cap:
             break
         cap = int(n_uncertain.max())
