@@ -65,3 +65,26 @@ def test_every_configured_group_is_tested_with_fdr_over_its_semantics(network, t
         assert np.allclose(part.q, multipletests(part.p, method="fdr_bh")[1])
     assert (draws.groupby(["semantics", "layer", "ratio"]).size() == 8).all() and len(draws) == 2 * 4 * 8
     assert (tests.significant == (tests.q < 0.05)).all()
+
+
+def test_one_sweep_per_pass_draws_what_each_cell_draws_alone(network, table, monkeypatch):
+    """Every cell's passes go into one sweep per pass; each cell still draws its own random groups in its own
+    passes, so its draws, p-values and stopping are those of `layer_test` on it alone (a drop planted per group)."""
+    calls = []
+
+    def planted(network, images, ablations, semantics, settings):
+        calls.append(len(ablations))
+        return np.array([float(sum(a.filters) % 7) * 8 for a in ablations])  # 0 to 48 %p, as the observed
+
+    monkeypatch.setattr(nulls, "drops", planted)
+    sweep = with_changes(table)
+    settings = replace(SETTINGS, ratios=[0.25], stop_after_exceedances=2, max_random_groups=9,
+                       random_groups_per_pass=3)
+    tests, draws = nulls.test_groups(network, None, sweep, settings)
+    assert len(calls) <= 2 * 3  # per semantics at most max_random_groups / random_groups_per_pass passes
+    for (semantics, layer), part in tests.groupby(["semantics", "layer"]):
+        alone, drawn = nulls.layer_test(network, None, layer, 0.25, part[["grouping", "group", "drop"]].reset_index(
+            drop=True), semantics, settings)
+        assert alone.p.tolist() == part.p.tolist() and alone.draws.tolist() == part.draws.tolist()
+        assert drawn.tolist() == draws[(draws.semantics == semantics) & (draws.layer == layer)]["drop"].tolist()
+    assert len(set(tests.draws)) > 1  # some cells stopped before others

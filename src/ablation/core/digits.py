@@ -17,9 +17,6 @@ from urllib.error import URLError
 
 import numpy as np
 import torch
-from torchvision.datasets import MNIST
-from torchvision.datasets.mnist import read_sn3_pascalvincent_tensor
-from torchvision.datasets.utils import download_and_extract_archive
 
 from ablation.core.errors import InputError
 
@@ -31,7 +28,6 @@ FILES = {
     "t10k-images-idx3-ubyte": (10000, 28, 28),
     "t10k-labels-idx1-ubyte": (10000,),
 }
-MD5 = {name.removesuffix(".gz"): md5 for name, md5 in MNIST.resources}
 BUNDLED_TEST_FRACTION = 0.2
 DOWNLOAD_TIMEOUT_S = 30
 
@@ -85,7 +81,21 @@ def _find_raw_folder(folder: Path) -> Path:
     )
 
 
+def _mnist() -> type:
+    """torchvision's MNIST (its files' mirrors and MD5s), imported only by the steps that read or download the files:
+    torchvision loads torch._dynamo, a second per job for the many that only read `data.pt`."""
+    from torchvision.datasets import MNIST
+
+    return MNIST
+
+
+def md5s() -> dict[str, str]:
+    return {name.removesuffix(".gz"): md5 for name, md5 in _mnist().resources}
+
+
 def _read_idx(raw: Path, stem: str, verify_md5: bool) -> torch.Tensor:
+    from torchvision.datasets.mnist import read_sn3_pascalvincent_tensor
+
     unpacked, packed = raw / stem, raw / f"{stem}.gz"
     if not unpacked.exists() and not packed.exists():
         raise InputError(f"MNIST file {stem}(.gz) is missing from '{raw}'; add it or set mnist.data.source: download")
@@ -93,11 +103,12 @@ def _read_idx(raw: Path, stem: str, verify_md5: bool) -> torch.Tensor:
         if unpacked.exists():
             tensor = read_sn3_pascalvincent_tensor(str(unpacked))
         else:
-            found = md5sum(packed) if verify_md5 else MD5[stem]
-            if found != MD5[stem]:
-                other = next((name for name, md5 in MD5.items() if md5 == found), None)
+            expected = md5s()
+            found = md5sum(packed) if verify_md5 else expected[stem]
+            if found != expected[stem]:
+                other = next((name for name, md5 in expected.items() if md5 == found), None)
                 raise InputError(
-                    f"'{packed}' has MD5 {found}, expected {MD5[stem]}: " + (
+                    f"'{packed}' has MD5 {found}, expected {expected[stem]}: " + (
                         f"it is MNIST's {other}.gz, so two files are swapped: give each file its original name"
                         if other else "the file is corrupt or not the original MNIST; download it again "
                         "(mnist.data.source: download) or set mnist.data.verify_md5: false")
@@ -141,12 +152,14 @@ class DownloadUnavailable(RuntimeError):
 
 def download(root: Path, mirrors: list[str] | None = None) -> MnistData:
     """Download with torchvision's mirrors and MD5 check; a wrong MD5 is an error, an unreachable mirror is not."""
+    from torchvision.datasets.utils import download_and_extract_archive
+
     raw = Path(root) / "MNIST" / "raw"
-    mirrors = mirrors or list(MNIST.mirrors)
+    mirrors = mirrors or list(_mnist().mirrors)
     previous_timeout = socket.getdefaulttimeout()
     socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
     try:
-        for filename, md5 in MNIST.resources:
+        for filename, md5 in _mnist().resources:
             if (raw / filename).exists() and md5sum(raw / filename) == md5:
                 continue
             unreachable = []

@@ -1,13 +1,15 @@
 """Is a filter group more (or less) harmful than any group of the same size? Each similarity and L1 group's overall
-drop against the drops of random groups of the same size in the same layer, drawn in batches and evaluated by the
-sweep's branching engine, with Besag-Clifford's sequential stopping (`ablation.core.nulls`).
+drop against the drops of random groups of the same size in the same layer, drawn in passes and evaluated by the
+sweep's branching engine (one sweep per pass for every (layer, ratio) still drawing), with Besag-Clifford's
+sequential stopping (`ablation.core.nulls`).
 """
 
 from __future__ import annotations
 
 import logging
 import zlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -58,24 +60,61 @@ def drops(network: nn.Module, images: ImageSet, ablations: list[FilterAblation],
     return accuracy[0] - accuracy[1:]
 
 
+@dataclass
+class _Cell:
+    """One (layer, ratio): its observed groups (columns grouping, group, drop), its null and the random groups'
+    drops drawn so far, pass by pass, in draw order."""
+
+    layer: str
+    ratio: float
+    observed: pd.DataFrame
+    null: nulls.Null
+    channels: int
+    rng: np.random.Generator
+    drawn: list[np.ndarray] = field(default_factory=list)
+
+    def next_pass(self, settings: Settings) -> list[FilterAblation]:
+        first = sum(map(len, self.drawn))
+        count = min(settings.random_groups_per_pass, settings.max_random_groups - first)
+        groups = random_groups(self.channels, group_size(self.ratio, self.channels), count, self.rng)
+        return [FilterAblation(self.layer, NULL, self.ratio, first + i, filters) for i, filters in enumerate(groups)]
+
+    def result(self, settings: Settings) -> tuple[pd.DataFrame, np.ndarray]:
+        tested = self.observed.assign(layer=self.layer, ratio=self.ratio, alternative=settings.alternative,
+                                      p=self.null.p_values(), draws=self.null.draws)
+        return tested, np.concatenate(self.drawn)
+
+
+def _cell(network: nn.Module, layer: str, ratio: float, observed: pd.DataFrame, settings: Settings) -> _Cell:
+    null = nulls.Null(observed["drop"].to_numpy(float), settings.alternative, settings.stop_after_exceedances,
+                      settings.max_random_groups)
+    return _Cell(layer, ratio, observed, null, conv(network, layer).out_channels, _rng(settings.seed, layer, ratio))
+
+
+def _draw(network: nn.Module, images: ImageSet, cells: list[_Cell], semantics: str, settings: Settings,
+          done: Callable[[], None] = lambda: None) -> None:
+    """Draw every cell's null pass by pass: each pass is one sweep of the next random groups of every cell still
+    drawing (one evaluation of the intact network per pass, not per cell); `done()` as each cell stops. A cell's
+    draws are those it would get alone: its own generator, its own passes."""
+    drawing = [cell for cell in cells if not cell.null.done()]
+    while drawing:
+        batches = [cell.next_pass(settings) for cell in drawing]
+        found = drops(network, images, [ablation for batch in batches for ablation in batch], semantics, settings)
+        for cell, part in zip(drawing, np.split(found, np.cumsum([len(batch) for batch in batches])[:-1])):
+            cell.drawn.append(part)
+            cell.null.add(part)
+            if cell.null.done():
+                done()
+        drawing = [cell for cell in drawing if not cell.null.done()]
+
+
 def layer_test(network: nn.Module, images: ImageSet, layer: str, ratio: float, observed: pd.DataFrame,
                semantics: str, settings: Settings) -> tuple[pd.DataFrame, np.ndarray]:
     """`observed`: the groups of `layer` at `ratio` (columns grouping, group, drop); returned with the null's
     p-value and how many draws it took, and the drops of the random groups drawn (in draw order)."""
-    null = nulls.Null(observed["drop"].to_numpy(float), settings.alternative, settings.stop_after_exceedances,
-                      settings.max_random_groups)
-    size, rng = group_size(ratio, conv(network, layer).out_channels), _rng(settings.seed, layer, ratio)
-    drawn: list[np.ndarray] = []
-    while not null.done():
-        first = sum(map(len, drawn))
-        count = min(settings.random_groups_per_pass, settings.max_random_groups - first)
-        groups = random_groups(conv(network, layer).out_channels, size, count, rng)
-        batch = [FilterAblation(layer, NULL, ratio, first + i, filters) for i, filters in enumerate(groups)]
-        drawn.append(drops(network, images, batch, semantics, settings))
-        null.add(drawn[-1])
-    tested = observed.assign(layer=layer, ratio=ratio, alternative=settings.alternative, p=null.p_values(),
-                             draws=null.draws)
-    return tested, np.concatenate(drawn)
+    cell = _cell(network, layer, ratio, observed, settings)
+    _draw(network, images, [cell], semantics, settings)
+    return cell.result(settings)
 
 
 TESTED = ("similarity", "l1")
@@ -105,14 +144,15 @@ def test_groups(network: nn.Module, images: ImageSet, table: pd.DataFrame,
     progress = Progress(sum(tested.groupby(["layer", "ratio"]).ngroups for _, tested in parts),
                         "null: random groups for each (semantics, layer, ratio)", "cells")
     for semantics, tested in parts:
+        cells = [_cell(network, str(layer), float(ratio), rows[["grouping", "group", "drop"]], settings)
+                 for (layer, ratio), rows in tested.groupby(["layer", "ratio"], sort=False)]
+        _draw(network, images, cells, str(semantics), settings, progress.advance)
         frames = []
-        for (layer, ratio), rows in tested.groupby(["layer", "ratio"], sort=False):
-            frame, drawn = layer_test(network, images, str(layer), float(ratio), rows[["grouping", "group", "drop"]],
-                                      str(semantics), settings)
+        for cell in cells:
+            frame, drawn = cell.result(settings)
             frames.append(frame)
-            draws.append(pd.DataFrame({"semantics": semantics, "metric": metric, "layer": layer, "ratio": ratio,
-                                       "draw": np.arange(len(drawn)), "drop": drawn}))
-            progress.advance()
+            draws.append(pd.DataFrame({"semantics": semantics, "metric": metric, "layer": cell.layer,
+                                       "ratio": cell.ratio, "draw": np.arange(len(drawn)), "drop": drawn}))
         frame = pd.concat(frames, ignore_index=True).assign(semantics=semantics, metric=metric)
         q = nulls.fdr(frame.p.to_numpy())
         tests.append(frame.assign(q=q, alpha=settings.alpha, significant=q < settings.alpha))
