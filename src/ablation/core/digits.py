@@ -13,12 +13,16 @@ import tempfile
 import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.error import URLError
 
 import numpy as np
 import torch
 
 from ablation.core.errors import InputError
+
+if TYPE_CHECKING:
+    from torchvision.datasets import MNIST
 
 SOURCES = ("auto", "path", "download", "bundled")
 # Stem of each file (without .gz) -> expected shape; the MD5s are torchvision's (MNIST.resources).
@@ -81,7 +85,7 @@ def _find_raw_folder(folder: Path) -> Path:
     )
 
 
-def _mnist() -> type:
+def _mnist() -> type[MNIST]:
     """torchvision's MNIST (its files' mirrors and MD5s), imported only by the steps that read or download the files:
     torchvision loads torch._dynamo, a second per job for the many that only read `data.pt`."""
     from torchvision.datasets import MNIST
