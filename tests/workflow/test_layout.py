@@ -95,11 +95,11 @@ def test_parsing_the_workflow_imports_no_heavy_library(tmp_path):
         assert "mnist_ablation" in result.stdout, "the dry run built the DAG"
 
 
-def test_figure_and_report_processes_import_only_what_they_draw_with():
-    """Every figure and report page is a job and a process of its own: its start-up is Python, pandas and
-    matplotlib, not the statistics, tensor or compiler libraries the computing jobs need (3 s more each)."""
+def test_figure_report_and_table_processes_import_only_what_they_draw_with():
+    """Every figure, report page and table step is a job and a process of its own: its start-up is Python, pandas
+    and matplotlib, not the statistics, tensor or compiler libraries the computing jobs need (3 s more each)."""
     modules = ", ".join([*(f"ablation.{study}.figures" for study in ("mnist", "vgg", "models")),
-                         "ablation.report.steps"])
+                         "ablation.report.steps", "ablation.vgg.table_steps", "ablation.models.table_steps"])
     probe = (f"import sys, {modules}\n"
              "print(sorted({name.split('.')[0] for name in sys.modules} & {'scipy', 'statsmodels', 'torch', "
              "'torchvision', 'sklearn', 'numba'}))")

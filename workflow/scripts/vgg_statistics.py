@@ -1,8 +1,8 @@
 from ablation.core import logs
-from ablation.vgg import steps
+from ablation.vgg import table_steps
 
 logs.setup(snakemake.log[0])
-steps.vgg_statistics(table_path=snakemake.input.table, **snakemake.params.settings,
-                     out_comparison=snakemake.output.grouping_comparison,
-                     out_selectivity=snakemake.output.class_selectivity, out_changes=snakemake.output.class_changes,
-                     out_drops=snakemake.output.drops, out_rankings=snakemake.output.rankings)
+out = snakemake.output
+table_steps.vgg_statistics(table_path=snakemake.input.table, **snakemake.params.settings,
+                           out_comparison=out.grouping_comparison, out_selectivity=out.class_selectivity,
+                           out_changes=out.class_changes, out_drops=out.drops, out_rankings=out.rankings)

@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 
 from ablation.core import graph as traced
-from ablation.core import provenance, tables
+from ablation.core import provenance
 from ablation.core.devices import device_for
 from ablation.core.errors import InputError
 from ablation.core.logs import Progress
@@ -130,27 +130,6 @@ def model_ablation(*, network_path: str, units_path: str, images_path: str, held
                           precision=precision, device=device_for(device), replacements=replacements)
     table = counts_table(counts, ablations, len(images.classes)).assign(semantics=semantics)
     table[["semantics", *table.columns[:-1]]].to_csv(out_table, index=False, float_format="%.4f")
-
-
-def model_sweep(*, parts: dict[str, list[str]], out_table: str) -> None:
-    """A model's sweep parts joined into its one tidy table (`tables.join_parts`)."""
-    with open(out_table, "w") as handle:
-        handle.write(tables.join_parts(parts))
-
-
-def model_statistics(*, table_path: str, units_path: str, metric: str, ranking_top: int, bootstrap_resamples: int,
-                     seed: int, out_comparison: str, out_drops: str, out_rankings: str) -> None:
-    """As the VGG study's (`statistics`): per semantics the grouping comparison; every drop with its paired interval;
-    how each semantics ranks the layers and groups against the first."""
-    use_order(pd.read_csv(units_path).layer)
-    table = read_table(table_path)
-    parts = [statistics.grouping_comparison(part, metric).assign(semantics=name)
-             for name, part in statistics.by_semantics(table)]
-    frame = pd.concat(parts, ignore_index=True)
-    frame[["semantics", *frame.columns[:-1]]].to_csv(out_comparison, index=False, float_format="%.4f")
-    statistics.drop_intervals(table).to_csv(out_drops, index=False, float_format="%.6g")
-    statistics.semantics_rankings(table, metric, ranking_top, bootstrap_resamples, seed).to_csv(
-        out_rankings, index=False, float_format="%.4f")
 
 
 def model_shapley(*, network_path: str, images_path: str, table_path: str, units_path: str, metric: str,
