@@ -7,8 +7,13 @@ Cases:
 - report start-up: importing what a report job imports (`ablation.report.steps`);
 - VGG sweep: the embedded default's sweep (448 ablations in 16 layers, `literal`) on a finished run's network and
   test images (`--run`);
-- MNIST Shapley: one network's games, both layers exact (2^20 and 2^10 lesion sets), on `--items` digits of
-  random activations (the kernel's time does not depend on the weights);
+- MNIST job start-up: importing what an MNIST job imports (`ablation.mnist.steps`);
+- VGG table job start-up: importing what a VGG table job imports (`ablation.vgg.table_steps`, or where a tree has
+  none, `ablation.vgg.steps`);
+- MNIST Shapley: a finished run's first network's games (`--run`), both layers exact (2^20 and 2^10 lesion sets),
+  on its test digits (the kernel's time depends on how many first-layer units each digit activates);
+- VGG null: the embedded default's null job (both zeroing semantics) on a finished run's network, test images and
+  sweep (`--run`);
 - VGG Shapley of features.0: the embedded default's Shapley job for its first layer (8 filters) on a finished run's
   network and test images (`--run`).
 
@@ -42,17 +47,39 @@ steps.vgg_ablation(network_path="{run}/results/vgg/network.pt", images_path="{ru
                    branch_images=512, precision="auto", device="cpu", threads={threads}, stage_dir=None,
                    out_table="{scratch}/sweep.csv")
 """,
+    "MNIST job start-up": "import ablation.mnist.steps",
+    "VGG table job start-up": """
+try:
+    import ablation.vgg.table_steps
+except ImportError:
+    import ablation.vgg.steps
+""",
     "MNIST Shapley": """
 import numba, torch
+from ablation.core.digits import MnistData
 from ablation.mnist import shapley
-torch.manual_seed(0); torch.set_num_threads({threads}); numba.set_num_threads({threads})
-network = shapley.Network(torch.relu(torch.randn({items}, 20)), 0.3 * torch.randn(10, 20), 0.3 * torch.randn(10, 10),
-                          torch.randint(0, 10, ({items},)))
+from ablation.mnist.network import normalise
+from ablation.mnist.steps import load_networks
+torch.set_num_threads({threads}); numba.set_num_threads({threads})
+data = MnistData.from_dict(torch.load("{run}/results/mnist/data.pt", weights_only=True))
+names, _, trained = load_networks("{run}/results/mnist/networks.pt")
+with torch.no_grad():
+    h1 = trained.hidden(normalise(data.test_images))[0]
+network = shapley.Network(h1[0], trained.fc2[0], trained.fc3[0], data.test_labels)
 settings = shapley.Settings(layers=["hidden1", "hidden2"], max_exact_units=20, permutations=100,
                             target_standard_error=None, seed=0, device="cpu")
 shapley.games("net", network, settings)  # compiles the kernel or loads it from numba's cache
 start = time.perf_counter()  # the timer restarts: only the second call counts
 shapley.games("net", network, settings)
+""",
+    "VGG null": """
+from ablation.vgg import steps
+steps.vgg_null(network_path="{run}/results/vgg/network.pt", images_path="{run}/results/vgg/test_images.pt",
+               table_path="{run}/results/vgg/ablations.csv", metric="top1", alpha=0.05,
+               null=dict(alternative="greater", stop_after_exceedances=2, max_random_groups=9,
+                         random_groups_per_pass=3, ratios=[0.1, 0.25], seed=0),
+               batch_size=64, branch_images=512, precision="auto", device="cpu", threads={threads}, stage_dir=None,
+               out_tests="{scratch}/null.csv", out_draws="{scratch}/draws.csv")
 """,
     "VGG Shapley of features.0": """
 from ablation.vgg import shapley, steps
@@ -78,7 +105,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--old", required=True, help="the commit to compare with")
     parser.add_argument("--run", type=Path, help="a finished default run (for the VGG sweep's network and images)")
-    parser.add_argument("--items", type=int, default=1000, help="digits in the Shapley case")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=min(os.cpu_count() or 1, 2))
     parser.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))
@@ -96,8 +122,7 @@ def main() -> None:
                 if "{run}" in template and args.run is None:
                     print(f"| {case} | | | not measured: give --run |")
                     continue
-                code = template.format(run=args.run and args.run.resolve(), threads=args.threads, items=args.items,
-                                       scratch=scratch)
+                code = template.format(run=args.run and args.run.resolve(), threads=args.threads, scratch=scratch)
                 times: dict[str, list[float]] = {"old": [], "new": []}
                 for _ in range(args.repeats):
                     for name, tree in (("old", old), ("new", REPO)):
