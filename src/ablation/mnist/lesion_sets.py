@@ -148,8 +148,15 @@ def _add_moebius(right: np.ndarray, units: np.ndarray, labels: np.ndarray,
                 continue
             for subset in range(sets):
                 values[subset] = right[item, subset]
-            step = 1
-            while step < sets:  # m(T) = sum over the U within T of (-1)^|T - U| r(U), one bit at a time
+            # m(T) = sum over the U within T of (-1)^|T - U| r(U), one bit at a time; the lowest two bits in one
+            # pass over blocks of four (their inner loops would be too short to vectorise)
+            for block in range(0, sets - 3, 4):
+                a, b, c, d = values[block], values[block + 1], values[block + 2], values[block + 3]
+                values[block + 1], values[block + 2], values[block + 3] = b - a, c - a, d - c - b + a
+            if sets == 2:
+                values[1] -= values[0]
+            step = 4
+            while step < sets:
                 for block in range(0, sets, 2 * step):
                     for subset in range(block + step, block + 2 * step):
                         values[subset] -= values[subset - step]
