@@ -235,7 +235,7 @@ def _tiles(h1: np.ndarray, fc2: np.ndarray, fc3: np.ndarray, labels: np.ndarray,
         step = size << max(0, units // 2 - k // 2)
         for start in range(0, len(group), step):
             items = group[start : start + step]
-            own = np.nonzero(active[items])[1].reshape(len(items), k)
+            own = np.ascontiguousarray(np.nonzero(active[items])[1].reshape(len(items), k))  # one compiled layout
             z_high, z_low, size_high, size_low = _halves(
                 np.take_along_axis(h1[items], own, 1), fc2[:, own].transpose(1, 0, 2),
                 np.take_along_axis(item_reach[items], own, 1), k // 2)
