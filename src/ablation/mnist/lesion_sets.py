@@ -48,7 +48,8 @@ GPU_ITEM_TILE = 8  # items of 20 active units per tensor step on a GPU: (8, 2^10
 @dataclass(frozen=True)
 class LesionCounts:
     """Test items right per class under every lesion set: counts (classes, 2^units), bit j of the column index set
-    when unit j is lesioned; class_sizes (classes,); rechecked: (set, item) decisions evaluated directly."""
+    when unit j is lesioned; class_sizes (classes,); rechecked: the decisions (an item under a subset of its active
+    units) evaluated directly."""
 
     counts: np.ndarray
     class_sizes: np.ndarray
