@@ -126,10 +126,10 @@ DRAW_COLUMNS = ["semantics", "metric", "layer", "ratio", "draw", "drop"]
 def test_groups(network: nn.Module, images: ImageSet, table: pd.DataFrame,
                 settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every similarity and L1 group of the sweep `table` (at `settings.ratios`), under each zeroing semantics,
-    against its (layer, ratio)'s random groups (`layer_test`), with Benjamini-Hochberg q over the groups of a
-    semantics; and every random group's drop (the null's draws, for its band). Not under `mean` and `resample`:
-    their comparison with zeroing is the rankings' (`statistics.semantics_rankings`), and each would cost another
-    null."""
+    against its (layer, ratio)'s random groups (all cells drawn together by `_draw`, each as `layer_test` alone),
+    with Benjamini-Hochberg q over the groups of a semantics; and every random group's drop (the null's draws, for
+    its band). Not under `mean` and `resample`: their comparison with zeroing is the rankings'
+    (`statistics.semantics_rankings`), and each would cost another null."""
     metric, tests, draws = settings.metric, [], []
     parts = []
     for semantics, part in by_semantics(table):
