@@ -158,12 +158,12 @@ def download(root: Path, mirrors: list[str] | None = None) -> MnistData:
     """Download with torchvision's mirrors and MD5 check; a wrong MD5 is an error, an unreachable mirror is not."""
     from torchvision.datasets.utils import download_and_extract_archive
 
-    raw = Path(root) / "MNIST" / "raw"
-    mirrors = mirrors or list(_mnist().mirrors)
+    raw, mnist = Path(root) / "MNIST" / "raw", _mnist()
+    mirrors = mirrors or list(mnist.mirrors)
     previous_timeout = socket.getdefaulttimeout()
     socket.setdefaulttimeout(DOWNLOAD_TIMEOUT_S)
     try:
-        for filename, md5 in _mnist().resources:
+        for filename, md5 in mnist.resources:
             if (raw / filename).exists() and md5sum(raw / filename) == md5:
                 continue
             unreachable = []
