@@ -11,7 +11,7 @@ rule mnist_ablation:
         "logs/mnist/ablation.log",
     benchmark:
         "logs/benchmark/mnist_ablation.tsv"
-    threads: MAX_THREADS
+    threads: JOB_THREADS
     resources:
         runtime=10,
         mem_mb=8000,
@@ -59,7 +59,7 @@ rule mnist_semantics:
         "logs/mnist/semantics.log",
     benchmark:
         "logs/benchmark/mnist_semantics.tsv"
-    threads: MAX_THREADS
+    threads: JOB_THREADS
     resources:
         runtime=10,
         mem_mb=8000,

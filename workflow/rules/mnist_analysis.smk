@@ -9,7 +9,7 @@ rule mnist_tsne:
         "logs/mnist/tsne.log",
     benchmark:
         "logs/benchmark/mnist_tsne.tsv"
-    threads: MAX_THREADS
+    threads: JOB_THREADS
     resources:
         runtime=30,
         mem_mb=4000,
@@ -52,7 +52,8 @@ rule mnist_shapley:
         "logs/mnist/shapley.log",
     benchmark:
         "logs/benchmark/mnist_shapley.tsv"
-    threads: MAX_THREADS
+    priority: LONG_CHAIN_PRIORITY
+    threads: JOB_THREADS
     resources:
         runtime=60,
         mem_mb=8000,

@@ -9,7 +9,8 @@ rule mnist_train:
         "logs/mnist/train_chunk{chunk}.log",
     benchmark:
         "logs/benchmark/mnist_train/{chunk}.tsv"
-    threads: MAX_THREADS
+    priority: TRAINING_PRIORITY
+    threads: TRAINING_THREADS
     resources:
         runtime=60,
         mem_mb=4000,
@@ -31,6 +32,7 @@ rule mnist_networks:
         "logs/mnist/networks.log",
     benchmark:
         "logs/benchmark/mnist_networks.tsv"
+    priority: LONG_CHAIN_PRIORITY
     localrule: True
     params:
         settings=SETTINGS["mnist_networks"],

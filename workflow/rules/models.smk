@@ -21,7 +21,7 @@ checkpoint model_network:
         "logs/models/{model}/network.log",
     benchmark:
         "logs/benchmark/model_network/{model}.tsv"
-    threads: MAX_THREADS
+    threads: JOB_THREADS
     resources:
         gpu=1,
         runtime=60,
@@ -47,7 +47,7 @@ rule model_ablation:
         "logs/benchmark/model_ablation/{model}_{semantics}_{part}.tsv"
     wildcard_constraints:
         semantics="literal|activation|mean|resample",
-    threads: MAX_THREADS
+    threads: JOB_THREADS
     resources:
         gpu=1,
         runtime=SWEEP_MINUTES,
@@ -119,7 +119,7 @@ rule model_shapley:
         "logs/models/{model}/shapley.log",
     benchmark:
         "logs/benchmark/model_shapley/{model}.tsv"
-    threads: MAX_THREADS
+    threads: JOB_THREADS
     resources:
         gpu=1,
         runtime=SWEEP_MINUTES,
@@ -144,7 +144,7 @@ rule model_recovery:
         "logs/benchmark/model_recovery/{model}_{experiment}.tsv"
     wildcard_constraints:
         experiment="[12]",
-    threads: MAX_THREADS
+    threads: JOB_THREADS
     resources:
         gpu=1,
         runtime=60 * VGG_SCALE,

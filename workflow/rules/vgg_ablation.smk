@@ -14,7 +14,8 @@ rule vgg_ablation:
     wildcard_constraints:
         semantics="literal|activation|mean|resample",
         part=r"features\.\d+|all",
-    threads: MAX_THREADS
+    priority: LONG_CHAIN_PRIORITY
+    threads: JOB_THREADS
     resources:
         gpu=1,
         runtime=SWEEP_MINUTES,
@@ -36,6 +37,7 @@ rule vgg_held_out_images:
         "logs/vgg/held_out_images.log",
     benchmark:
         "logs/benchmark/vgg_held_out_images.tsv"
+    priority: LONG_CHAIN_PRIORITY
     threads: 1 if EMBEDDED else IMAGENET["workers"]
     resources:
         runtime=10 if EMBEDDED else 60,
@@ -57,6 +59,7 @@ rule vgg_sweep:
         "logs/vgg/sweep.log",
     benchmark:
         "logs/benchmark/vgg_sweep.tsv"
+    priority: LONG_CHAIN_PRIORITY
     localrule: True
     params:
         settings=SETTINGS["vgg_sweep"],
@@ -110,7 +113,7 @@ rule vgg_null:
         "logs/vgg/null.log",
     benchmark:
         "logs/benchmark/vgg_null.tsv"
-    threads: MAX_THREADS
+    threads: JOB_THREADS
     resources:
         gpu=1,
         runtime=SWEEP_MINUTES,
@@ -133,6 +136,7 @@ checkpoint vgg_choices:
         "logs/vgg/choices.log",
     benchmark:
         "logs/benchmark/vgg_choices.tsv"
+    priority: LONG_CHAIN_PRIORITY
     localrule: True
     params:
         settings=SETTINGS["vgg_choices"],
@@ -154,7 +158,8 @@ rule vgg_shapley:
         "logs/vgg/shapley.log",
     benchmark:
         "logs/benchmark/vgg_shapley.tsv"
-    threads: MAX_THREADS
+    priority: LONG_CHAIN_PRIORITY
+    threads: JOB_THREADS
     resources:
         gpu=1,
         runtime=SWEEP_MINUTES,

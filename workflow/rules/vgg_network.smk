@@ -11,7 +11,8 @@ rule vgg_network:
         "logs/vgg/network.log",
     benchmark:
         "logs/benchmark/vgg_network.tsv"
-    threads: MAX_THREADS if EMBEDDED else 1
+    priority: LONG_CHAIN_PRIORITY
+    threads: JOB_THREADS if EMBEDDED else 1
     resources:
         **({"gpu": 1} if EMBEDDED else {}),
         runtime=60 if EMBEDDED else 30,
@@ -33,6 +34,7 @@ rule vgg_test_images:
         "logs/vgg/test_images.log",
     benchmark:
         "logs/benchmark/vgg_test_images.tsv"
+    priority: LONG_CHAIN_PRIORITY
     threads: 1 if EMBEDDED else IMAGENET["workers"]
     resources:
         runtime=10 if EMBEDDED else 120,

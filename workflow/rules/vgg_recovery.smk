@@ -15,7 +15,8 @@ rule vgg_recovery:
         experiment="[12]",
         layer=r"features\.\d+|all",
         part=r"pass\d+|passes",
-    threads: MAX_THREADS
+    priority: LONG_CHAIN_PRIORITY
+    threads: JOB_THREADS
     resources:
         gpu=1,
         runtime=(30 if PER_LAYER else 60) * VGG_SCALE,
