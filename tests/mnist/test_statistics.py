@@ -35,6 +35,19 @@ def test_correlation_matches_scipy_with_a_bootstrap_interval():
         assert result == statistics.correlation(x, y, method, resamples=500, seed=0)  # seeded
 
 
+def test_correlation_interval_is_scipys_bootstrap_of_one_coefficient_at_a_time():
+    """The vectorised coefficient resamples exactly as scipy's loop over single coefficients does, ties included."""
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 6, size=40).astype(float)  # ties: Spearman's ranks are means
+    y = x + rng.normal(size=40)
+    for method, function in (("pearson", stats.pearsonr), ("spearman", stats.spearmanr)):
+        result = statistics.correlation(x, y, method, resamples=300, seed=3)
+        expected = stats.bootstrap((x, y), lambda a, b, f=function: f(a, b).statistic, paired=True, vectorized=False,
+                                   n_resamples=300, rng=np.random.default_rng(3)).confidence_interval
+        assert result["ci_low"] == pytest.approx(expected.low, abs=1e-12)
+        assert result["ci_high"] == pytest.approx(expected.high, abs=1e-12)
+
+
 def _drops(values: dict[tuple[str, str], float]) -> pd.DataFrame:
     return pd.DataFrame([{"network": "n", "layer": "hidden1", "units": u, "class": c, "drop": d}
                          for (u, c), d in values.items()])
