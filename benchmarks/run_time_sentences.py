@@ -38,8 +38,8 @@ def sentences(run: Path, command: str) -> str:
     longest = ", ".join(f"{rule} {total:.0f} s ({count} job{'s' if count > 1 else ''})" for rule, count, total
                         in rules[["rule", "jobs", "wall_s_total"]].head(6).itertuples(index=False))
     return (f"`{command}` ran {len(jobs)} jobs in {minutes(span)}, from its first job's start to its last job's end "
-            f"(on {machine}). Its jobs took {jobs.wall_s.sum():.0f} s of wall time and {jobs.cpu_s.sum():.0f} s "
-            f"of CPU time in all; the longest rules: {longest}; {len(figures)} figure jobs "
+            f"(on {machine}). Its jobs took {jobs.wall_s.sum():.0f} s of wall time in all; the longest rules: "
+            f"{longest}; {len(figures)} figure jobs "
             f"{figures.wall_s.sum():.0f} s together ({figures.wall_s.median():.1f} s each, median). The most memory "
             f"one job held: {jobs.max_rss_mb.max():.0f} MB ({jobs.loc[jobs.max_rss_mb.idxmax(), 'rule']}). "
             f"The critical path, {len(path)} jobs: {' -> '.join(path.rule)}.")
