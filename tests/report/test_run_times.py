@@ -61,3 +61,4 @@ def test_the_page_names_the_path_and_the_rules(tmp_path):
     page = (tmp_path / "page.html").read_text()
     assert "Critical path, 15 s from its first job" in page and "data (5.0 s) &rarr; train (10.0 s)" in page
     assert "<td>train</td><td>1</td><td>10.0</td>" in page
+    assert run_times.sampling() in page  # the CPU column is sampled: the page says how

@@ -103,7 +103,7 @@ def page(jobs_path: str | Path, path_path: str | Path, out_path: str | Path) -> 
         notes.append(f"Critical path, {span:.0f} s from its first job's start to its last job's end: "
                      f"{steps.wall_s.sum():.0f} s in its jobs, {span - steps.wall_s.sum():.0f} s waiting for free "
                      f"cores after their inputs were ready: {chain}.")
-    notes.append(SAMPLING)
+    notes.append(sampling())
     notes.append("Per rule below; every job in <code>results/run_times.csv</code>, the critical path in "
                  "<code>results/critical_path.csv</code>. Times are those of the last run of each job.")
     shown = per_rule(found)
@@ -113,15 +113,24 @@ def page(jobs_path: str | Path, path_path: str | Path, out_path: str | Path) -> 
                      out_path)
 
 
-# Snakemake samples a job's processes twice a second for its first 15 s, then every 30 s (snakemake.benchmark).
-SAMPLING = ("Wall time is exact. CPU time and peak memory are Snakemake's samples of each job's processes: twice a "
-            "second for its first 15 s, then every 30 s. A longer job's CPU time counts only up to its last sample, "
-            "and a memory peak between two samples is missed.")
+
+
+def sampling() -> str:
+    """How Snakemake samples a job's processes (snakemake.benchmark): every short interval for as many samples as the
+    long interval has seconds, then every long interval."""
+    from snakemake.benchmark import BENCHMARK_INTERVAL, BENCHMARK_INTERVAL_SHORT
+
+    first = BENCHMARK_INTERVAL * BENCHMARK_INTERVAL_SHORT
+    return (f"Wall time is exact. CPU time and peak memory are Snakemake's samples of each job's processes: every "
+            f"{BENCHMARK_INTERVAL_SHORT:g} s for its first {first:g} s, then every {BENCHMARK_INTERVAL:g} s. A longer "
+            "job's CPU time counts only up to its last sample, and a memory peak between two samples is missed.")
+
+
 COLUMN_NOTES = {
     "jobs": "the rule's jobs",
     "wall_s_total": "their wall time, summed (jobs can run side by side)",
     "wall_s_largest": "the longest job's wall time: what one cluster job of the rule needs",
-    "cpu_s_total": "their CPU time, summed (sampled: an undercount for jobs over 15 s)",
+    "cpu_s_total": "their CPU time, summed (sampled: an undercount for long jobs, above)",
     "max_rss_mb": "the largest peak resident memory of one job (MB, sampled): what one cluster job of the rule "
                   "needs",
 }
