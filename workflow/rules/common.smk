@@ -51,8 +51,8 @@ def available_cores() -> int | None:
 # each against 44 s one at a time with two.
 JOB_THREADS = 8 if available_cores() is None else max(1, min(8, available_cores() // 2))
 # MNIST training takes all the cores (at most 8): the whole study waits for it, and one batched job of 21 networks on
-# two threads trains as fast as jobs of 11 and 10 on one thread each, side by side (79 s against 81 and 76 s, 100
-# epochs).
+# two threads trains as fast as jobs of 11 and 10 on one thread each, side by side (78 to 82 s against 81 and 76 s;
+# real MNIST, 100 epochs).
 TRAINING_THREADS = min(8, available_cores() or 8)
 # The priority of the longest jobs (MNIST and VGG Shapley, VGG recovery) and of the jobs they wait for: they start as
 # soon as they can, so that short jobs fill the cores at the end of a run rather than wait for them.
