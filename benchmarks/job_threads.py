@@ -45,8 +45,8 @@ def main() -> None:
     for _ in range(args.repeats):
         for way, threads in ways.items():
             found[way].append(rerun(args.run, args.rule, args.cores, threads))
-    print(f"{args.rule}'s jobs rerun on {args.cores} cores, {provenance.machine_line(provenance.machine())}, "
-          f"medians of {args.repeats}:")
+    machine = provenance.machine_line(provenance.machine(), threads=False)
+    print(f"{args.rule}'s jobs rerun on {args.cores} cores, {machine}, medians of {args.repeats}:")
     medians = {}
     for way, results in found.items():
         wall = statistics.median(w for w, _ in results)
