@@ -92,7 +92,7 @@ def page(jobs_path: str | Path, path_path: str | Path, out_path: str | Path) -> 
     """Per rule its jobs, time and peak memory; above, the run's span and its critical path."""
     found, steps = pd.read_csv(jobs_path), pd.read_csv(path_path)
     notes = [f"{len(found)} jobs, {found.wall_s.sum():.0f} s of wall time and {found.cpu_s.sum():.0f} s of CPU time "
-             f"in all; the most memory one job held: {found.max_rss_mb.max():.0f} MB "
+             f"as sampled (below) in all; the most memory one job held: {found.max_rss_mb.max():.0f} MB "
              f"({found.loc[found.max_rss_mb.idxmax(), 'rule'] if found.max_rss_mb.notna().any() else 'not measured'})."]
     if steps.empty:
         notes.append("The critical path is not available: Snakemake's record of the outputs "
