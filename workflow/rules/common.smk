@@ -49,11 +49,12 @@ def available_cores() -> int | None:
 # Threads a compute-heavy job asks for: half the cores (at most 8), so that two such jobs share the machine. PyTorch's
 # threads keep the cores only ~80 % busy: on 2 cores, four vgg_ablation jobs took 33 s two at a time with one thread
 # each against 44 s one at a time with two.
-JOB_THREADS = 8 if available_cores() is None else max(1, min(8, available_cores() // 2))
+CORES = available_cores()
+JOB_THREADS = 8 if CORES is None else max(1, min(8, CORES // 2))
 # MNIST training takes all the cores (at most 8): the whole study waits for it, and one batched job of 21 networks on
 # two threads trains as fast as jobs of 11 and 10 on one thread each, side by side (78 to 82 s against 81 and 76 s;
 # real MNIST, 100 epochs).
-TRAINING_THREADS = min(8, available_cores() or 8)
+TRAINING_THREADS = min(8, CORES or 8)
 # The priority of the longest jobs (MNIST and VGG Shapley, VGG recovery) and of the jobs they wait for: they start as
 # soon as they can, so that short jobs fill the cores at the end of a run rather than wait for them.
 LONG_CHAIN_PRIORITY = 10

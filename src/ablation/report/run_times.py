@@ -113,8 +113,6 @@ def page(jobs_path: str | Path, path_path: str | Path, out_path: str | Path) -> 
                      out_path)
 
 
-
-
 def sampling() -> str:
     """How Snakemake samples a job's processes (snakemake.benchmark): every short interval for as many samples as the
     long interval has seconds, then every long interval."""
