@@ -94,6 +94,19 @@ def test_accuracy_table_and_outcome_matrix(tmp_path):
     pd.testing.assert_frame_equal(outcomes.accuracy_table(loaded), table)
 
 
+def test_accuracy_table_is_each_groups_mean_by_network_then_class_then_ablation():
+    generator = np.random.default_rng(3)
+    labels = generator.choice([0, 2, 3, 9], size=301)  # classes 1, 4-8 absent: no rows for them
+    ablations = outcomes.plan()[:7]
+    correct = generator.random((3, len(ablations), len(labels))) < 0.8
+    table = outcomes.accuracy_table(Outcomes(["x", "b", "m"], ablations, labels, correct))
+    groups = [("all", np.ones(len(labels), dtype=bool))] + [(str(c), labels == c) for c in (0, 2, 3, 9)]
+    expected = [(network, a.layer, a.label, name, int(chosen.sum()), 100.0 * correct[i, m][chosen].mean())
+                for i, network in enumerate(["x", "b", "m"]) for name, chosen in groups
+                for m, a in enumerate(ablations)]
+    assert list(table.itertuples(index=False, name=None)) == expected
+
+
 def test_as_published_evaluates_ablations_on_binarised_digits_and_the_intact_network_on_the_originals():
     generator = torch.Generator().manual_seed(5)
     images = torch.randint(0, 256, (500, 28, 28), dtype=torch.uint8, generator=generator)

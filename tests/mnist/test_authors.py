@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from ablation.core.digits import is_full_mnist
+from ablation.core.data_source import is_full_mnist
 from ablation.core.errors import InputError
 from ablation.mnist import ablation as unit_ablation
 from ablation.mnist import authors, roles, statistics

@@ -19,6 +19,7 @@ from urllib.error import URLError
 import numpy as np
 import torch
 
+from ablation.core.data_source import FULL_MNIST
 from ablation.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -60,14 +61,6 @@ class MnistData:
             self.train_images[:max_train], self.train_labels[:max_train],
             self.test_images[:max_test], self.test_labels[:max_test], self.source + note,
         )
-
-
-FULL_MNIST = "MNIST (60,000 train / 10,000 test)"  # how a source text starts when all of MNIST was loaded
-
-
-def is_full_mnist(source: str) -> bool:
-    """Whether a `MnistData.source` text says the data are the paper's: all 60,000 / 10,000 MNIST digits."""
-    return source.startswith(FULL_MNIST) and "; first" not in source
 
 
 def md5sum(path: Path) -> str:

@@ -47,14 +47,15 @@ def _rows(table: pd.DataFrame, network: str, layer: str, units: str) -> pd.DataF
 
 @dataclass(frozen=True)
 class UnitView:
-    """What every ablation figure reads, loaded once: accuracies, which items are right, the t-SNE map."""
+    """What every ablation figure of one network reads, loaded once: accuracies, which items are right, the t-SNE
+    map."""
     table: pd.DataFrame
     outcomes: Outcomes
     coords: np.ndarray
 
     @classmethod
-    def load(cls, outcomes_path: str, tsne_path: str | None) -> UnitView:
-        result = Outcomes.load(outcomes_path)
+    def load(cls, outcomes_path: str, tsne_path: str | None, network: str) -> UnitView:
+        result = Outcomes.load(outcomes_path).of_networks([network])  # the others' accuracies would go unread
         coords = pd.read_csv(tsne_path)[["x", "y"]].to_numpy() if tsne_path else np.empty((0, 2))
         return cls(accuracy_table(result), result, coords)
 
@@ -84,7 +85,7 @@ def _featured(figure: str, inputs: dict[str, str], network: str,
     """A figure of the units `roles.featured` chose for it, titled with the rule that chose them (and what
     `note(view, chosen)` adds)."""
     chosen = roles.read(inputs[FEATURED])[figure]
-    view = UnitView.load(inputs[RUN], inputs[TSNE])
+    view = UnitView.load(inputs[RUN], inputs[TSNE], network)
     # The class it concerns, unless the note names it.
     about = "" if chosen.class_name == "all" or note else f" (class {chosen.class_name})"
     units = ("units " if "+" in chosen.units else "unit ") + chosen.units.replace("+", " + ")
@@ -98,7 +99,7 @@ def fig01_tsne(inputs: dict[str, str], network: str) -> plots.Figure:
 
 
 def fig02_intact_network(inputs: dict[str, str], network: str) -> plots.Figure:
-    view = UnitView.load(inputs[RUN], inputs[TSNE])
+    view = UnitView.load(inputs[RUN], inputs[TSNE], network)
     correct = view.outcomes.correct[view.outcomes.networks.index(network), 0]
     return plots.intact_network(view.rows(network, INTACT), view.coords, correct, network)
 
@@ -196,7 +197,7 @@ def figA3_pair_of_fig03_and_fig04(inputs: dict[str, str], network: str) -> plots
 
 def figA4_singles_of_fig13(inputs: dict[str, str], network: str) -> plots.Figure:
     chosen = roles.read(inputs[FEATURED])["figA4_singles_of_fig13"]
-    view = UnitView.load(inputs[RUN], None)
+    view = UnitView.load(inputs[RUN], None, network)
     singles = [(f"unit {unit} alone", view.rows(network, unit)) for unit in chosen.units.split("+")]
     return plots.singles_side_by_side(view.rows(network, INTACT), singles,
                                       f"Network {network}: the units of the Fig. 13 pair {chosen.units}, one at a time "
@@ -277,7 +278,7 @@ def make(figure: str, *, inputs: dict[str, str], output: str, metadata: str, net
 def make_units(*, inputs: dict[str, str], network: str, units: list[tuple[str, str]], outputs: list[str],
                metadata: str) -> None:
     """One figure per (layer, unit), drawn in one process: the figures share every input."""
-    view = UnitView.load(inputs["outcomes"], inputs[TSNE])
+    view = UnitView.load(inputs["outcomes"], inputs[TSNE], network)
     for (layer, unit), output in zip(units, outputs):
         style.save(unit_figure(view, network, layer, unit, f"Network {network}, {layer}, unit {unit}"),
                    output, metadata)

@@ -8,6 +8,7 @@ from typing import cast
 import pandas as pd
 
 from ablation.core import html_table, provenance, tables
+from ablation.core.data_source import is_full_mnist
 from ablation.mnist import authors, outcomes, roles
 from ablation.report import comparison, home, summary
 from ablation.vgg.choices import Choices
@@ -19,8 +20,6 @@ def paper_comparison(*, featured_path: str, runs: dict[str, str], statistics_pat
     """The paper's numbers and claims beside this run's (`comparison`); `runs`: every network's outcomes
     under each evaluation; `vgg`: the VGG study's result files (table, class_changes, null, data record, choices,
     and recovery1/2 and recovery_gaps where run), if it ran."""
-    from ablation.core.digits import is_full_mnist  # here: it loads torch and torchvision, 3 s the other steps skip
-
     focus, imported = settings["focus"], settings["imported"]
     authors_network = focus == imported and imported_trained is not None and authors.is_authors(imported_trained)
     data = cast(str, provenance.read(data_path)["data"])
