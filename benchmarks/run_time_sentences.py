@@ -1,6 +1,6 @@
 """The README's sentences on how long a run takes, printed from that run's own tables: `results/run_times.csv` (every
-job's Snakemake benchmark) and `results/critical_path.csv`, and the machine its jobs recorded. Paste them into the
-README after measuring a run; nothing in them is typed by hand.
+job's wall time, CPU time and peak memory) and `results/critical_path.csv`, and the machine its jobs recorded. Paste
+them into the README after measuring a run; nothing in them is typed by hand.
 
     python benchmarks/run_time_sentences.py RUN_FOLDER [--command "the command that made the run"]
 """

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
+import resource
 import sys
 import threading
 import time
@@ -15,18 +17,43 @@ from ablation.core.errors import InputError
 log = logging.getLogger("ablation")
 
 
+# The last line of a job's log when it succeeds: the CPU time and peak memory the kernel counted (`job_usage`).
+USAGE = "job usage:"
+_job = {"failed": False, "usage_hook": False}
+
+
 def setup(log_file: str | None = None) -> None:
-    """Log to stderr and `log_file`; if the job fails, its last line there says why."""
+    """Log to stderr and `log_file`; if the job fails, its last line there says why, and if it succeeds, what it used
+    (`USAGE`)."""
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file:
         handlers.append(logging.FileHandler(log_file, mode="w"))
+        if not _job["usage_hook"]:
+            atexit.register(log_usage)  # after logging's own exit hook, so it runs first: the log is still open
+            _job["usage_hook"] = True
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", handlers=handlers, force=True)
     sys.excepthook = report_failure
+
+
+def job_usage() -> tuple[float, float]:
+    """CPU seconds of this process and of the children it waited for, and the peak resident memory of the largest
+    of them (MB): the kernel's own counts, where Snakemake's benchmark samples every 30 s."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    kib = 1024 if sys.platform == "darwin" else 1  # ru_maxrss: bytes on macOS, KiB on Linux
+    return cpu, max(own.ru_maxrss, children.ru_maxrss) / kib / 1024
+
+
+def log_usage() -> None:
+    if not _job["failed"]:
+        cpu, peak = job_usage()
+        log.info("%s cpu_s=%.3f max_rss_mb=%.1f", USAGE, cpu, peak)
 
 
 def report_failure(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
     """Bad input is one line naming the problem and the fix; anything else keeps its traceback. Both go to the log
     file as well as the terminal."""
+    _job["failed"] = True
     if isinstance(error, InputError):
         log.error("Bad input: %s", error)
     else:
