@@ -12,7 +12,7 @@ import sys
 from ablation.mnist import registry as mnist_registry
 from ablation.models import registry as model_registry
 from ablation.vgg import registry as vgg_registry
-from helpers import REPO
+from helpers import REPO, default_config, snakemake
 
 IDS = [*mnist_registry.FIGURES, *vgg_registry.FIGURES, *model_registry.FIGURES]
 # The package's layers, each importing only those below it: the studies side by side, the other models' on the VGG
@@ -105,3 +105,12 @@ def test_figure_report_and_table_processes_import_only_what_they_draw_with():
              "'torchvision', 'sklearn', 'numba'}))")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]", result.stdout
+
+
+def test_a_figure_waits_only_for_the_jobs_it_draws_from(tmp_path):
+    """`snakemake fig01_tsne`: the data and the t-SNE, not the training and analyses whose machines the study's
+    provenance names."""
+    result = snakemake(tmp_path, default_config(), "fig01_tsne", "--dry-run")
+    stats = result.stdout.split("Job stats:")[1].split("total")[0]
+    jobs = {line.split()[0] for line in stats.splitlines()[3:] if line.strip()}
+    assert result.returncode == 0 and jobs == {"mnist_data", "mnist_tsne", "fig01_tsne"}, result.stdout[-2000:]

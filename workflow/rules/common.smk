@@ -51,17 +51,24 @@ def available_cores() -> int | None:
 # each against 44 s one at a time with two.
 CORES = available_cores()
 JOB_THREADS = 8 if CORES is None else max(1, min(8, CORES // 2))
-# MNIST training takes all the cores (at most 8): the whole study waits for it, and one batched job of 21 networks on
-# two threads trains as fast as jobs of 11 and 10 on one thread each, side by side (78 to 82 s against 81 and 76 s;
-# real MNIST, 100 epochs).
-TRAINING_THREADS = min(8, CORES or 8)
+# MNIST training and the t-SNE take all the cores (at most 8). The whole study waits for the training, and one batched
+# job of 21 networks on two threads trains as fast as jobs of 11 and 10 on one thread each, side by side (78 to 82 s
+# against 81 and 76 s; real MNIST, 100 epochs). The t-SNE needs only the data, but the figures on its map wait for it:
+# on two threads it took 33 s, on one 55 s (10,000 digits; its map depends on the thread count, not on the run), and
+# the one-thread jobs after the training wait for each other, so they gain little from the cores meanwhile.
+ALL_THREADS = min(8, CORES or 8)
 # The priority of the longest jobs (MNIST and VGG Shapley, VGG recovery) and of the jobs they wait for: they start as
 # soon as they can, so that short jobs fill the cores at the end of a run rather than wait for them.
 LONG_CHAIN_PRIORITY = 10
+# The MNIST analysis jobs that wait for one another (ablation, featured units, semantics, and the paper comparison):
+# above the figures, which fill the other core meanwhile, and below the long chain.
+ANALYSIS_PRIORITY = 5
 # MNIST training asks for all the cores, so it must be picked when they are all free (the first job, mnist_data, ends),
 # or the jobs beside it would keep a core busy for minutes. Snakemake's scheduler maximises the summed priority of the
-# jobs it starts: above the few that could start instead, below the input checks (100), which go first.
+# jobs it starts: above the few that could start instead, below the input checks (100), which go first. The t-SNE
+# next, once the training has freed the cores.
 TRAINING_PRIORITY = 50
+TSNE_PRIORITY = 40
 MNIST = config["mnist"]
 DATA, TRAINING, IMPORTED, ANALYSIS = MNIST["data"], MNIST["training"], MNIST["import"], MNIST["analysis"]
 SHAPLEY = ANALYSIS["shapley"]
@@ -349,6 +356,38 @@ MNIST_MACHINES = [
     ),
     *(["results/mnist/machines/mnist_shapley.json"] if SHAPLEY["enabled"] else []),
 ]
+# The computing jobs behind each MNIST result file a figure may read, upstream ones included. A figure's provenance
+# names their machines, so it waits for the jobs it draws from and for no other (`snakemake fig01_tsne`: the data and
+# the t-SNE only); the study's provenance (results/mnist/provenance.json) names them all.
+TRAINED = [f"results/mnist/machines/mnist_train_chunk{chunk}.json" for chunk in CHUNKS]
+ABLATED = [*TRAINED, "results/mnist/machines/mnist_ablation.json"]
+FEATURED = [*ABLATED, "results/mnist/machines/mnist_featured.json"]
+MNIST_RESULT_MACHINES = {
+    "table": ABLATED,
+    "outcomes": ABLATED,
+    "featured": FEATURED,
+    "featured_run": FEATURED,
+    "tsne": ["results/mnist/machines/mnist_tsne.json"],
+    "networks": TRAINED,
+    "history": TRAINED,
+    **{
+        key: [*FEATURED, "results/mnist/machines/mnist_semantics.json"]
+        for key in ("semantics_table", "semantics_rankings")
+    },
+    **{name: [*ABLATED, "results/mnist/machines/mnist_statistics.json"] for name in MNIST_STATISTICS},
+    **{f"shapley_{name}": [*TRAINED, "results/mnist/machines/mnist_shapley.json"] for name in MNIST_SHAPLEY},
+}
+
+
+def provenance_inputs(study, keys):
+    """What a figure's provenance is made of: for MNIST the data's record and the machines of the jobs behind the
+    result files `keys`; for the other studies their provenance file."""
+    if study != "mnist":
+        return {"provenance": f"results/{study}/provenance.json"}
+    machines = sorted({path for key in keys for path in MNIST_RESULT_MACHINES[key]})
+    return {"data": "results/mnist/data.json", "machines": machines}
+
+
 VGG_MACHINES = [
     *(["results/vgg/machines/vgg_network.json"] if EMBEDDED else []),
     *(f"results/vgg/machines/vgg_ablation_{semantics}_{part}.json" for semantics in SEMANTICS for part in SWEEP_JOBS),

@@ -67,7 +67,7 @@ for figure, (study, spec) in FIGURES.items():
         input:
             **{key: RESULT_FILES[study][key] for key in spec.inputs},
             **FIGURE_INPUTS[study],
-            provenance=f"results/{study}/provenance.json",
+            **provenance_inputs(study, spec.inputs),
         output:
             report(
                 f"results/{study}/figures/{figure}.png",
@@ -121,7 +121,7 @@ for figure, spec in model_registry.FIGURES.items():
 
 rule mnist_unit_figures:
     input:
-        provenance="results/mnist/provenance.json",
+        **provenance_inputs("mnist", ("outcomes", "tsne")),
         outcomes=RESULT_FILES["mnist"]["outcomes"],
         tsne=RESULT_FILES["mnist"]["tsne"],
     output:

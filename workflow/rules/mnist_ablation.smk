@@ -11,6 +11,7 @@ rule mnist_ablation:
         "logs/mnist/ablation.log",
     benchmark:
         "logs/benchmark/mnist_ablation.tsv"
+    priority: ANALYSIS_PRIORITY
     threads: JOB_THREADS
     resources:
         runtime=10,
@@ -35,6 +36,7 @@ rule mnist_featured:
         "logs/mnist/featured.log",
     benchmark:
         "logs/benchmark/mnist_featured.tsv"
+    priority: ANALYSIS_PRIORITY
     resources:
         runtime=10,
         mem_mb=4000,
@@ -59,6 +61,7 @@ rule mnist_semantics:
         "logs/mnist/semantics.log",
     benchmark:
         "logs/benchmark/mnist_semantics.tsv"
+    priority: ANALYSIS_PRIORITY
     threads: JOB_THREADS
     resources:
         runtime=10,

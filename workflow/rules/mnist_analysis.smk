@@ -9,7 +9,8 @@ rule mnist_tsne:
         "logs/mnist/tsne.log",
     benchmark:
         "logs/benchmark/mnist_tsne.tsv"
-    threads: JOB_THREADS
+    priority: TSNE_PRIORITY
+    threads: ALL_THREADS
     resources:
         runtime=30,
         mem_mb=4000,

@@ -10,7 +10,7 @@ rule mnist_train:
     benchmark:
         "logs/benchmark/mnist_train/{chunk}.tsv"
     priority: TRAINING_PRIORITY
-    threads: TRAINING_THREADS
+    threads: ALL_THREADS
     resources:
         runtime=60,
         mem_mb=4000,

@@ -63,6 +63,7 @@ rule paper_comparison:
         "logs/paper_comparison.log",
     benchmark:
         "logs/benchmark/paper_comparison.tsv"
+    priority: ANALYSIS_PRIORITY
     localrule: True
     params:
         settings=SETTINGS["paper_comparison"],

@@ -13,6 +13,7 @@ import os
 import platform
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any, cast
 
 PACKAGES = ("ablation", "torch", "torchvision", "numpy", "scipy", "statsmodels", "pandas", "scikit-learn", "snakemake")
 
@@ -85,8 +86,22 @@ def sha256(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def dumps(metadata: dict[str, object]) -> str:
+    return json.dumps(metadata, indent=2, sort_keys=True) + "\n"
+
+
 def write(metadata: dict[str, object], path: str | Path) -> None:
-    Path(path).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n")
+    Path(path).write_text(dumps(metadata))
+
+
+def figure_metadata(inputs: dict[str, Any], config: dict[str, object]) -> str:
+    """The provenance a figure embeds, taken out of its `inputs`: its study's record (`provenance`) where given, else
+    the data's record (`data`) with the whole `config` and the machines of the jobs the figure draws from
+    (`machines`)."""
+    if "provenance" in inputs:
+        return Path(inputs.pop("provenance")).read_text()
+    data = cast(str, read(inputs.pop("data"))["data"])
+    return dumps(record(data, config, gather(list(inputs.pop("machines")))))
 
 
 def read(path: str | Path) -> dict[str, object]:
