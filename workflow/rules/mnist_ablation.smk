@@ -53,6 +53,7 @@ rule mnist_semantics:
         data="results/mnist/data.pt",
         networks="results/mnist/networks.pt",
         featured="results/mnist/featured.csv",
+        zeroed="results/mnist/featured/clean.npz",
     output:
         table="results/mnist/semantics/ablations.csv",
         rankings="results/mnist/semantics/rankings.csv",
