@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 import torch
 import yaml
+from PIL import Image
 from torchvision.models import vgg19_bn
 
 from ablation.core import figure_spec, html_table
@@ -57,6 +58,13 @@ def test_study_produces_the_tidy_table_and_every_figure(study):
     for figure in FIGURES:
         assert (study / f"results/mnist/figures/{figure}.png").stat().st_size > 10_000, figure
     assert len(list((study / "results/mnist/figures/units").glob("extra_unit_*.png"))) == 30
+    # A figure's provenance: the data, and the machines of the jobs it draws from (Fig. 8: networks, Mann-Whitney).
+    data = json.loads((study / "results/mnist/data.json").read_text())["data"]
+    for figure, jobs in (("fig01_tsne", {"mnist_tsne"}),
+                         ("fig08_weights_before_after", {"mnist_train_chunk0", "mnist_train_chunk1", "mnist_ablation",
+                                                         "mnist_statistics"})):
+        described = json.loads(Image.open(study / f"results/mnist/figures/{figure}.png").text["Description"])
+        assert described["data"] == data and set(described["machines"]) == jobs, (figure, set(described["machines"]))
     # Every pair of every network tested against its singles; the interaction is the table's pair minus singles.
     tests = pd.read_csv(study / "results/mnist/statistics/pair_tests.csv", dtype={"units": str})
     assert len(tests) == 4 * 190 and tests.q.between(0, 1).all() and (tests.q >= tests.p - 1e-12).all()
