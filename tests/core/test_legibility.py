@@ -86,9 +86,15 @@ def _job(workdir: Path, output: str) -> dict[str, Any]:
     return json.loads(record.read_text())
 
 
+def _for_provenance(path: str) -> bool:
+    """Whether a figure reads `path` only for the provenance it embeds: its study's record, or the data's record and
+    the machine records of the jobs it draws from (MNIST)."""
+    return path.endswith(("provenance.json", "/data.json")) or "/machines/" in path
+
+
 def _inputs(workdir: Path, study: str, keys: tuple[str, ...], job: dict[str, Any]) -> dict[str, str]:
-    """The figure's inputs by key, as its job was given them (every recorded input but the provenance matched)."""
-    recorded = [path for path in job["input"] if not path.endswith("provenance.json")]
+    """The figure's inputs by key, as its job was given them (every recorded input but the provenance's matched)."""
+    recorded = [path for path in job["input"] if not _for_provenance(path)]
     inputs = {}
     for key in keys:
         matches = fnmatch.filter(recorded, RESULT_FILES[study][key])

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import TracebackType
 
 from ablation.core.errors import InputError
@@ -41,7 +42,19 @@ def job_usage() -> tuple[float, float]:
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
     kib = 1024 if sys.platform == "darwin" else 1  # ru_maxrss: bytes on macOS, KiB on Linux
-    return cpu, max(own.ru_maxrss, children.ru_maxrss) / kib / 1024
+    return cpu, max(_own_peak_kib() or own.ru_maxrss / kib, children.ru_maxrss / kib) / 1024
+
+
+def _own_peak_kib() -> float | None:
+    """This process's peak resident memory since it started its program (Linux: VmHWM). Its ru_maxrss can be its
+    parent's: a process started by vfork and exec keeps the parent's peak there."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return float(line.split()[1])
+    except OSError:
+        pass
+    return None
 
 
 def log_usage() -> None:
