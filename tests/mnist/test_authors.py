@@ -1,13 +1,19 @@
-"""The paper authors' published network: downloaded as published, read as it is, and every paper number from it."""
+"""The paper authors' published network and t-SNE map: downloaded or shipped as published, read as they are, and every
+paper number from the network."""
 
 import shutil
 
+import numpy as np
+import pandas as pd
 import pytest
+import torch
+from sklearn.neighbors import NearestNeighbors
 
-from ablation.core.data_source import is_full_mnist
+from ablation.core import provenance
+from ablation.core.data_source import FULL_MNIST, is_full_mnist
 from ablation.core.errors import InputError
 from ablation.mnist import ablation as unit_ablation
-from ablation.mnist import authors, roles, statistics
+from ablation.mnist import authors, embedding, roles, statistics, steps
 from ablation.mnist.network import Stack, load_state_dict
 from ablation.mnist.outcomes import Ablation, accuracy_table, drops, plan
 from ablation.report import comparison
@@ -92,3 +98,41 @@ def test_the_authors_network_gives_every_paper_number_to_the_hundredth(authors_n
     assert float(frame.loc["share of class 6 wrong only after pair 12+19 [%]", "value"]) > 50
     assert frame.loc["lowest class accuracy [%] (paper: digit 8)", "value"] == "91.38"
     assert frame.loc["highest class accuracy [%] (paper: digit 1)", "value"] == "98.41"
+
+
+def test_the_shipped_tsne_map_is_the_authors_and_places_the_mnist_test_digits_in_order(mnist_data):
+    assert provenance.sha256(authors.TSNE_MAP) == authors.TSNE_MAP_SHA256
+    coordinates = authors.tsne_map()
+    assert coordinates.shape == (10_000, 2) and coordinates.dtype == np.float64
+    assert coordinates.min(0).tolist() == [0.0, 0.0] and coordinates.max(0).tolist() == [1.0, 1.0]  # their scaling
+    # In the test set's order, a digit's nearest neighbours on the map are mostly of its own class: 96 % here, a map
+    # of the same digits in another order about 10 %.
+    labels = mnist_data.test_labels.numpy()
+    neighbours = NearestNeighbors(n_neighbors=11).fit(coordinates).kneighbors(coordinates, return_distance=False)
+    majority = np.array([np.bincount(labels[row[1:]], minlength=10).argmax() for row in neighbours])
+    assert (majority == labels).mean() > 0.9
+
+
+@pytest.mark.parametrize(("setting", "full", "kind"), [
+    ("auto", True, embedding.AUTHORS), ("auto", False, embedding.COMPUTED), ("authors", True, embedding.AUTHORS),
+    ("computed", True, embedding.COMPUTED), ("computed", False, embedding.COMPUTED)])
+def test_the_map_is_the_authors_only_on_all_of_mnist(setting, full, kind):
+    source = FULL_MNIST + " from /data" + ("" if full else "; first 500 test digits")
+    assert embedding.map_kind(setting, source) == kind
+
+
+def test_the_authors_map_on_other_digits_stops_the_data_job_before_anything_else(mnist_raw, tmp_path):
+    with pytest.raises(InputError, match="tsne_map: authors places the 10,000 MNIST test digits"):
+        steps.mnist_data(source="path", path=str(mnist_raw), download_dir=str(tmp_path), verify_md5=False, seed=0,
+                         max_train=None, max_test=500, tsne_map="authors", out_data=str(tmp_path / "data.pt"),
+                         out_provenance=str(tmp_path / "data.json"))
+    assert not (tmp_path / "data.pt").exists()
+
+
+def test_the_tsne_step_writes_the_authors_map_for_all_of_mnist(mnist_data, tmp_path):
+    torch.save(mnist_data.to_dict(), tmp_path / "data.pt")
+    steps.mnist_tsne(data_path=str(tmp_path / "data.pt"), tsne_map="auto", perplexity=30, seed=0, threads=1,
+                     out_path=str(tmp_path / "tsne.csv"))
+    written = pd.read_csv(tmp_path / "tsne.csv")
+    assert (written["map"] == embedding.AUTHORS).all() and (written.label == mnist_data.test_labels.numpy()).all()
+    assert np.abs(written[["x", "y"]].to_numpy() - authors.tsne_map()).max() <= 5e-6  # written to 5 decimals

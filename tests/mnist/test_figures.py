@@ -28,7 +28,8 @@ def test_the_featured_figures_show_the_chosen_units(tmp_path):
     result = Outcomes(planted.networks, planted.ablations + [Ablation.parse("hidden1", "3+8+15")], planted.labels,
                       np.concatenate([planted.correct, planted.correct[:, :1]], axis=1))
     result.save(tmp_path / "run.npz", {})
-    pd.DataFrame({"x": np.arange(500.0), "y": np.zeros(500), "label": result.labels}).to_csv(tmp_path / "tsne.csv")
+    pd.DataFrame({"x": np.arange(500.0), "y": np.zeros(500), "label": result.labels, "map": "computed"}).to_csv(
+        tmp_path / "tsne.csv")
     inputs = {figures.RUN: str(tmp_path / "run.npz"), figures.FEATURED: str(tmp_path / "featured.csv"),
               figures.TSNE: str(tmp_path / "tsne.csv")}
     title = lambda figure: figure._suptitle.get_text()  # noqa: E731
@@ -41,5 +42,6 @@ def test_the_featured_figures_show_the_chosen_units(tmp_path):
     pair = roles.read(tmp_path / "featured.csv")["figA3_pair_of_fig03_and_fig04"]
     expected = float(roles.pair_only_shares(result, "n", pair.units)[pair.class_name])
     assert f"class {pair.class_name}: {expected:.2f} % of its digits wrong only after the pair" in share
+    assert figures.fig01_tsne(inputs, "n").axes[0].get_title() == "t-SNE of the 500 test digits: computed in this run"
     singles = figures.figA4_singles_of_fig13(inputs, "n")
     assert [ax.get_title() for ax in singles.get_axes()] == ["unit 5 alone", "unit 10 alone"]

@@ -65,7 +65,8 @@ def test_study_produces_the_tidy_table_and_every_figure(study):
                                                          "mnist_statistics"})):
         described = json.loads(Image.open(study / f"results/mnist/figures/{figure}.png").text["Description"])
         assert described["data"] == data and set(described["machines"]) == jobs, (figure, set(described["machines"]))
-    # Every pair of every network tested against its singles; the interaction is the table's pair minus singles.
+    # Not all of MNIST: tsne_map auto computes the map.
+    assert set(pd.read_csv(study / "results/mnist/tsne.csv")["map"]) == {"computed"}
     tests = pd.read_csv(study / "results/mnist/statistics/pair_tests.csv", dtype={"units": str})
     assert len(tests) == 4 * 190 and tests.q.between(0, 1).all() and (tests.q >= tests.p - 1e-12).all()
     drops = pd.read_csv(study / "results/mnist/statistics/drops.csv", dtype={"class": str, "units": str})
@@ -326,6 +327,9 @@ def test_authors_config_reproduces_the_papers_numbers_from_their_network(mnist_r
     assert len(numbers) == 13 and (numbers.verdict == "agrees").all(), numbers.to_string()
     assert comparison.set_index("figure").verdict["Fig. A.3"] == "holds"
     assert (tmp_path / "results/mnist/figures/figA2_negligible_set.png").stat().st_size > 10_000
+    # The figures are drawn on the authors' own t-SNE map, as the paper's.
+    tsne = pd.read_csv(tmp_path / "results/mnist/tsne.csv")
+    assert set(tsne["map"]) == {"authors"} and np.abs(tsne[["x", "y"]].to_numpy() - authors.tsne_map()).max() <= 5e-6
 
 
 def test_rerun_has_nothing_to_do(study):

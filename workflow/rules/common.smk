@@ -11,6 +11,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from ablation.core import figure_spec
+from ablation.mnist import authors as mnist_authors
 from ablation.mnist import registry as mnist_registry
 from ablation.mnist.architecture import HIDDEN_LAYERS
 from ablation.models import names as model_names

@@ -16,6 +16,9 @@ CAPTION_VALUES = {
         "negligible_drop": ANALYSIS["negligible_drop"],
         "bootstrap_resamples": ANALYSIS["bootstrap_resamples"],
         "alpha": ANALYSIS["alpha"],
+        "tsne_map": ANALYSIS["tsne_map"],
+        "authors_tsne": f"``{mnist_authors.TSNE_SOURCE[0]}`` at commit ``{mnist_authors.COMMIT[:7]}``: "
+        + mnist_authors.TSNE_METHOD,
         "tsne_perplexity": ANALYSIS["tsne_perplexity"],
         "ranking_top": ANALYSIS["ranking_top"],
     },

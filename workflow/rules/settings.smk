@@ -11,6 +11,7 @@ SETTINGS = {
         "seed": TRAINING["seed"],
         "max_train": DATA["max_train_items"],
         "max_test": DATA["max_test_items"],
+        "tsne_map": ANALYSIS["tsne_map"],
     },
     "mnist_train": {
         "seed": TRAINING["seed"],
@@ -36,7 +37,11 @@ SETTINGS = {
         "top": ANALYSIS["ranking_top"],
         "resamples": ANALYSIS["bootstrap_resamples"],
     },
-    "mnist_tsne": {"perplexity": ANALYSIS["tsne_perplexity"], "seed": ANALYSIS["seed"]},
+    "mnist_tsne": {
+        "tsne_map": ANALYSIS["tsne_map"],
+        "perplexity": ANALYSIS["tsne_perplexity"],
+        "seed": ANALYSIS["seed"],
+    },
     "mnist_statistics": {
         "focus": focus_network(),
         "resamples": ANALYSIS["bootstrap_resamples"],

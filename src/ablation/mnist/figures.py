@@ -95,7 +95,7 @@ def _featured(figure: str, inputs: dict[str, str], network: str,
 
 def fig01_tsne(inputs: dict[str, str], network: str) -> plots.Figure:
     embedding = pd.read_csv(inputs[TSNE])
-    return plots.tsne_classes(embedding[["x", "y"]].to_numpy(), embedding.label.to_numpy())
+    return plots.tsne_classes(embedding[["x", "y"]].to_numpy(), embedding.label.to_numpy(), embedding["map"].iloc[0])
 
 
 def fig02_intact_network(inputs: dict[str, str], network: str) -> plots.Figure:

@@ -82,15 +82,21 @@ def intact_network(table: pd.DataFrame, coords: np.ndarray, correct: np.ndarray,
     return figure
 
 
-def tsne_classes(coords: np.ndarray, labels: np.ndarray) -> Figure:
+MAP_TITLES = {"authors": "the authors' published map", "computed": "computed in this run"}
+
+
+def tsne_classes(coords: np.ndarray, labels: np.ndarray, kind: str) -> Figure:
+    """The map coloured by class; `kind` (`embedding.map_kind`) says whose map it is."""
     figure, ax = plt.subplots(figsize=(5.5, 5))
     cmap = plt.get_cmap("tab10")
     for c in range(10):
         chosen = labels == c
         ax.scatter(coords[chosen, 0], coords[chosen, 1], s=1.5, color=cmap(c), rasterized=True)
-        ax.annotate(str(c), np.median(coords[chosen], axis=0), fontsize=14, weight="bold", color=cmap(c))
+        # On a white box: at the class's median its own dots would hide it.
+        ax.annotate(str(c), np.median(coords[chosen], axis=0), fontsize=14, weight="bold", color=cmap(c), ha="center",
+                    va="center", bbox=LABEL_BOX)
     ax.set(xticks=[], yticks=[])
-    style.title(ax, f"t-SNE of the {len(labels):,} test digits")
+    style.title(ax, f"t-SNE of the {len(labels):,} test digits: {MAP_TITLES[kind]}")
     return figure
 
 
