@@ -70,9 +70,10 @@ def test_the_authors_network_gives_every_paper_number_to_the_hundredth(authors_n
     summary, per_network = statistics.weight_change_vs_drop(mwu[["network", "layer", "units", "U", "p"]], drops(table),
                                                             "authors", 200, 0)
     pair_tests = statistics.pair_tests(runs["as_published"], 0.05)
+    positions = pd.DataFrame(authors.tsne_map(), columns=["x", "y"]).assign(map="authors")
     frame = comparison.compare(runs, chosen, "as_published", "authors", True, 0.5, summary, per_network,
                                statistics.class_selectivity(drops(table)), 200, 0, mnist_data.source,
-                               is_full_mnist(mnist_data.source), pair_tests, 0.05).set_index("claim")
+                               is_full_mnist(mnist_data.source), pair_tests, 0.05, positions).set_index("claim")
     for claim, paper in PAPER_NUMBERS.items():
         assert float(frame.loc[claim, "value"]) == pytest.approx(paper, abs=0.005), claim
         assert frame.loc[claim, "verdict"] == "agrees"
@@ -96,6 +97,15 @@ def test_the_authors_network_gives_every_paper_number_to_the_hundredth(authors_n
     assert (negligible.other, negligible.verdict) == ("clean: 4", "agrees")
     assert negligible.tolerance.startswith("exact to the paper's 2 decimals, clean")
     assert float(frame.loc["share of class 6 wrong only after pair 12+19 [%]", "value"]) > 50
+    # Where the paper places the newly wrong digits of units 12 and 16 on its map: the share in that part of the map,
+    # over half for both (88 % and 58 %), as the paper says.
+    for units, part, inside in (("12", "upper half", lambda x, y: y > 0.5),
+                                ("16", "lower right quarter", lambda x, y: (x > 0.5) & (y < 0.5))):
+        wrong = runs["as_published"].newly_wrong(0, Ablation.parse("hidden1", units))
+        share = 100 * inside(*authors.tsne_map()[wrong].T).mean()
+        claim = f"unit {units}: share of its {wrong.sum()} newly wrong digits in the {part} of the t-SNE map [%]"
+        row = frame.loc[claim]
+        assert row.value == f"{share:.2f}" and row.verdict == "holds"
     assert frame.loc["lowest class accuracy [%] (paper: digit 8)", "value"] == "91.38"
     assert frame.loc["highest class accuracy [%] (paper: digit 1)", "value"] == "98.41"
 

@@ -92,6 +92,8 @@ def test_study_produces_the_tidy_table_and_every_figure(study):
     assert list(comparison.columns) == ["figure", "claim", "paper", "value", "measured_as", "other", "tolerance",
                                         "verdict"]
     assert len(comparison) >= 20 and {"Figs. 14, 15", "Figs. 19, 20", "Figs. 21, 22"} <= set(comparison.figure)
+    places = comparison[comparison.claim.str.contains("of the t-SNE map")]
+    assert list(places.figure) == ["Fig. 3", "Fig. A.1"] and (places.verdict == "not comparable here").all()
     # Every single, pair and the Fig. A.2 set under each semantics; zero's are the ablation table's.
     semantics = pd.read_csv(study / "results/mnist/semantics/ablations.csv", dtype={"class": str, "units": str})
     assert list(semantics.semantics.unique()) == ["zero", "mean", "resample"]
@@ -326,6 +328,8 @@ def test_authors_config_reproduces_the_papers_numbers_from_their_network(mnist_r
     numbers = comparison[comparison.tolerance.str.startswith("exact to the paper's 2 decimals", na=False)]
     assert len(numbers) == 13 and (numbers.verdict == "agrees").all(), numbers.to_string()
     assert comparison.set_index("figure").verdict["Fig. A.3"] == "holds"
+    places = comparison[comparison.claim.str.contains("of the t-SNE map")]
+    assert len(places) == 2 and (places.verdict == "holds").all(), places.to_string()
     assert (tmp_path / "results/mnist/figures/figA2_negligible_set.png").stat().st_size > 10_000
     # The figures are drawn on the authors' own t-SNE map, as the paper's.
     tsne = pd.read_csv(tmp_path / "results/mnist/tsne.csv")

@@ -52,6 +52,7 @@ rule paper_comparison:
         pair_tests="results/mnist/statistics/pair_tests.csv",
         semantics_rankings="results/mnist/semantics/rankings.csv",
         data="results/mnist/data.json",
+        tsne="results/mnist/tsne.csv",
     output:
         report(
             "results/paper_comparison.csv",

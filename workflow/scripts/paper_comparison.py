@@ -10,5 +10,5 @@ steps.paper_comparison(
     statistics_paths={"correlations": i.correlations, "per_network_correlations": i.per_network,
                       "selectivity": i.selectivity, "pair_tests": i.pair_tests,
                       "semantics": i.semantics_rankings},
-    imported_trained=i.get("imported_trained"), **snakemake.params.settings, data_path=i.data,
+    imported_trained=i.get("imported_trained"), **snakemake.params.settings, data_path=i.data, tsne_path=i.tsne,
     vgg={key.removeprefix("vgg_"): path for key, path in vgg.items()} or None, out_path=snakemake.output[0])

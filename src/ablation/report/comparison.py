@@ -15,7 +15,7 @@ A verdict compares like with like, or says "not comparable here" and why:
   the paper's percentile.
 - Signs and thresholds are claims and are tested as claims: a value of the other sign never agrees.
 - Intact accuracies are not comparable on data other than MNIST's 60,000 / 10,000 digits; a role no network (or
-  only one) of this run has gives no distribution.
+  only one) of this run has gives no distribution; places on the t-SNE map only on the authors' map.
 Claims without a number get their measured value and interval, and whether they hold.
 
 The report shows the table as a page (`page`): rows grouped by figure in the paper's order, verdicts marked.
@@ -34,7 +34,7 @@ import pandas as pd
 from ablation.core import html_table
 from ablation.core.tables import INTACT, hits
 from ablation.mnist import roles, statistics
-from ablation.mnist.outcomes import EVALUATIONS, Outcomes, accuracy_table, drops
+from ablation.mnist.outcomes import EVALUATIONS, Ablation, Outcomes, accuracy_table, drops
 from ablation.mnist.roles import Featured
 from ablation.vgg import statistics as vs
 from ablation.vgg.metric import LABELS
@@ -274,6 +274,46 @@ def _pair_only_row(runs: dict[str, Outcomes], chosen: dict[str, Featured], evalu
                 f"{other}: {shares[other]:.2f}", how, "holds" if shares["as_published"] > 50 else "does not hold")
 
 
+# Where the paper says a featured unit's newly wrong digits lie on its t-SNE map, as the part of the map's range.
+PAPER_PLACES = {
+    "fig03_largest_drop": ("Fig. 3", "upper half", "the majority in the upper part (unit 12)"),
+    "figA1_second_many_classes": ("Fig. A.1", "lower right quarter", "most in the bottom right part (unit 16)"),
+}
+
+
+def _place_rows(runs: dict[str, Outcomes], chosen: dict[str, Featured], evaluation: str, focus: str,
+                positions: pd.DataFrame) -> list[dict[str, str]]:
+    """Figs. 3 and A.1: the share of the featured unit's newly wrong digits in the part of the t-SNE map the paper
+    names (halves of the map's range). Judged on the authors' map, as published, only: places on another map say
+    nothing about the paper's."""
+    coordinates = positions[["x", "y"]].to_numpy()
+    middle_x, middle_y = (coordinates.min(0) + coordinates.max(0)) / 2
+    x, y = coordinates[:, 0], coordinates[:, 1]
+    parts = {"upper half": y > middle_y, "lower right quarter": (x > middle_x) & (y < middle_y)}
+    authors_map = set(positions["map"]) == {"authors"}
+    other = next(name for name in EVALUATIONS if name != evaluation)
+    rows = []
+    for figure_id, (figure, part, paper) in PAPER_PLACES.items():
+        featured = chosen[figure_id]
+        shares = {}
+        for name, run in runs.items():
+            wrong = run.newly_wrong(run.networks.index(focus), Ablation.parse("hidden1", featured.units))
+            shares[name] = (100 * float(parts[part][wrong].mean()) if wrong.any() else float("nan"), int(wrong.sum()))
+        value, count = shares[evaluation]
+        decided = shares["as_published"][0]
+        if authors_map:
+            how = f"threshold 50 %, as_published ({decided:.2f}), on the authors' t-SNE map"
+            verdict = "holds" if decided > 50 else "does not hold"
+        else:
+            how = ("the map is computed in this run, and the paper's places are on the authors' map "
+                   "(mnist.analysis.tsne_map: authors, with all of MNIST)")
+            verdict = NOT_COMPARABLE
+        rows.append(_row(figure, f"unit {featured.units}: share of its {count} newly wrong digits in the {part} of "
+                                 "the t-SNE map [%]", paper, f"{value:.2f}", evaluation,
+                         f"{other}: {shares[other][0]:.2f} of {shares[other][1]}", how, verdict))
+    return rows
+
+
 def _pair_test_row(pair_tests: pd.DataFrame, chosen: dict[str, Featured], evaluation: str, focus: str,
                    alpha: float) -> dict[str, str]:
     """Fig. 12: the featured pair's effect beyond its singles, by the exact pair test (`statistics.pair_tests`), and
@@ -334,10 +374,10 @@ def _claim_rows(evaluation: str, correlations: pd.DataFrame, per_network: pd.Dat
 def compare(runs: dict[str, Outcomes], chosen: dict[str, Featured], evaluation: str, focus: str, authors: bool,
             negligible_drop: float, correlations: pd.DataFrame, per_network: pd.DataFrame, selectivity: pd.DataFrame,
             resamples: int, seed: int, data: str, full_mnist: bool, pair_tests: pd.DataFrame,
-            alpha: float) -> pd.DataFrame:
+            alpha: float, positions: pd.DataFrame) -> pd.DataFrame:
     """The paper-comparison table; `runs` holds every network's outcomes under each evaluation, `chosen` what the
     figures show (`roles.featured`), `authors` whether the featured network is the authors' own, `full_mnist`
-    whether the data are MNIST's 60,000 / 10,000 digits."""
+    whether the data are MNIST's 60,000 / 10,000 digits, `positions` the t-SNE map (`steps.mnist_tsne`)."""
     tables = {name: accuracy_table(run) for name, run in runs.items()}
     shown: dict[str, tuple[str, str] | None] = {figure: (f.units, f.class_name) for figure, f in chosen.items()}
     synergy = chosen["fig13_positive_synergy_pair"]
@@ -358,6 +398,7 @@ def compare(runs: dict[str, Outcomes], chosen: dict[str, Featured], evaluation: 
                         resamples, seed)
     rows.append(_pair_test_row(pair_tests, chosen, evaluation, focus, alpha))
     rows.append(_pair_only_row(runs, chosen, evaluation, focus, authors))
+    rows += _place_rows(runs, chosen, evaluation, focus, positions)
     rows += _claim_rows(evaluation, correlations, per_network, selectivity, focus, resamples, seed)
     rows.append(_row("Figs. 1-13", "MNIST data", "MNIST, 60,000 train / 10,000 test", data, "", "", "", ""))
     return pd.DataFrame(rows)

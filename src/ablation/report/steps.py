@@ -15,8 +15,8 @@ from ablation.vgg.choices import Choices
 
 
 def paper_comparison(*, featured_path: str, runs: dict[str, str], statistics_paths: dict[str, str],
-                     imported_trained: str | None, settings: dict, data_path: str, vgg: dict[str, str] | None,
-                     out_path: str) -> None:
+                     imported_trained: str | None, settings: dict, data_path: str, tsne_path: str,
+                     vgg: dict[str, str] | None, out_path: str) -> None:
     """The paper's numbers and claims beside this run's (`comparison`); `runs`: every network's outcomes
     under each evaluation; `vgg`: the VGG study's result files (table, class_changes, null, data record, choices,
     and recovery1/2 and recovery_gaps where run), if it ran."""
@@ -29,7 +29,7 @@ def paper_comparison(*, featured_path: str, runs: dict[str, str], statistics_pat
         pd.read_csv(statistics_paths["correlations"]), pd.read_csv(statistics_paths["per_network_correlations"]),
         pd.read_csv(statistics_paths["selectivity"], dtype={"class": str}), settings["resamples"], settings["seed"],
         data, is_full_mnist(data), pd.read_csv(statistics_paths["pair_tests"], dtype={"units": str}),
-        settings["alpha"])
+        settings["alpha"], pd.read_csv(tsne_path))
     frame = pd.concat([frame, pd.DataFrame(comparison.semantics_rows(pd.read_csv(statistics_paths["semantics"]),
                                                                      "mnist"))], ignore_index=True)
     if vgg:
