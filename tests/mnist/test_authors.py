@@ -103,9 +103,8 @@ def test_the_authors_network_gives_every_paper_number_to_the_hundredth(authors_n
                                 ("16", "lower right quarter", lambda x, y: (x > 0.5) & (y < 0.5))):
         wrong = runs["as_published"].newly_wrong(0, Ablation.parse("hidden1", units))
         share = 100 * inside(*authors.tsne_map()[wrong].T).mean()
-        claim = f"unit {units}: share of its {wrong.sum()} newly wrong digits in the {part} of the t-SNE map [%]"
-        row = frame.loc[claim]
-        assert row.value == f"{share:.2f}" and row.verdict == "holds"
+        row = frame.loc[f"unit {units}: share of its newly wrong digits in the {part} of the t-SNE map [%]"]
+        assert row.value == f"{share:.2f} of {wrong.sum()}" and row.verdict == "holds"
     assert frame.loc["lowest class accuracy [%] (paper: digit 8)", "value"] == "91.38"
     assert frame.loc["highest class accuracy [%] (paper: digit 1)", "value"] == "98.41"
 

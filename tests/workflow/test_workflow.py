@@ -94,6 +94,7 @@ def test_study_produces_the_tidy_table_and_every_figure(study):
     assert len(comparison) >= 20 and {"Figs. 14, 15", "Figs. 19, 20", "Figs. 21, 22"} <= set(comparison.figure)
     places = comparison[comparison.claim.str.contains("of the t-SNE map")]
     assert list(places.figure) == ["Fig. 3", "Fig. A.1"] and (places.verdict == "not comparable here").all()
+    assert places.value.isna().all()  # a share on a computed map says nothing about the paper's places
     # Every single, pair and the Fig. A.2 set under each semantics; zero's are the ablation table's.
     semantics = pd.read_csv(study / "results/mnist/semantics/ablations.csv", dtype={"class": str, "units": str})
     assert list(semantics.semantics.unique()) == ["zero", "mean", "resample"]

@@ -148,11 +148,12 @@ def mnist_semantics(*, data_path: str, networks_path: str, featured_path: str, z
     ablations = outcomes.plan() + [a for a in [outcomes.Ablation.parse("hidden1", unit_set)]
                                    if a not in outcomes.plan()]
     held_out = normalise(data.train_images)
-    zeroed = outcomes.Outcomes.load(zeroed_path)
     frames = []
     for name in semantics:
-        if name == unit_semantics.PAPER and zeroed.ablations == ablations and zeroed.networks == names:
-            result = zeroed
+        if name == unit_semantics.PAPER:
+            result = outcomes.Outcomes.load(zeroed_path)
+            if (result.ablations, result.networks) != (ablations, names):  # both jobs plan from the same files
+                raise RuntimeError(f"{zeroed_path} holds other ablations or networks than the semantics' plan")
         else:
             chosen = unit_semantics.Semantics.of(name, trained, held_out, seed)
             result = unit_ablation.evaluate(trained, names, data.test_images, data.test_labels, ablations, "clean",
