@@ -286,27 +286,26 @@ def _place_rows(runs: dict[str, Outcomes], chosen: dict[str, Featured], evaluati
     """Figs. 3 and A.1: the share of the featured unit's newly wrong digits in the part of the t-SNE map the paper
     names (halves of the map's range). Measured and judged on the authors' map, as published, only: places on
     another map say nothing about the paper's."""
-    rows = []
-    authors_map = set(positions["map"]) == {"authors"}
+    claims = {figure_id: f"unit {chosen[figure_id].units}: share of its newly wrong digits in the {part} of the "
+                         "t-SNE map [%]" for figure_id, (_, part, _) in PAPER_PLACES.items()}
+    if set(positions["map"]) != {"authors"}:
+        return [_row(figure, claims[figure_id], paper, "", evaluation, "", "the map is computed in this run, and the "
+                     "paper's places are on the authors' map (mnist.analysis.tsne_map: authors, with all of MNIST)",
+                     NOT_COMPARABLE) for figure_id, (figure, _, paper) in PAPER_PLACES.items()]
     coordinates = positions[["x", "y"]].to_numpy()
     middle_x, middle_y = (coordinates.min(0) + coordinates.max(0)) / 2
     x, y = coordinates[:, 0], coordinates[:, 1]
     parts = {"upper half": y > middle_y, "lower right quarter": (x > middle_x) & (y < middle_y)}
     other = next(name for name in EVALUATIONS if name != evaluation)
+    rows = []
     for figure_id, (figure, part, paper) in PAPER_PLACES.items():
         units = chosen[figure_id].units
-        claim = f"unit {units}: share of its newly wrong digits in the {part} of the t-SNE map [%]"
-        if not authors_map:
-            rows.append(_row(figure, claim, paper, "", evaluation, "", "the map is computed in this run, and the "
-                             "paper's places are on the authors' map (mnist.analysis.tsne_map: authors, with all of "
-                             "MNIST)", NOT_COMPARABLE))
-            continue
         shares = {}
         for name, run in runs.items():
             wrong = run.newly_wrong(run.networks.index(focus), Ablation.parse("hidden1", units))
             shares[name] = (100 * float(parts[part][wrong].mean()) if wrong.any() else float("nan"), int(wrong.sum()))
         decided = shares["as_published"][0]
-        rows.append(_row(figure, claim, paper, "{:.2f} of {}".format(*shares[evaluation]), evaluation,
+        rows.append(_row(figure, claims[figure_id], paper, "{:.2f} of {}".format(*shares[evaluation]), evaluation,
                          "{}: {:.2f} of {}".format(other, *shares[other]),
                          f"threshold 50 %, as_published ({decided:.2f}), on the authors' t-SNE map",
                          "holds" if decided > 50 else "does not hold"))
