@@ -1,14 +1,17 @@
 """The paper comparison's VGG rows on planted tables (`vgg_tables`): "not comparable here" where the run cannot
-decide, and the recovery rows."""
+decide, and the recovery rows; and the MNIST rows of places on the t-SNE map."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from ablation.mnist.outcomes import Ablation
+from ablation.mnist.roles import Featured
 from ablation.report import comparison
 from ablation.report.comparison import NOT_COMPARABLE, vgg_rows
 from ablation.vgg import statistics as vgg_statistics
+from helpers import planted_outcomes
 from vgg_tables import ablation_table, at_ceiling, recovery_table, with_top1
 
 
@@ -113,3 +116,25 @@ def test_a_ranking_holds_under_every_semantics_only_where_every_interval_clears_
     assert verdict((bound + 0.1, 0.9), (bound - 0.1, 0.9)).startswith(NOT_COMPARABLE)
     assert verdict((np.nan, np.nan)).startswith(NOT_COMPARABLE)
     assert comparison.semantics_rows(rankings()[:0], "mnist") == []
+
+
+def test_a_place_on_the_map_is_judged_for_the_papers_unit_of_the_authors_network_on_the_authors_map_only():
+    """Fig. 3's place: unit 12's newly wrong digits, here planted so that 3 of 4 lie in the map's upper half."""
+    run = planted_outcomes()
+    twelve = run.index(Ablation("hidden1", (11,)))
+    run.correct[0, twelve] = run.correct[0, 0]
+    wrong = np.flatnonzero(run.correct[0, 0])[:4]
+    run.correct[0, twelve, wrong] = False
+    positions = pd.DataFrame({"x": np.zeros(500), "y": np.full(500, -1.0), "map": "authors"})
+    positions.loc[wrong[:3], "y"] = 1.0  # the map's range [-1, 1]: its upper half above 0
+    chosen = {figure: Featured(figure, units, "all", "") for figure, units in
+              (("fig03_largest_drop", "12"), ("figA1_second_many_classes", "16"))}
+    runs = {"clean": run, "as_published": run}
+    judged = comparison._place_rows(runs, chosen, "clean", "n", True, positions)[0]
+    assert (judged["value"], judged["verdict"]) == ("75.00 of 4", "holds")
+    for authors, map_kind, reason in ((False, "authors", "unit 12 of the authors' network"),
+                                      (True, "computed", "the map is computed in this run")):
+        row = comparison._place_rows(runs, chosen, "clean", "n", authors, positions.assign(map=map_kind))[0]
+        assert (row["value"], row["verdict"]) == ("", NOT_COMPARABLE) and reason in row["tolerance"]
+    other_unit = {**chosen, "fig03_largest_drop": Featured("fig03_largest_drop", "4", "all", "")}
+    assert comparison._place_rows(runs, other_unit, "clean", "n", True, positions)[0]["verdict"] == NOT_COMPARABLE

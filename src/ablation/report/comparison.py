@@ -15,7 +15,8 @@ A verdict compares like with like, or says "not comparable here" and why:
   the paper's percentile.
 - Signs and thresholds are claims and are tested as claims: a value of the other sign never agrees.
 - Intact accuracies are not comparable on data other than MNIST's 60,000 / 10,000 digits; a role no network (or
-  only one) of this run has gives no distribution; places on the t-SNE map only on the authors' map.
+  only one) of this run has gives no distribution; where the paper places a unit's newly wrong digits on its t-SNE
+  map is judged only for that unit of the authors' network on the authors' map.
 Claims without a number get their measured value and interval, and whether they hold.
 
 The report shows the table as a page (`page`): rows grouped by figure in the paper's order, verdicts marked.
@@ -274,38 +275,41 @@ def _pair_only_row(runs: dict[str, Outcomes], chosen: dict[str, Featured], evalu
                 f"{other}: {shares[other]:.2f}", how, "holds" if shares["as_published"] > 50 else "does not hold")
 
 
-# Where the paper says a featured unit's newly wrong digits lie on its t-SNE map, as the part of the map's range.
+# Where the paper says the newly wrong digits of a unit of its network lie on its t-SNE map: figure, the part of the
+# map's range, the paper's words, its unit.
 PAPER_PLACES = {
-    "fig03_largest_drop": ("Fig. 3", "upper half", "the majority in the upper part (unit 12)"),
-    "figA1_second_many_classes": ("Fig. A.1", "lower right quarter", "most in the bottom right part (unit 16)"),
+    "fig03_largest_drop": ("Fig. 3", "upper half", "the majority in the upper part", "12"),
+    "figA1_second_many_classes": ("Fig. A.1", "lower right quarter", "most in the bottom right part", "16"),
 }
 
 
-def _place_rows(runs: dict[str, Outcomes], chosen: dict[str, Featured], evaluation: str, focus: str,
+def _place_rows(runs: dict[str, Outcomes], chosen: dict[str, Featured], evaluation: str, focus: str, authors: bool,
                 positions: pd.DataFrame) -> list[dict[str, str]]:
     """Figs. 3 and A.1: the share of the featured unit's newly wrong digits in the part of the t-SNE map the paper
-    names (halves of the map's range). Measured and judged on the authors' map, as published, only: places on
-    another map say nothing about the paper's."""
-    claims = {figure_id: f"unit {chosen[figure_id].units}: share of its newly wrong digits in the {part} of the "
-                         "t-SNE map [%]" for figure_id, (_, part, _) in PAPER_PLACES.items()}
-    if set(positions["map"]) != {"authors"}:
-        return [_row(figure, claims[figure_id], paper, "", evaluation, "", "the map is computed in this run, and the "
-                     "paper's places are on the authors' map (mnist.analysis.tsne_map: authors, with all of MNIST)",
-                     NOT_COMPARABLE) for figure_id, (figure, _, paper) in PAPER_PLACES.items()]
+    names (halves of the map's range). A place belongs to one unit on one map: judged, as published, for the paper's
+    unit of the authors' network on the authors' map only."""
+    rows = []
     coordinates = positions[["x", "y"]].to_numpy()
     middle_x, middle_y = (coordinates.min(0) + coordinates.max(0)) / 2
     x, y = coordinates[:, 0], coordinates[:, 1]
     parts = {"upper half": y > middle_y, "lower right quarter": (x > middle_x) & (y < middle_y)}
     other = next(name for name in EVALUATIONS if name != evaluation)
-    rows = []
-    for figure_id, (figure, part, paper) in PAPER_PLACES.items():
+    for figure_id, (figure, part, words, paper_unit) in PAPER_PLACES.items():
         units = chosen[figure_id].units
+        claim = f"unit {units}: share of its newly wrong digits in the {part} of the t-SNE map [%]"
+        paper = f"{words} (unit {paper_unit})"
+        if set(positions["map"]) != {"authors"} or not authors or units != paper_unit:
+            reason = ("the map is computed in this run; the paper's places are on the authors' map "
+                      "(mnist.analysis.tsne_map)" if set(positions["map"]) != {"authors"} else
+                      f"the paper's place is that of unit {paper_unit} of the authors' network (config/authors.yaml)")
+            rows.append(_row(figure, claim, paper, "", evaluation, "", reason, NOT_COMPARABLE))
+            continue
         shares = {}
         for name, run in runs.items():
             wrong = run.newly_wrong(run.networks.index(focus), Ablation.parse("hidden1", units))
-            shares[name] = (100 * float(parts[part][wrong].mean()) if wrong.any() else float("nan"), int(wrong.sum()))
+            shares[name] = (100 * float(parts[part][wrong].mean()), int(wrong.sum()))
         decided = shares["as_published"][0]
-        rows.append(_row(figure, claims[figure_id], paper, "{:.2f} of {}".format(*shares[evaluation]), evaluation,
+        rows.append(_row(figure, claim, paper, "{:.2f} of {}".format(*shares[evaluation]), evaluation,
                          "{}: {:.2f} of {}".format(other, *shares[other]),
                          f"threshold 50 %, as_published ({decided:.2f}), on the authors' t-SNE map",
                          "holds" if decided > 50 else "does not hold"))
@@ -396,7 +400,7 @@ def compare(runs: dict[str, Outcomes], chosen: dict[str, Featured], evaluation: 
                         resamples, seed)
     rows.append(_pair_test_row(pair_tests, chosen, evaluation, focus, alpha))
     rows.append(_pair_only_row(runs, chosen, evaluation, focus, authors))
-    rows += _place_rows(runs, chosen, evaluation, focus, positions)
+    rows += _place_rows(runs, chosen, evaluation, focus, authors, positions)
     rows += _claim_rows(evaluation, correlations, per_network, selectivity, focus, resamples, seed)
     rows.append(_row("Figs. 1-13", "MNIST data", "MNIST, 60,000 train / 10,000 test", data, "", "", "", ""))
     return pd.DataFrame(rows)
