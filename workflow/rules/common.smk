@@ -348,18 +348,10 @@ VGG_COMPARISON_INPUTS = {
     "null": "results/vgg/statistics/null.csv",
     "vgg_semantics_rankings": "results/vgg/statistics/semantics_rankings.csv",
 }
-# What each computing job ran on (CPU instruction sets, threads, GPU), gathered into the provenance files.
-MNIST_MACHINES = [
-    *(f"results/mnist/machines/mnist_train_chunk{chunk}.json" for chunk in CHUNKS),
-    *(
-        f"results/mnist/machines/{rule}.json"
-        for rule in ("mnist_ablation", "mnist_featured", "mnist_tsne", "mnist_statistics", "mnist_semantics")
-    ),
-    *(["results/mnist/machines/mnist_shapley.json"] if SHAPLEY["enabled"] else []),
-]
-# The computing jobs behind each MNIST result file a figure may read, upstream ones included. A figure's provenance
-# names their machines, so it waits for the jobs it draws from and for no other (`snakemake fig01_tsne`: the data and
-# the t-SNE only); the study's provenance (results/mnist/provenance.json) names them all.
+# What each computing job ran on (CPU instruction sets, threads, GPU), gathered into the provenance files. The
+# computing jobs behind each MNIST result file a figure may read, upstream ones included: a figure's provenance names
+# their machines, so it waits for the jobs it draws from and for no other (`snakemake fig01_tsne`: the data and the
+# t-SNE only); the study's provenance (results/mnist/provenance.json) names them all (`MNIST_MACHINES`).
 TRAINED = [f"results/mnist/machines/mnist_train_chunk{chunk}.json" for chunk in CHUNKS]
 ABLATED = [*TRAINED, "results/mnist/machines/mnist_ablation.json"]
 FEATURED = [*ABLATED, "results/mnist/machines/mnist_featured.json"]
@@ -378,6 +370,14 @@ MNIST_RESULT_MACHINES = {
     **{name: [*ABLATED, "results/mnist/machines/mnist_statistics.json"] for name in MNIST_STATISTICS},
     **{f"shapley_{name}": [*TRAINED, "results/mnist/machines/mnist_shapley.json"] for name in MNIST_SHAPLEY},
 }
+MNIST_MACHINES = sorted(
+    {
+        path
+        for key, paths in MNIST_RESULT_MACHINES.items()
+        if SHAPLEY["enabled"] or not key.startswith("shapley_")
+        for path in paths
+    }
+)
 
 
 def provenance_inputs(study, keys):
