@@ -94,7 +94,8 @@ def test_accuracy_table_and_outcome_matrix(tmp_path):
     pd.testing.assert_frame_equal(outcomes.accuracy_table(loaded), table)
 
 
-def test_accuracy_table_is_each_groups_mean_by_network_then_class_then_ablation():
+def test_accuracy_table_is_each_groups_mean_by_network_then_class_then_ablation(monkeypatch):
+    monkeypatch.setattr(outcomes, "ROWS_PER_PRODUCT", 4)  # 21 rows: blocks of 4 and a last one of 1
     generator = np.random.default_rng(3)
     labels = generator.choice([0, 2, 3, 9], size=301)  # classes 1, 4-8 absent: no rows for them
     ablations = outcomes.plan()[:7]

@@ -96,6 +96,9 @@ class Outcomes:
             return cls([str(n) for n in saved["networks"]], ablations, saved["labels"], correct)
 
 
+ROWS_PER_PRODUCT = 512  # (network, ablation) rows per block of `accuracy_table`: 20 MB of float32 on 10,000 items
+
+
 def accuracy_table(outcomes: Outcomes) -> pd.DataFrame:
     """Tidy accuracies: network, layer, units, class (`all` or 0-9), items, accuracy (percent); rows by network,
     then class, then ablation."""
@@ -104,8 +107,11 @@ def accuracy_table(outcomes: Outcomes) -> pd.DataFrame:
     members = np.stack([np.ones(len(outcomes.labels), dtype=bool), *(outcomes.labels == c for c in present)], 1)
     items = members.sum(0)
     n_networks, n_ablations, n = outcomes.correct.shape
-    # Every group's count of right items in one product, exact: each count is an integer below 2^24.
-    counts = outcomes.correct.reshape(-1, n).view(np.uint8).astype(np.float32) @ members.astype(np.float32)
+    # Every group's count of right items by a matrix product, exact: each count is an integer below 2^24. In blocks of
+    # rows, so that the float copy stays small (all of a paper-scale study's outcomes would take 186 MB).
+    right, weights = outcomes.correct.reshape(-1, n).view(np.uint8), members.astype(np.float32)
+    counts = np.concatenate([right[start : start + ROWS_PER_PRODUCT].astype(np.float32) @ weights
+                             for start in range(0, max(len(right), 1), ROWS_PER_PRODUCT)])
     accuracy = 100.0 * (counts.astype(np.int64) / items)  # what correct[..., group].mean(-1) gives: count / items
     accuracy = accuracy.reshape(n_networks, n_ablations, -1).transpose(0, 2, 1)
     rows = n_networks * len(names)
