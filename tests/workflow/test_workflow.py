@@ -67,6 +67,7 @@ def test_study_produces_the_tidy_table_and_every_figure(study):
         assert described["data"] == data and set(described["machines"]) == jobs, (figure, set(described["machines"]))
     # Not all of MNIST: tsne_map auto computes the map.
     assert set(pd.read_csv(study / "results/mnist/tsne.csv")["map"]) == {"computed"}
+    # Every pair of every network tested against its singles; the interaction is the table's pair minus singles.
     tests = pd.read_csv(study / "results/mnist/statistics/pair_tests.csv", dtype={"units": str})
     assert len(tests) == 4 * 190 and tests.q.between(0, 1).all() and (tests.q >= tests.p - 1e-12).all()
     drops = pd.read_csv(study / "results/mnist/statistics/drops.csv", dtype={"class": str, "units": str})
