@@ -9,11 +9,11 @@ import pytest
 import torch
 from sklearn.neighbors import NearestNeighbors
 
-from ablation.core import provenance
+from ablation.core import data_source, provenance
 from ablation.core.data_source import FULL_MNIST, is_full_mnist
 from ablation.core.errors import InputError
 from ablation.mnist import ablation as unit_ablation
-from ablation.mnist import authors, embedding, roles, statistics, steps
+from ablation.mnist import authors, roles, statistics, steps
 from ablation.mnist.network import Stack, load_state_dict
 from ablation.mnist.outcomes import Ablation, accuracy_table, drops, plan
 from ablation.report import comparison
@@ -123,11 +123,11 @@ def test_the_shipped_tsne_map_is_the_authors_and_places_the_mnist_test_digits_in
 
 
 @pytest.mark.parametrize(("setting", "full", "kind"), [
-    ("auto", True, embedding.AUTHORS), ("auto", False, embedding.COMPUTED), ("authors", True, embedding.AUTHORS),
-    ("computed", True, embedding.COMPUTED), ("computed", False, embedding.COMPUTED)])
+    ("auto", True, data_source.AUTHORS), ("auto", False, data_source.COMPUTED), ("authors", True, data_source.AUTHORS),
+    ("computed", True, data_source.COMPUTED), ("computed", False, data_source.COMPUTED)])
 def test_the_map_is_the_authors_only_on_all_of_mnist(setting, full, kind):
     source = FULL_MNIST + " from /data" + ("" if full else "; first 500 test digits")
-    assert embedding.map_kind(setting, source) == kind
+    assert data_source.map_kind(setting, source) == kind
 
 
 def test_the_authors_map_on_other_digits_stops_the_data_job_before_anything_else(mnist_raw, tmp_path):
@@ -143,5 +143,5 @@ def test_the_tsne_step_writes_the_authors_map_for_all_of_mnist(mnist_data, tmp_p
     steps.mnist_tsne(data_path=str(tmp_path / "data.pt"), tsne_map="auto", perplexity=30, seed=0, threads=1,
                      out_path=str(tmp_path / "tsne.csv"))
     written = pd.read_csv(tmp_path / "tsne.csv")
-    assert (written["map"] == embedding.AUTHORS).all() and (written.label == mnist_data.test_labels.numpy()).all()
+    assert (written["map"] == data_source.AUTHORS).all() and (written.label == mnist_data.test_labels.numpy()).all()
     assert np.abs(written[["x", "y"]].to_numpy() - authors.tsne_map()).max() <= 5e-6  # written to 5 decimals

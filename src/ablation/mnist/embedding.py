@@ -1,5 +1,4 @@
-"""The 2-D t-SNE map of the test digits that every figure colouring items on it reuses: computed once per run, or the
-map the paper's authors published, on which the paper's figures are drawn (`mnist.analysis.tsne_map`)."""
+"""A 2-D t-SNE map of the test digits, computed once and reused by every figure that colours items on it."""
 
 from __future__ import annotations
 
@@ -10,25 +9,13 @@ from contextlib import redirect_stdout
 
 import numpy as np
 import torch
+from sklearn.decomposition import PCA
+from sklearn.manifold import TSNE
 
-from ablation.core.data_source import is_full_mnist
-from ablation.core.errors import InputError
 from ablation.core.logs import Progress
 
 log = logging.getLogger("ablation")
 ITERATION = re.compile(r"\[t-SNE\] Iteration (\d+):")
-AUTHORS, COMPUTED = "authors", "computed"
-
-
-def map_kind(setting: str, source: str) -> str:
-    """Which map a run draws on: `authors` or `computed`, by the setting (`auto`, `authors`, `computed`) and the data's
-    source text. The authors' map places exactly the 10,000 MNIST test digits, so it needs all of them."""
-    if setting == COMPUTED or (setting == "auto" and not is_full_mnist(source)):
-        return COMPUTED
-    if not is_full_mnist(source):
-        raise InputError(f"mnist.analysis.tsne_map: authors places the 10,000 MNIST test digits, but the data are "
-                         f"{source}; point mnist.data.path at all of MNIST, or set tsne_map: auto or computed")
-    return AUTHORS
 
 
 class _Verbose(io.TextIOBase):
@@ -51,9 +38,6 @@ class _Verbose(io.TextIOBase):
 
 def tsne(images: torch.Tensor, perplexity: float, seed: int, pca_components: int = 50, n_jobs: int = 1) -> np.ndarray:
     """(n, 2) t-SNE coordinates of the raw pixels; PCA to `pca_components` first, the usual speed-up."""
-    from sklearn.decomposition import PCA  # here: the data job checks `map_kind` without importing scikit-learn
-    from sklearn.manifold import TSNE
-
     pixels = images.reshape(len(images), -1).numpy().astype(np.float32) / 255.0
     components = min(pca_components, *pixels.shape)
     perplexity = min(perplexity, (len(pixels) - 1) / 3)  # t-SNE needs perplexity < n / 3

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ablation.core import style
+from ablation.core.data_source import AUTHORS, COMPUTED
 from ablation.core.style import ACCURACY, CLASS_LABELS, DROP, GAIN, LABEL_BOX, PAIR_ONLY, Figure, plt, signed
 
 __all__ = ["CLASS_LABELS", "Figure"]
@@ -82,11 +83,11 @@ def intact_network(table: pd.DataFrame, coords: np.ndarray, correct: np.ndarray,
     return figure
 
 
-MAP_TITLES = {"authors": "the authors' published map", "computed": "computed in this run"}
+MAP_TITLES = {AUTHORS: "the authors' published map", COMPUTED: "computed in this run"}
 
 
 def tsne_classes(coords: np.ndarray, labels: np.ndarray, kind: str) -> Figure:
-    """The map coloured by class; `kind` (`embedding.map_kind`) says whose map it is."""
+    """The map coloured by class; `kind` (`data_source.map_kind`) says whose map it is."""
     figure, ax = plt.subplots(figsize=(5.5, 5))
     cmap = plt.get_cmap("tab10")
     for c in range(10):

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ablation.core import digits, provenance, tables
+from ablation.core import data_source, digits, provenance, tables
 from ablation.core.logs import Progress
 from ablation.mnist import ablation as unit_ablation
-from ablation.mnist import authors, embedding, outcomes, roles, shapley, statistics
+from ablation.mnist import authors, outcomes, roles, shapley, statistics
 from ablation.mnist import semantics as unit_semantics
 from ablation.mnist.network import Stack, load_state_dict, normalise
 from ablation.mnist.training import TrainingSettings, train
@@ -35,7 +35,7 @@ def mnist_data(*, source: str, path: str | None, download_dir: str, verify_md5: 
     data = digits.load(source, path, Path(download_dir), verify_md5, seed).limited(max_train, max_test)
     log.info("MNIST: %s", data.source)
     # Checked here, before the training: the authors' t-SNE map needs all of MNIST's test digits.
-    log.info("t-SNE map: %s", embedding.map_kind(tsne_map, data.source))
+    log.info("t-SNE map: %s", data_source.map_kind(tsne_map, data.source))
     torch.save(data.to_dict(), out_data)
     provenance.write(provenance.record(data.source, {"mnist.data.source": source, "mnist.data.path": path}),
                      out_provenance)
@@ -167,14 +167,16 @@ def mnist_semantics(*, data_path: str, networks_path: str, featured_path: str, z
 
 
 def mnist_tsne(*, data_path: str, tsne_map: str, perplexity: float, seed: int, threads: int, out_path: str) -> None:
-    """The map every figure draws the test digits on; its `map` column says which (`embedding.map_kind`)."""
+    """The map every figure draws the test digits on; its `map` column says which (`data_source.map_kind`)."""
     data = digits.MnistData.from_dict(_load(data_path))
-    kind = embedding.map_kind(tsne_map, data.source)
-    if kind == embedding.AUTHORS:
+    kind = data_source.map_kind(tsne_map, data.source)
+    if kind == data_source.AUTHORS:
         coords = authors.tsne_map()
         log.info("t-SNE: the authors' published map (%s at commit %s)", authors.TSNE_SOURCE[0], authors.COMMIT[:7])
     else:
-        coords = embedding.tsne(data.test_images, perplexity=perplexity, seed=seed, n_jobs=threads)
+        from ablation.mnist.embedding import tsne  # scikit-learn, only where the map is computed
+
+        coords = tsne(data.test_images, perplexity=perplexity, seed=seed, n_jobs=threads)
     pd.DataFrame({"x": coords[:, 0], "y": coords[:, 1], "label": data.test_labels.numpy(), "map": kind}).to_csv(
         out_path, index=False, float_format="%.5f")
 

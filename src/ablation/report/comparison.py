@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ablation.core import html_table
+from ablation.core.data_source import AUTHORS
 from ablation.core.tables import INTACT, hits
 from ablation.mnist import roles, statistics
 from ablation.mnist.outcomes import EVALUATIONS, Ablation, Outcomes, accuracy_table, drops
@@ -165,6 +166,11 @@ def _claim_text(template: str, chosen: dict[str, Featured], threshold: float) ->
     return template
 
 
+def _other(evaluation: str) -> str:
+    """The MNIST evaluation that is not `evaluation`: a row's `other` column."""
+    return next(name for name in EVALUATIONS if name != evaluation)
+
+
 def _same_sign(value: float, paper: float) -> bool:
     return paper == 0 or np.sign(value) == np.sign(paper)
 
@@ -199,7 +205,7 @@ def _number_rows(views: dict[str, NetworkView], spreads: dict[str, list[NetworkV
                  authors: bool, threshold: float, chosen: dict[str, Featured], with_synergy: str,
                  data: str, full_mnist: bool, resamples: int, seed: int) -> list[dict]:
     rows = []
-    other = next(name for name in EVALUATIONS if name != evaluation)
+    other = _other(evaluation)
     for number in NUMBERS:
         values = {name: number.value(view, threshold) for name, view in views.items()}
         claim = _claim_text(number.claim, chosen, threshold)
@@ -265,7 +271,7 @@ def _pair_only_row(runs: dict[str, Outcomes], chosen: dict[str, Featured], evalu
         pair = "+".join(sorted((units["largest_drop"], units["class_selective"]), key=int))
         largest.append(float(max(roles.pair_only_shares(paper_run, network, pair).values())))
     over = sum(share > 50 for share in largest)
-    other = next(name for name in EVALUATIONS if name != evaluation)
+    other = _other(evaluation)
     how = (f"threshold 50 %, as_published ({shares['as_published']:.2f}); the largest share exceeds it in {over} "
            f"of {len(largest)} networks")
     if not authors:
@@ -289,20 +295,22 @@ def _place_rows(runs: dict[str, Outcomes], chosen: dict[str, Featured], evaluati
     names (halves of the map's range). A place belongs to one unit on one map: judged, as published, for the paper's
     unit of the authors' network on the authors' map only."""
     rows = []
+    authors_map = set(positions["map"]) == {AUTHORS}
     coordinates = positions[["x", "y"]].to_numpy()
     middle_x, middle_y = (coordinates.min(0) + coordinates.max(0)) / 2
     x, y = coordinates[:, 0], coordinates[:, 1]
     parts = {"upper half": y > middle_y, "lower right quarter": (x > middle_x) & (y < middle_y)}
-    other = next(name for name in EVALUATIONS if name != evaluation)
+    other = _other(evaluation)
     for figure_id, (figure, part, words, paper_unit) in PAPER_PLACES.items():
         units = chosen[figure_id].units
         claim = f"unit {units}: share of its newly wrong digits in the {part} of the t-SNE map [%]"
         paper = f"{words} (unit {paper_unit})"
-        if set(positions["map"]) != {"authors"} or not authors or units != paper_unit:
-            reason = ("the map is computed in this run; the paper's places are on the authors' map "
-                      "(mnist.analysis.tsne_map)" if set(positions["map"]) != {"authors"} else
-                      f"the paper's place is that of unit {paper_unit} of the authors' network (config/authors.yaml)")
-            rows.append(_row(figure, claim, paper, "", evaluation, "", reason, NOT_COMPARABLE))
+        unjudged = ("the map is computed in this run; the paper's places are on the authors' map "
+                    "(mnist.analysis.tsne_map)" if not authors_map else
+                    f"the paper's place is that of unit {paper_unit} of the authors' network (config/authors.yaml)"
+                    if not authors or units != paper_unit else None)
+        if unjudged:
+            rows.append(_row(figure, claim, paper, "", evaluation, "", unjudged, NOT_COMPARABLE))
             continue
         shares = {}
         for name, run in runs.items():
@@ -341,7 +349,7 @@ def _claim_rows(evaluation: str, correlations: pd.DataFrame, per_network: pd.Dat
     rows = []
 
     def row(figure: str, claim: str, paper: str, value: str, verdict: str, how: str = "95 % interval") -> None:
-        other = next(name for name in EVALUATIONS if name != evaluation)
+        other = _other(evaluation)
         rows.append(_row(figure, claim, paper, value, evaluation,
                          f"{other}: run with mnist.analysis.evaluation: {other}", how, verdict))
 
